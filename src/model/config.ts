@@ -1,0 +1,44 @@
+import type { Severity } from './types.js';
+
+/** A guard named in config: `{ "module": "./src/auth", "export": "requireAuth" }` or `{ "name": "requireAuth" }`. */
+export interface GuardSpec {
+  /** Import specifier as written in the project (relative to the config file, or a package name). */
+  module?: string;
+  export?: string;
+  /** Fallback: match by the name used at the call site. */
+  name?: string;
+}
+
+export interface PublicRouteSpec {
+  /** `GET /health`, `* /api/auth/*`, `POST /webhooks/**`. */
+  route: string;
+  reason: string;
+}
+
+export interface Config {
+  /** Absolute path of the file the config came from, for error messages. */
+  source?: string;
+  guards: GuardSpec[];
+  /** Middleware known not to authenticate (silences `unknown` for unanalysable imports). */
+  notGuards: GuardSpec[];
+  publicRoutes: PublicRouteSpec[];
+  /** Identity field names beyond the built-in ones (userId, ownerId, authorId, tenantId, ...). */
+  ownerFields: string[];
+  /** Expressions that hold the verified principal, beyond the built-in ones: `req.currentUser`, `res.locals.account`. */
+  principals: string[];
+  /** Per-rule severity, or 'off'. */
+  rules: Record<string, Severity | 'off'>;
+  include: string[];
+  exclude: string[];
+}
+
+export const defaultConfig = (): Config => ({
+  guards: [],
+  notGuards: [],
+  publicRoutes: [],
+  ownerFields: [],
+  principals: [],
+  rules: {},
+  include: [],
+  exclude: [],
+});

@@ -1,0 +1,55 @@
+import type { Fix, SourceLoc } from './types.js';
+
+/** Where a request-derived value came from. */
+export type RequestPart = 'body' | 'query' | 'params' | 'headers' | 'cookies' | 'request';
+
+/** An identity field (userId, ownerId, ...) whose value the client controls, reaching a sink. */
+export interface IdentityUse {
+  field: string;
+  source: RequestPart;
+  /** write: create/update data; filter: a query's where; decision: an if/comparison; mass-assignment: ...req.body into an owned model. */
+  sink: 'write' | 'filter' | 'decision' | 'mass-assignment';
+  /** The model written or queried, when known. */
+  model?: string;
+  loc: SourceLoc;
+  /** Source text of the offending value, for messages. */
+  expression: string;
+  fix?: Fix;
+  notFixableReason?: string;
+}
+
+export type DataLayer = 'prisma' | 'mongoose' | 'sequelize' | 'mongodb' | 'typeorm' | 'drizzle' | 'knex' | 'kysely' | 'sql';
+
+/** A database call made while handling the route. */
+export interface DataAccess {
+  layer: DataLayer;
+  model?: string;
+  /** The method called: findUnique, findById, update, ... */
+  operation: string;
+  kind: 'read' | 'list' | 'update' | 'delete' | 'create';
+  /** The record is selected by a request-derived id. */
+  byRequestId: boolean;
+  /** Where that id came from (`req.params.id`). */
+  idExpression?: string;
+  /** The model's owner field, if the model is owned (from schema or config). */
+  ownerField?: string;
+  /** How the access is bound to the principal, if it is. */
+  scopedBy?: 'query' | 'check' | 'role';
+  loc: SourceLoc;
+  expression: string;
+  fix?: Fix;
+  notFixableReason?: string;
+}
+
+/** Evidence that the handler itself refuses unauthenticated requests. */
+export interface InlineAuth {
+  evidence: string;
+  loc: SourceLoc;
+}
+
+/** Everything the rules need to know about one handler; plain data. */
+export interface HandlerFacts {
+  identityUses: IdentityUse[];
+  dataAccesses: DataAccess[];
+  inlineAuth?: InlineAuth;
+}

@@ -1,0 +1,104 @@
+// The plain, serialisable data every stage shares. No ts-morph node leaves src/frameworks or
+// src/analysis: everything here can be JSON.stringify'd and compared in tests.
+
+export type FrameworkName = 'express' | 'fastify' | 'nest' | 'hono';
+
+/** Posix path relative to the scan root; line and column are 1-based. */
+export interface SourceLoc {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export type AuthStatus = 'protected' | 'public' | 'unprotected' | 'unknown';
+
+export interface Guard {
+  /** What the code calls it: `requireAuth`, `passport.authenticate('jwt')`, `AuthGuard`. */
+  name: string;
+  kind: 'middleware' | 'hook' | 'guard' | 'decorator' | 'inline';
+  scope: 'global' | 'plugin' | 'router' | 'controller' | 'route';
+  loc: SourceLoc;
+  /** Why we believe it refuses unauthenticated requests, in a few words. */
+  evidence: string;
+}
+
+export interface RouteAuth {
+  status: AuthStatus;
+  guards: Guard[];
+  /** Why the status is unknown, unprotected or public. */
+  reason?: string;
+}
+
+export interface Route {
+  /** Stable id: framework, method, full path and handler identity (never line numbers). */
+  id: string;
+  framework: FrameworkName;
+  method: string;
+  /** Every prefix composed: mounts, register prefixes, controller paths, global prefix. */
+  path: string;
+  loc: SourceLoc;
+  handler: { name?: string; loc: SourceLoc };
+  auth: RouteAuth;
+}
+
+/** A replacement of [start, end) in a file (absolute path while in memory, offsets in UTF-16 units). */
+export interface TextEdit {
+  file: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Fix {
+  description: string;
+  edits: TextEdit[];
+  /** Whole files the fix creates (generated auth modules). Created only if absent. */
+  newFiles?: { file: string; text: string }[];
+  /** Dependencies the fix needs in the project's package.json. */
+  dependencies?: Record<string, string>;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Finding {
+  ruleId: string;
+  messageId: string;
+  message: string;
+  severity: Severity;
+  loc: SourceLoc;
+  route?: { method: string; path: string };
+  fingerprint: string;
+  fix?: Fix;
+  /** Why no automatic fix is offered, when it is not. */
+  notFixableReason?: string;
+}
+
+export interface Diagnostic {
+  level: 'error' | 'warning' | 'info';
+  /** Short machine id: parse-error, no-framework, unresolved-import, ... */
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+export interface ScanSummary {
+  files: number;
+  routes: number;
+  errors: number;
+  warnings: number;
+  durationMs: number;
+}
+
+export interface ScanResult {
+  root: string;
+  routes: Route[];
+  findings: Finding[];
+  /** Findings silenced by a suppression comment with a reason (kept for reporting and counts). */
+  suppressed: Finding[];
+  diagnostics: Diagnostic[];
+  summary: ScanSummary;
+  frameworks: FrameworkName[];
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Project, ts } from 'ts-morph';
+import type { Config } from '../model/config.js';
+import type { Diagnostic } from '../model/types.js';
+import { ModuleResolver } from '../syntax/modules.js';
+import { discoverFiles } from './files.js';
+import { findPackages, type PackageInfo } from './packages.js';
+import { TsConfigs } from './tsconfig.js';
+
+/** Everything discovery learns about the scanned tree; read-only for later stages. */
+export interface ScanProject {
+  root: string;
+  config: Config;
+  /** Parsed, syntactically valid source files keyed by absolute normalised path. */
+  files: Map<string, ts.SourceFile>;
+  packages: PackageInfo[];
+  modules: ModuleResolver;
+  tsconfigs: TsConfigs;
+  diagnostics: Diagnostic[];
+  /** The ts-morph project holding the files (used by fixes that want its manipulation API). */
+  morph: Project;
+}
+
+export function loadProject(root: string, paths: string[], config: Config): ScanProject {
+  const diagnostics: Diagnostic[] = [];
+  const tsconfigs = new TsConfigs(root);
+  const candidates = discoverFiles({ root, paths, include: config.include, exclude: config.exclude }).filter(
+    (f) => !tsconfigs.excludes(f),
+  );
+  const morph = new Project({
+    useInMemoryFileSystem: false,
+    skipAddingFilesFromTsConfig: true,
+    skipFileDependencyResolution: true,
+    compilerOptions: { allowJs: true, noLib: true },
+  });
+  const files = new Map<string, ts.SourceFile>();
+  for (const file of candidates) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      diagnostics.push({ level: 'error', code: 'read-error', message: (err as Error).message, file: rel(root, file) });
+      continue;
+    }
+    const sf = morph.createSourceFile(file, text, { overwrite: true, scriptKind: scriptKindOf(file) }).compilerNode;
+    const parseErrors = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+    if (parseErrors.length) {
+      const first = parseErrors[0];
+      const { line } = sf.getLineAndCharacterOfPosition(first.start);
+      diagnostics.push({
+        level: 'error',
+        code: 'parse-error',
+        message: `cannot parse: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}; its routes were not analysed`,
+        file: rel(root, file),
+        line: line + 1,
+      });
+      continue;
+    }
+    files.set(path.normalize(file), sf);
+  }
+  for (const p of tsconfigs.problems) {
+    diagnostics.push({ level: 'warning', code: 'tsconfig', message: p.message, file: rel(root, p.file) });
+  }
+  const modules = new ModuleResolver(tsconfigs, (f) => files.has(f));
+  return { root, config, files, packages: findPackages(root), modules, tsconfigs, diagnostics, morph };
+}
+
+function scriptKindOf(file: string): ts.ScriptKind {
+  if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
+  if (/\.(c|m)?ts$/.test(file)) return ts.ScriptKind.TS;
+  if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
+  return ts.ScriptKind.JS;
+}
+
+export function rel(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+
+export interface TsConfigInfo {
+  file: string;
+  options: ts.CompilerOptions;
+  /** Files the tsconfig selects (include/exclude/files applied), absolute and normalised. */
+  fileNames: Set<string>;
+}
+
+/** Finds and parses the tsconfig.json that governs each file (nearest one up to the root). */
+export class TsConfigs {
+  private readonly byDir = new Map<string, TsConfigInfo | null>();
+  readonly problems: { file: string; message: string }[] = [];
+
+  constructor(private readonly root: string) {}
+
+  forFile(file: string): TsConfigInfo | null {
+    return this.forDir(path.dirname(file));
+  }
+
+  /** Whether the governing tsconfig leaves this file out (JS files count only when allowJs is on). */
+  excludes(file: string): boolean {
+    const info = this.forFile(file);
+    if (!info) return false;
+    const isJs = /\.(c|m)?jsx?$/.test(file);
+    if (isJs && !info.options.allowJs) return false;
+    return !info.fileNames.has(path.normalize(file));
+  }
+
+  private forDir(dir: string): TsConfigInfo | null {
+    const cached = this.byDir.get(dir);
+    if (cached !== undefined) return cached;
+    const candidate = path.join(dir, 'tsconfig.json');
+    let info: TsConfigInfo | null = null;
+    if (fs.existsSync(candidate)) info = this.parse(candidate);
+    else if (dir !== this.root && dir.startsWith(this.root) && path.dirname(dir) !== dir) info = this.forDir(path.dirname(dir));
+    this.byDir.set(dir, info);
+    return info;
+  }
+
+  private parse(file: string): TsConfigInfo | null {
+    const host: ts.ParseConfigFileHost = {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) =>
+        this.problems.push({ file, message: ts.flattenDiagnosticMessageText(d.messageText, ' ') }),
+    };
+    const parsed = ts.getParsedCommandLineOfConfigFile(file, {}, host);
+    if (!parsed) return null;
+    return { file, options: parsed.options, fileNames: new Set(parsed.fileNames.map((f) => path.normalize(f))) };
+  }
+}

@@ -1,0 +1,338 @@
+import { ts } from 'ts-morph';
+import type { ModuleResolver } from './modules.js';
+import { findDeclaration, type Declaration } from './scope.js';
+
+/**
+ * What an expression evaluates to, as far as syntax can tell:
+ * - node: a defining expression or declaration (a call, a function, a class, an object literal, ...);
+ * - module: a project module's namespace object (`import * as m`, `require('./m')`);
+ * - external: a binding from a package, with the member path taken from it (`express` → [], `express.Router` → ['Router']);
+ * - param: a function parameter (or a part of one), known only at call sites;
+ * - unknown: anything we cannot follow, with the reason.
+ */
+export type Value =
+  | { kind: 'node'; node: ts.Node }
+  | { kind: 'module'; file: string }
+  | { kind: 'external'; pkg: string; path: string[] }
+  | { kind: 'param'; node: ts.ParameterDeclaration; path: string[] }
+  | { kind: 'unknown'; reason: string };
+
+type ExportEntry =
+  | { kind: 'decl'; node: ts.Node }
+  | { kind: 'expr'; node: ts.Expression }
+  | { kind: 'local'; name: string; at: ts.Node }
+  | { kind: 'reexport'; specifier: string; name: string }
+  | { kind: 'namespace'; specifier: string };
+
+interface ExportTable {
+  named: Map<string, ExportEntry>;
+  stars: string[];
+  /** `module.exports = expr` / `export = expr`. */
+  cjs?: ts.Expression;
+}
+
+const MAX_DEPTH = 24;
+
+export class Resolver {
+  private readonly exportTables = new Map<string, ExportTable>();
+
+  constructor(
+    private readonly modules: ModuleResolver,
+    private readonly files: Map<string, ts.SourceFile>,
+  ) {}
+
+  /** Follows an expression through names, imports, exports and property reads to what defines it. */
+  value(expr: ts.Node, depth = 0): Value {
+    if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'resolution too deep (cycle?)' };
+    const e = unwrap(expr);
+    if (ts.isIdentifier(e)) {
+      const decl = findDeclaration(e.text, e);
+      if (!decl) return { kind: 'unknown', reason: `\`${e.text}\` is not declared in the project` };
+      return this.declarationValue(decl, depth + 1);
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      if (e.expression.kind === ts.SyntaxKind.ThisKeyword) return this.thisMember(e, e.name.text, depth + 1);
+      return this.member(this.value(e.expression, depth + 1), e.name.text, depth + 1);
+    }
+    if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
+      return this.member(this.value(e.expression, depth + 1), e.argumentExpression.text, depth + 1);
+    }
+    const required = requireSpecifier(e);
+    if (required !== undefined) return this.moduleValue(required, e.getSourceFile().fileName);
+    return { kind: 'node', node: e };
+  }
+
+  /** The value of `base.name`. */
+  member(base: Value, name: string, depth = 0): Value {
+    switch (base.kind) {
+      case 'module':
+        return this.exportOf(base.file, name, depth + 1);
+      case 'external':
+        return { ...base, path: [...base.path, name] };
+      case 'param':
+        return { ...base, path: [...base.path, name] };
+      case 'unknown':
+        return base;
+      case 'node': {
+        const n = base.node;
+        if (ts.isObjectLiteralExpression(n)) {
+          for (const p of n.properties) {
+            const pname = p.name && propertyNameText(p.name);
+            if (pname !== name) continue;
+            if (ts.isPropertyAssignment(p)) return this.value(p.initializer, depth + 1);
+            if (ts.isShorthandPropertyAssignment(p)) return this.value(p.name, depth + 1);
+            return { kind: 'node', node: p };
+          }
+          return { kind: 'unknown', reason: `object has no property \`${name}\`` };
+        }
+        if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) {
+          const m = n.members.find((mm) => mm.name && propertyNameText(mm.name) === name && isStatic(mm));
+          if (m) return { kind: 'node', node: m };
+        }
+        return { kind: 'unknown', reason: `cannot follow \`.${name}\`` };
+      }
+    }
+  }
+
+  /** The value a module exports under `name` ('default' for the default export). */
+  exportOf(file: string, name: string, depth = 0): Value {
+    if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'resolution too deep (cycle?)' };
+    const sf = this.files.get(file);
+    if (!sf) return { kind: 'unknown', reason: `file not in the scan: ${file}` };
+    const table = this.exportTable(sf);
+    const entry = table.named.get(name);
+    if (entry) return this.entryValue(entry, sf, depth + 1);
+    if (table.cjs) {
+      const whole = this.value(table.cjs, depth + 1);
+      return name === 'default' ? whole : this.member(whole, name, depth + 1);
+    }
+    if (name === 'default' && table.named.size > 0 && !table.named.has('default')) {
+      // A CommonJS module with `exports.x = ...` imported as a default: the namespace object.
+      return { kind: 'module', file };
+    }
+    for (const spec of table.stars) {
+      const target = this.modules.resolve(spec, file);
+      if (target.kind !== 'file') continue;
+      const v = this.exportOf(target.file, name, depth + 1);
+      if (v.kind !== 'unknown') return v;
+    }
+    return { kind: 'unknown', reason: `\`${name}\` is not exported by ${sf.fileName}` };
+  }
+
+  /** Whether `file` exports `name` (for callers that enumerate uses). */
+  moduleValue(specifier: string, fromFile: string): Value {
+    const target = this.modules.resolve(specifier, fromFile);
+    if (target.kind === 'file') return { kind: 'module', file: target.file };
+    if (target.kind === 'external') return { kind: 'external', pkg: target.pkg, path: subpath(specifier, target.pkg) };
+    return { kind: 'unknown', reason: `cannot resolve import "${specifier}"` };
+  }
+
+  declarationValue(decl: Declaration, depth = 0): Value {
+    const fromFile = decl.getSourceFile().fileName;
+    if (ts.isVariableDeclaration(decl)) {
+      return decl.initializer ? this.value(decl.initializer, depth + 1) : { kind: 'unknown', reason: 'declared without a value' };
+    }
+    if (ts.isBindingElement(decl)) return this.bindingValue(decl, depth + 1);
+    if (ts.isParameter(decl)) return { kind: 'param', node: decl, path: [] };
+    if (ts.isImportClause(decl)) return this.importValue(decl.parent.moduleSpecifier, 'default', fromFile, depth + 1);
+    if (ts.isNamespaceImport(decl)) {
+      return this.moduleValue((decl.parent.parent.moduleSpecifier as ts.StringLiteral).text, fromFile);
+    }
+    if (ts.isImportSpecifier(decl)) {
+      const imported = (decl.propertyName ?? decl.name).text;
+      return this.importValue(decl.parent.parent.parent.moduleSpecifier, imported, fromFile, depth + 1);
+    }
+    if (ts.isImportEqualsDeclaration(decl)) {
+      const ref = decl.moduleReference;
+      if (ts.isExternalModuleReference(ref) && ts.isStringLiteral(ref.expression)) return this.moduleValue(ref.expression.text, fromFile);
+      return { kind: 'unknown', reason: 'import alias' };
+    }
+    return { kind: 'node', node: decl };
+  }
+
+  private importValue(specNode: ts.Expression, name: string, fromFile: string, depth: number): Value {
+    if (!ts.isStringLiteral(specNode)) return { kind: 'unknown', reason: 'dynamic import specifier' };
+    const target = this.modules.resolve(specNode.text, fromFile);
+    if (target.kind === 'file') return this.exportOf(target.file, name, depth + 1);
+    if (target.kind === 'external') {
+      const path = subpath(specNode.text, target.pkg);
+      return { kind: 'external', pkg: target.pkg, path: name === 'default' ? path : [...path, name] };
+    }
+    return { kind: 'unknown', reason: `cannot resolve import "${specNode.text}"` };
+  }
+
+  /** `const { a: { b } } = init` → init.a.b; a destructured parameter stays a parameter with a path. */
+  private bindingValue(el: ts.BindingElement, depth: number): Value {
+    const path: string[] = [];
+    let node: ts.Node = el;
+    while (ts.isBindingElement(node)) {
+      const pattern: ts.BindingPattern = node.parent;
+      if (ts.isArrayBindingPattern(pattern)) path.unshift(String(pattern.elements.indexOf(node)));
+      else {
+        const key = node.propertyName ? propertyNameText(node.propertyName) : ts.isIdentifier(node.name) ? node.name.text : undefined;
+        if (key === undefined) return { kind: 'unknown', reason: 'computed destructuring' };
+        path.unshift(key);
+      }
+      node = pattern.parent;
+    }
+    let base: Value;
+    if (ts.isVariableDeclaration(node) && node.initializer) base = this.value(node.initializer, depth + 1);
+    else if (ts.isParameter(node)) base = { kind: 'param', node, path: [] };
+    else return { kind: 'unknown', reason: 'destructuring without a value' };
+    for (const key of path) base = this.member(base, key, depth + 1);
+    return base;
+  }
+
+  /** `this.router` inside a class: its property initializer, or the constructor's `this.router = ...`. */
+  private thisMember(expr: ts.PropertyAccessExpression, name: string, depth: number): Value {
+    const cls = enclosingClass(expr);
+    if (!cls) return { kind: 'unknown', reason: '`this` outside a class' };
+    for (const m of cls.members) {
+      if (ts.isPropertyDeclaration(m) && m.name && propertyNameText(m.name) === name && m.initializer) {
+        return this.value(m.initializer, depth + 1);
+      }
+    }
+    const ctor = cls.members.find(ts.isConstructorDeclaration);
+    for (const st of ctor?.body?.statements ?? []) {
+      if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression)) continue;
+      const { left, operatorToken, right } = st.expression;
+      if (
+        operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(left) &&
+        left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+        left.name.text === name
+      ) {
+        return this.value(right, depth + 1);
+      }
+    }
+    for (const m of cls.members) {
+      if (ts.isMethodDeclaration(m) && m.name && propertyNameText(m.name) === name) return { kind: 'node', node: m };
+    }
+    return { kind: 'unknown', reason: `cannot follow \`this.${name}\`` };
+  }
+
+  private entryValue(entry: ExportEntry, sf: ts.SourceFile, depth: number): Value {
+    switch (entry.kind) {
+      case 'decl':
+        return ts.isVariableDeclaration(entry.node) ? this.declarationValue(entry.node, depth) : { kind: 'node', node: entry.node };
+      case 'expr':
+        return this.value(entry.node, depth);
+      case 'local': {
+        const decl = findDeclaration(entry.name, entry.at);
+        return decl ? this.declarationValue(decl, depth) : { kind: 'unknown', reason: `\`${entry.name}\` is not declared` };
+      }
+      case 'reexport': {
+        const target = this.modules.resolve(entry.specifier, sf.fileName);
+        if (target.kind === 'file') return this.exportOf(target.file, entry.name, depth);
+        if (target.kind === 'external') return { kind: 'external', pkg: target.pkg, path: entry.name === 'default' ? [] : [entry.name] };
+        return { kind: 'unknown', reason: `cannot resolve import "${entry.specifier}"` };
+      }
+      case 'namespace':
+        return this.moduleValue(entry.specifier, sf.fileName);
+    }
+  }
+
+  private exportTable(sf: ts.SourceFile): ExportTable {
+    let table = this.exportTables.get(sf.fileName);
+    if (table) return table;
+    table = { named: new Map(), stars: [] };
+    for (const st of sf.statements) collectExports(st, table);
+    this.exportTables.set(sf.fileName, table);
+    return table;
+  }
+}
+
+function collectExports(st: ts.Statement, table: ExportTable): void {
+  const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
+  const exported = mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const isDefault = mods?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  if (exported && ts.isVariableStatement(st)) {
+    for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) table.named.set(d.name.text, { kind: 'decl', node: d });
+  } else if (exported && (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st))) {
+    if (isDefault) table.named.set('default', { kind: 'decl', node: st });
+    else if (st.name) table.named.set(st.name.text, { kind: 'decl', node: st });
+  } else if (ts.isExportAssignment(st)) {
+    if (st.isExportEquals) table.cjs = st.expression;
+    else table.named.set('default', { kind: 'expr', node: st.expression });
+  } else if (ts.isExportDeclaration(st)) {
+    const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+    const clause = st.exportClause;
+    if (!clause) {
+      if (spec) table.stars.push(spec);
+    } else if (ts.isNamespaceExport(clause)) {
+      if (spec) table.named.set(clause.name.text, { kind: 'namespace', specifier: spec });
+    } else {
+      for (const el of clause.elements) {
+        const local = (el.propertyName ?? el.name).text;
+        table.named.set(el.name.text, spec ? { kind: 'reexport', specifier: spec, name: local } : { kind: 'local', name: local, at: st });
+      }
+    }
+  } else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression)) {
+    const { left, operatorToken, right } = st.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+    const target = cjsExportTarget(left);
+    if (target === 'module') table.cjs = right;
+    else if (target) table.named.set(target, { kind: 'expr', node: right });
+  }
+}
+
+/** `module.exports` → 'module'; `exports.x` / `module.exports.x` → 'x'. */
+function cjsExportTarget(left: ts.Expression): string | undefined {
+  const text = (e: ts.Expression) => (ts.isIdentifier(e) ? e.text : undefined);
+  if (ts.isPropertyAccessExpression(left)) {
+    if (text(left.expression) === 'module' && left.name.text === 'exports') return 'module';
+    if (text(left.expression) === 'exports') return left.name.text;
+    const inner = left.expression;
+    if (ts.isPropertyAccessExpression(inner) && text(inner.expression) === 'module' && inner.name.text === 'exports') {
+      return left.name.text;
+    }
+  }
+  return undefined;
+}
+
+/** Strips syntax that does not change the value: parentheses, type assertions, `!`, `satisfies`. */
+export function unwrap(node: ts.Node): ts.Node {
+  let e = node;
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
+      e = e.expression;
+    } else return e;
+  }
+}
+
+/** `require('x')` → 'x'. */
+export function requireSpecifier(node: ts.Node): string | undefined {
+  if (
+    ts.isCallExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'require' &&
+    node.arguments.length === 1 &&
+    ts.isStringLiteralLike(node.arguments[0])
+  ) {
+    return node.arguments[0].text;
+  }
+  return undefined;
+}
+
+export function propertyNameText(name: ts.PropertyName | ts.BindingName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  return undefined;
+}
+
+function isStatic(m: ts.ClassElement): boolean {
+  return !!ts.getModifiers(m as ts.HasModifiers)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+}
+
+export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) return n;
+    // An ordinary function rebinds `this`; arrow functions do not.
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return undefined;
+  }
+  return undefined;
+}
+
+/** `express/lib/router` with package `express` → ['lib', 'router'] (kept so deep imports are distinguishable). */
+function subpath(specifier: string, pkg: string): string[] {
+  return specifier === pkg ? [] : specifier.slice(pkg.length + 1).split('/');
+}

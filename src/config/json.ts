@@ -1,4 +1,6 @@
-/** JSON.parse whose error says where: `line 3, column 5: Expected ',' or '}' after property value`. */
+import { parse as parseTolerant, printParseErrorCode, type ParseError } from 'jsonc-parser';
+
+/** A JSON syntax error that says where: `line 3, column 12: expected a value`. */
 export class JsonSyntaxError extends Error {
   constructor(
     readonly detail: string,
@@ -9,29 +11,43 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+// jsonc-parser's error codes, worded for people.
+const DETAIL: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected ',' or '}'",
+  CloseBracketExpected: "expected ',' or ']'",
+  EndOfFileExpected: 'unexpected content after the end of the JSON value',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'unterminated comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in string',
+};
+
+/** Strict JSON.parse (no comments, no trailing commas) whose errors carry line and column. */
 export function parseJson(text: string): unknown {
   // Editors on Windows still write a BOM now and then; JSON.parse rejects it.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(body);
   } catch (err) {
-    throw toSyntaxError(body, (err as Error).message);
+    // V8's messages carry a position only for some errors and only on some Node versions,
+    // so the location comes from a second, tolerant parse that reports offsets.
+    const errors: ParseError[] = [];
+    parseTolerant(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = errors[0];
+    if (!first) throw new JsonSyntaxError((err as Error).message);
+    const code = printParseErrorCode(first.error);
+    const { line, column } = lineColumn(body, first.offset);
+    throw new JsonSyntaxError(DETAIL[code] ?? code, line, column);
   }
-}
-
-function toSyntaxError(text: string, message: string): JsonSyntaxError {
-  // V8 wording differs across Node versions: "... in JSON at position 42 (line 3 column 5)",
-  // "... at position 42", or "Unexpected end of JSON input". Strip the location and recompute it.
-  const detail = message
-    .replace(/,?\s*"(?:[^"\\]|\\.)*"(?:\.\.\.)? is not valid JSON$/, '')
-    .replace(/\s*in JSON at position \d+.*$/, '')
-    .replace(/\s*\(line \d+ column \d+\)$/, '')
-    .trim();
-  const pos = /at position (\d+)/.exec(message);
-  const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : undefined;
-  if (offset === undefined) return new JsonSyntaxError(detail || message);
-  const { line, column } = lineColumn(text, offset);
-  return new JsonSyntaxError(detail || 'invalid JSON', line, column);
 }
 
 /** 1-based line and column of a UTF-16 offset. */

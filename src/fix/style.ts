@@ -106,10 +106,15 @@ function detectEol(text: string): CodeStyle['eol'] {
   return crlf > lf ? '\r\n' : '\n';
 }
 
-/** A string literal in the given style (escapes the quote and backslashes). */
+/** A string literal in the given style; like Prettier, the other quote when that avoids escapes. */
 export function quoteString(value: string, style: Pick<CodeStyle, 'quote'>): string {
-  const q = style.quote;
-  const escaped = value.replace(/\\/g, '\\\\').replace(q === "'" ? /'/g : /"/g, `\\${q}`);
+  const other = style.quote === "'" ? '"' : "'";
+  const q = value.includes(style.quote) && !value.includes(other) ? other : style.quote;
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(q === "'" ? /'/g : /"/g, `\\${q}`)
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
   return `${q}${escaped}${q}`;
 }
 

@@ -1,0 +1,83 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { AuthStrategy, OutputFormat } from '../model/options.js';
+import { OUTPUT_FORMATS } from '../report/index.js';
+import { toolInfo } from '../report/meta.js';
+import { describeError, EXIT_ERROR } from './errors.js';
+import { processIo, type CliIo } from './io.js';
+import { runRoutes, type RoutesFlags } from './routes-command.js';
+import { runScan, type ScanFlags } from './scan-command.js';
+
+const EXIT_HELP = `
+Exit codes:
+  0  no error findings, and warnings within --max-warnings
+  1  error findings, or more warnings than --max-warnings
+  2  usage, configuration or I/O error`;
+
+function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer.');
+  return Number(value);
+}
+
+/**
+ * The CLI. `argv` is process.argv (node, script, args...). Returns the exit code and never calls
+ * process.exit, so buffered output on a pipe is flushed before Node exits.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('auth-enforcer');
+  program
+    .description('Find authentication holes in Express, Fastify, NestJS and Hono servers.')
+    .version(toolInfo().version, '-V, --version')
+    // Errors are turned into one line plus a hint below; commander must not print or exit itself.
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} })
+    .showSuggestionAfterError(true)
+    .addHelpText('after', EXIT_HELP);
+
+  program
+    .command('scan', { isDefault: true })
+    .description('report routes without authentication and identity taken from the request (the default command)')
+    .argument('[paths...]', 'files or directories to scan (default: the current directory)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('stylish'))
+    .option('-o, --output <file>', 'write the report to a file; a one-line summary still goes to stderr')
+    .option('--max-warnings <n>', 'exit 1 when there are more than n warnings', nonNegativeInt)
+    .option('-c, --config <file>', 'config file (default: auth-enforcer.config.json, or "auth-enforcer" in package.json)')
+    .option('--no-color', 'no colour in the output (also: NO_COLOR=1)')
+    .option('--fix', 'apply the automatic fixes (refuses a dirty git tree without --force)')
+    .option('--dry-run', 'with --fix: print the fixes as a unified diff and write nothing')
+    .option('--force', 'with --fix: fix even when the git tree has uncommitted changes')
+    .addOption(new Option('--auth-strategy <strategy>', 'with --fix: the auth to generate where the project has none').choices(['jwt', 'session']))
+    .option('-q, --quiet', 'report errors only')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  auth-enforcer scan
+  auth-enforcer scan src --format sarif --output auth-enforcer.sarif
+  auth-enforcer scan --fix --dry-run > fixes.diff${EXIT_HELP}`,
+    )
+    .action(async (paths: string[], flags: Record<string, unknown>) => {
+      exitCode = await runScan(paths, flags as unknown as ScanFlags & { format: OutputFormat; authStrategy?: AuthStrategy }, io);
+    });
+
+  program
+    .command('routes')
+    .description('list every route with its full path, auth status and guards')
+    .argument('[paths...]', 'files or directories to scan (default: the current directory)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-c, --config <file>', 'config file (default: auth-enforcer.config.json, or "auth-enforcer" in package.json)')
+    .option('--no-color', 'no colour in the output (also: NO_COLOR=1)')
+    .action(async (paths: string[], flags: Record<string, unknown>) => {
+      exitCode = await runRoutes(paths, flags as unknown as RoutesFlags, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'node' });
+    return exitCode;
+  } catch (err) {
+    // --help and --version end through exitOverride with exit code 0.
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    io.stderr(describeError(err, Boolean(io.env.AUTH_ENFORCER_DEBUG)));
+    return EXIT_ERROR;
+  }
+}

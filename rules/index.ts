@@ -1,5 +1,5 @@
 import type { Rule } from '../src/model/rule.js';
+import missingAuth from './missing-auth.js';
 
-// The rule registry. Placeholder created by the report/CLI work so `allRules` can be imported
-// before the rules land; the rules' author owns this file and adds each rules/<id>.ts here.
-export const allRules: Rule[] = [];
+/** Every rule, in the order they are documented. Each has its page at rules/<id>.md. */
+export const allRules: Rule[] = [missingAuth];

@@ -58,7 +58,7 @@ export class Resolver {
       return this.member(this.value(e.expression, depth + 1), e.argumentExpression.text, depth + 1);
     }
     const required = requireSpecifier(e);
-    if (required !== undefined) return this.moduleValue(required, e.getSourceFile().fileName);
+    if (required !== undefined) return this.requireValue(required, e.getSourceFile().fileName, depth + 1);
     return { kind: 'node', node: e };
   }
 
@@ -119,7 +119,16 @@ export class Resolver {
     return { kind: 'unknown', reason: `\`${name}\` is not exported by ${sf.fileName}` };
   }
 
-  /** Whether `file` exports `name` (for callers that enumerate uses). */
+  /** `require(spec)` evaluates to the module's `module.exports` when it assigns one, else its exports object. */
+  private requireValue(specifier: string, fromFile: string, depth: number): Value {
+    const mod = this.moduleValue(specifier, fromFile);
+    if (mod.kind !== 'module') return mod;
+    const sf = this.files.get(mod.file);
+    const cjs = sf && this.exportTable(sf).cjs;
+    return cjs ? this.value(cjs, depth + 1) : mod;
+  }
+
+  /** A module specifier as a value: a project module's namespace, or a package binding. */
   moduleValue(specifier: string, fromFile: string): Value {
     const target = this.modules.resolve(specifier, fromFile);
     if (target.kind === 'file') return { kind: 'module', file: target.file };

@@ -1,0 +1,128 @@
+import { ts } from 'ts-morph';
+import type { FunctionNode } from '../syntax/functions.js';
+import { unwrap } from '../syntax/resolve.js';
+
+/**
+ * Evidence that code refuses a request as unauthenticated or forbidden: a 401/403 response, an
+ * Unauthorized/Forbidden exception, an error carrying such a status. Framework-neutral on purpose:
+ * the same shapes appear in Express, Fastify, Hono and Nest code.
+ */
+
+const REFUSAL_STATUS = new Set([401, 403]);
+const REFUSAL_NAMES = /^(UNAUTHORIZED|UNAUTHORISED|FORBIDDEN|Unauthorized|Unauthorised|Forbidden)$/;
+const REFUSAL_CLASS = /(Unauthori[sz]ed|Forbidden|Unauthenticated|AuthenticationError|AuthError|NotAuthenticated|PermissionDenied)/;
+const STATUS_SETTERS = new Set(['status', 'sendStatus', 'code', 'writeHead', 'unauthorized', 'forbidden']);
+
+/** Whether an expression denotes the status 401 or 403 (`401`, `httpStatus.UNAUTHORIZED`, `HttpStatus.FORBIDDEN`). */
+export function isRefusalStatus(node: ts.Node): boolean {
+  const e = unwrap(node);
+  if (ts.isNumericLiteral(e)) return REFUSAL_STATUS.has(Number(e.text));
+  if (ts.isStringLiteralLike(e)) return REFUSAL_STATUS.has(Number(e.text));
+  if (ts.isPropertyAccessExpression(e)) return REFUSAL_NAMES.test(e.name.text);
+  if (ts.isIdentifier(e)) return REFUSAL_NAMES.test(e.text);
+  return false;
+}
+
+/** One refusal site: the node and a few words saying what it is. */
+export interface Refusal {
+  node: ts.Node;
+  evidence: string;
+}
+
+/** The first node under `root` (nested callbacks included) that refuses with 401/403. */
+export function findRefusal(root: ts.Node): Refusal | undefined {
+  let found: Refusal | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    const evidence = refusalAt(n);
+    if (evidence) {
+      found = { node: n, evidence };
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
+}
+
+/** Whether this node itself refuses (not its children). */
+export function refusalAt(n: ts.Node): string | undefined {
+  if (ts.isCallExpression(n)) {
+    const callee = n.expression;
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+    // res.status(401), reply.code(403), res.sendStatus(401), res.writeHead(401), reply.unauthorized()
+    if (name && STATUS_SETTERS.has(name)) {
+      if (name === 'unauthorized' || name === 'forbidden') return `calls ${name}()`;
+      if (n.arguments[0] && isRefusalStatus(n.arguments[0])) return `responds ${n.arguments[0].getText()}`;
+    }
+    // c.json({...}, 401), c.text('no', 403)
+    if (name && /^(json|text|body|html|newResponse|send)$/.test(name) && n.arguments.slice(1).some(isRefusalStatus)) {
+      return `responds ${n.arguments.slice(1).find(isRefusalStatus)!.getText()}`;
+    }
+    // createError(401), httpError(403)
+    if (name && /^(createError|httpError|HttpError|createHttpError)$/.test(name) && n.arguments.some(isRefusalStatus)) {
+      return `creates a ${n.arguments.find(isRefusalStatus)!.getText()} error`;
+    }
+  }
+  if (ts.isNewExpression(n)) {
+    const cls = n.expression.getText();
+    if (REFUSAL_CLASS.test(cls)) return `new ${cls}`;
+    if ((n.arguments ?? []).some(isRefusalStatus)) return `new ${cls} with ${n.arguments!.find(isRefusalStatus)!.getText()}`;
+    if (/Response$/.test(cls) && n.arguments?.[1] && hasStatusProperty(n.arguments[1])) return 'returns a 401/403 Response';
+  }
+  if (ts.isThrowStatement(n) && n.expression && ts.isCallExpression(n.expression)) {
+    const cls = n.expression.expression.getText();
+    if (REFUSAL_CLASS.test(cls)) return `throws ${cls}`;
+  }
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = n.left;
+    if (ts.isPropertyAccessExpression(left) && left.name.text === 'statusCode' && isRefusalStatus(n.right)) {
+      return `sets statusCode ${n.right.getText()}`;
+    }
+  }
+  if (ts.isThrowStatement(n) && n.expression && hasStatusProperty(n.expression)) return 'throws an error with status 401/403';
+  return undefined;
+}
+
+function hasStatusProperty(node: ts.Node): boolean {
+  const e = unwrap(node);
+  if (!ts.isObjectLiteralExpression(e)) return false;
+  return e.properties.some(
+    (p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && /^(status|statusCode)$/.test(p.name.text) && isRefusalStatus(p.initializer),
+  );
+}
+
+/** Whether `fn` passes control on: calls its `next`-like parameter with no arguments, or hands it to another call. */
+export function continuesWith(fn: FunctionNode, nextParamIndex: number): string | undefined {
+  const param = fn.parameters[nextParamIndex];
+  if (!param || !ts.isIdentifier(param.name)) return undefined;
+  const next = param.name.text;
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n)) {
+      if (ts.isIdentifier(n.expression) && n.expression.text === next && n.arguments.length === 0) {
+        found = `calls ${next}()`;
+        return;
+      }
+      if (n.arguments.some((a) => ts.isIdentifier(a) && a.text === next)) {
+        found = `passes ${next} on`;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
+/** Every call in `fn`'s body, nested callbacks included: they run as part of a guard (jwt.verify(token, key, (err) => ...)). */
+export function callsIn(fn: FunctionNode): ts.CallExpression[] {
+  const calls: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) calls.push(n);
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return calls;
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { packageOf } from '../../discover/packages.js';
+import type { Fix, TextEdit } from '../../model/types.js';
+import { detectStyle, importEdit, relativeSpecifier, usesJsExtensions } from '../../fix/style.js';
+import { expressAuthDependencies, expressAuthExport, expressAuthModule } from '../../fix/templates/express.js';
+import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js';
+import { scopeCovers } from '../chain.js';
+import { findBetterAuthInstance } from '../better-auth-instance.js';
+import type { Entry, ExpressRouter } from './routers.js';
+
+/** Where each Express route was registered, so fixes can edit the registration or its router. */
+export const registrationOf = new WeakMap<RouteRecord, { router: ExpressRouter; entry: Extract<Entry, { kind: 'route' }>; prefix: string }>();
+
+type Planned = Map<string, { fix?: Fix; notFixableReason?: string }>;
+
+/**
+ * Inserts `requireAuth` with the least change: `router.use(requireAuth)` right after the router is
+ * created when every route under its mount prefix is flagged (and nothing else is served there), else a
+ * route-level argument before the first handler. The generated module and the import come with each fix;
+ * identical edits from several fixes are applied once.
+ */
+export function planExpressAuthFixes(ctx: AdapterContext, request: AuthFixRequest): Planned {
+  const planned: Planned = new Map();
+  if (!request.flagged.length) return planned;
+  const first = request.flagged[0].route.loc.file;
+  const target = authModuleLocation(ctx, path.join(ctx.project.root, first));
+  const instance = findBetterAuthInstance(ctx);
+  const strategy = request.strategy ?? (instance ? 'session' : 'jwt');
+  if (strategy === 'session' && !instance) {
+    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: 'the session strategy needs a betterAuth(...) instance exported by the project' });
+    return planned;
+  }
+  const moduleText = expressAuthModule({
+    language: target.language,
+    moduleKind: target.moduleKind,
+    style: target.style,
+    strategy,
+    sessionImport: instance && strategy === 'session'
+      ? { specifier: relativeSpecifier(target.file, instance.file, target.jsExtensions), exportName: instance.exportName }
+      : undefined,
+  });
+  const shared = { newFiles: [{ file: target.file, text: moduleText }], dependencies: expressAuthDependencies(strategy) };
+  const flaggedIds = new Set(request.flagged.map((r) => r.route.id));
+
+  for (const record of request.flagged) {
+    const reg = registrationOf.get(record);
+    if (!reg) {
+      planned.set(record.route.id, { notFixableReason: 'the route registration could not be located for editing' });
+      continue;
+    }
+    const file = reg.entry.call.getSourceFile();
+    const whole = wholeRouterEdit(reg, request.all, flaggedIds);
+    const edit = whole ?? routeLevelEdit(reg.entry);
+    if (!edit) {
+      planned.set(record.route.id, { notFixableReason: 'no handler argument to insert the guard before' });
+      continue;
+    }
+    const style = detectStyle(file.text, file.fileName);
+    const specifier = relativeSpecifier(file.fileName, target.file, usesJsExtensionsFor(ctx, file));
+    const imp = importEdit(file.fileName, file.text, { names: [expressAuthExport], specifier, moduleKind: moduleKindOf(file) }, style);
+    const edits: TextEdit[] = [edit, ...(imp ? [imp] : [])];
+    planned.set(record.route.id, {
+      fix: {
+        description: whole ? `protect every route of the router with ${expressAuthExport}` : `add ${expressAuthExport} to ${record.route.method} ${record.route.path}`,
+        edits,
+        ...shared,
+      },
+    });
+  }
+  return planned;
+}
+
+/** `router.use(requireAuth);` after the router's declaration, when that protects exactly the flagged routes. */
+function wholeRouterEdit(
+  reg: { router: ExpressRouter; prefix: string },
+  all: RouteRecord[],
+  flaggedIds: Set<string>,
+): TextEdit | undefined {
+  const { router, prefix } = reg;
+  if (router.kind !== 'router' || !prefix || prefix === '/') return undefined;
+  for (const other of all) {
+    if (!scopeCovers(prefix, other.route.path)) continue;
+    const otherReg = registrationOf.get(other);
+    if (otherReg?.router !== router || !flaggedIds.has(other.route.id)) return undefined;
+  }
+  const decl = router.creation.parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return undefined;
+  const statement = decl.parent.parent;
+  if (!ts.isVariableStatement(statement)) return undefined;
+  const sf = statement.getSourceFile();
+  const style = detectStyle(sf.text, sf.fileName);
+  const lineStart = sf.text.lastIndexOf('\n', statement.getStart(sf)) + 1;
+  const indent = sf.text.slice(lineStart, statement.getStart(sf));
+  const text = `${style.eol}${indent}${decl.name.text}.use(${expressAuthExport})${style.semicolons ? ';' : ''}`;
+  return { file: sf.fileName, start: statement.end, end: statement.end, text };
+}
+
+function routeLevelEdit(entry: Extract<Entry, { kind: 'route' }>): TextEdit | undefined {
+  const firstItem = entry.items[0];
+  if (!firstItem) return undefined;
+  const sf = entry.call.getSourceFile();
+  const start = firstItem.getStart(sf);
+  return { file: sf.fileName, start, end: start, text: `${expressAuthExport}, ` };
+}
+
+interface ModuleLocation {
+  file: string;
+  language: 'ts' | 'js';
+  moduleKind: 'esm' | 'cjs';
+  style: ReturnType<typeof detectStyle>;
+  jsExtensions: boolean;
+}
+
+/** `<package>/src/auth/require-auth.ts` (or beside the routes when there is no src/), in the project's flavour. */
+function authModuleLocation(ctx: AdapterContext, routeFile: string): ModuleLocation {
+  const pkg = packageOf(ctx.project.packages, routeFile);
+  const base = pkg?.dir ?? ctx.project.root;
+  const srcDir = routeFile.startsWith(path.join(base, 'src') + path.sep) ? path.join(base, 'src') : path.dirname(routeFile);
+  const sf = ctx.project.files.get(routeFile)!;
+  const isTs = /\.(c|m)?tsx?$/.test(routeFile);
+  const moduleKind = moduleKindOf(sf);
+  const ext = isTs ? '.ts' : routeFile.endsWith('.mjs') ? '.mjs' : routeFile.endsWith('.cjs') ? '.cjs' : '.js';
+  const existing = ['.ts', '.js', '.mjs', '.cjs'].map((e) => path.join(srcDir, 'auth', `require-auth${e}`)).find((f) => fs.existsSync(f));
+  return {
+    file: existing ?? path.join(srcDir, 'auth', `require-auth${ext}`),
+    language: isTs ? 'ts' : 'js',
+    moduleKind,
+    style: detectStyle(sf.text, sf.fileName),
+    jsExtensions: usesJsExtensionsFor(ctx, sf),
+  };
+}
+
+function usesJsExtensionsFor(ctx: AdapterContext, sf: ts.SourceFile): boolean {
+  const options = ctx.project.tsconfigs.forFile(sf.fileName)?.options;
+  const resolution = options?.moduleResolution !== undefined ? ts.ModuleResolutionKind[options.moduleResolution] : undefined;
+  const moduleOption = options?.module !== undefined ? ts.ModuleKind[options.module] : undefined;
+  return usesJsExtensions({
+    moduleResolution: resolution,
+    module: moduleOption,
+    text: sf.text,
+    fileName: sf.fileName,
+    packageType: packageOf(ctx.project.packages, sf.fileName)?.type,
+  });
+}
+
+function moduleKindOf(sf: ts.SourceFile): 'esm' | 'cjs' {
+  if (sf.fileName.endsWith('.cjs') || sf.fileName.endsWith('.cts')) return 'cjs';
+  if (sf.fileName.endsWith('.mjs') || sf.fileName.endsWith('.mts')) return 'esm';
+  const esm = sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s));
+  return esm || /\bexport\s/.test(sf.text) ? 'esm' : 'cjs';
+}

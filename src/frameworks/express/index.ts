@@ -1,0 +1,23 @@
+import { ts } from 'ts-morph';
+import type { FrameworkAdapter } from '../adapter.js';
+import { planExpressAuthFixes } from './auth-fix.js';
+import { ExpressRouteComposer } from './routes.js';
+import { ExpressRouters } from './routers.js';
+
+export const expressAdapter: FrameworkAdapter = {
+  name: 'express',
+  detect({ project }) {
+    if (project.packages.some((p) => 'express' in p.deps)) return true;
+    for (const sf of project.files.values()) if (importsExpress(sf)) return true;
+    return false;
+  },
+  routes(ctx) {
+    const routers = new ExpressRouters(ctx.resolver, ctx.project.files);
+    return new ExpressRouteComposer(ctx, routers).compose(routers.build());
+  },
+  planAuthFixes: planExpressAuthFixes,
+};
+
+function importsExpress(sf: ts.SourceFile): boolean {
+  return /\bfrom\s+['"]express['"]|require\(\s*['"]express['"]\s*\)/.test(sf.text);
+}

@@ -1,0 +1,125 @@
+import { ts } from 'ts-morph';
+import { unwrap } from '../../syntax/resolve.js';
+
+/** What we know about middleware from a package, without reading the package. */
+export type KnownVerdict = { guard: true; evidence: string } | { guard: false; why: string } | undefined;
+
+/**
+ * Middleware from well-known packages. `path` is the member path from the package's default/namespace
+ * (`passport.authenticate` → ['authenticate']); `call` is the call expression when the middleware is
+ * a factory call, so options such as `credentialsRequired: false` can be read.
+ */
+export function knownExpressMiddleware(pkg: string, path: string[], call?: ts.CallExpression): KnownVerdict {
+  const member = path.join('.');
+  switch (pkg) {
+    case 'passport':
+      if (member === 'authenticate' || member === 'authorize') {
+        const strategy = call?.arguments[0];
+        if (strategy && ts.isStringLiteralLike(strategy) && strategy.text === 'anonymous') {
+          return { guard: false, why: "passport's anonymous strategy lets everyone through" };
+        }
+        return { guard: true, evidence: `passport.${member}(${strategy ? strategy.getText() : ''}) refuses without credentials` };
+      }
+      return { guard: false, why: `passport.${member}() does not refuse requests` };
+    case 'express-jwt':
+      if (/^(expressjwt|jwt|default)?$/.test(member)) {
+        if (optionIsFalse(call, 'credentialsRequired')) return { guard: false, why: 'express-jwt with credentialsRequired: false' };
+        return { guard: true, evidence: 'express-jwt verifies the bearer token' };
+      }
+      return undefined;
+    case 'express-oauth2-jwt-bearer':
+      if (member === 'auth') {
+        if (optionIsFalse(call, 'authRequired')) return { guard: false, why: 'auth() with authRequired: false' };
+        return { guard: true, evidence: 'express-oauth2-jwt-bearer auth() verifies the access token' };
+      }
+      if (/^(requiredScopes|claimCheck|claimEquals|claimIncludes|scopeIncludesAny)$/.test(member)) {
+        return { guard: true, evidence: `express-oauth2-jwt-bearer ${member}() refuses without the claim` };
+      }
+      return undefined;
+    case 'express-openid-connect':
+      if (member === 'requiresAuth') return { guard: true, evidence: 'express-openid-connect requiresAuth()' };
+      if (member === 'auth') {
+        if (optionIsFalse(call, 'authRequired')) return { guard: false, why: 'auth() with authRequired: false only attaches the session' };
+        return { guard: true, evidence: 'express-openid-connect auth() requires login by default' };
+      }
+      return undefined;
+    case '@clerk/express':
+      if (member === 'requireAuth') return { guard: true, evidence: '@clerk/express requireAuth()' };
+      if (member === 'clerkMiddleware') return { guard: false, why: 'clerkMiddleware() attaches auth state but does not refuse' };
+      return undefined;
+    case '@clerk/clerk-sdk-node':
+      if (member === 'ClerkExpressRequireAuth') return { guard: true, evidence: 'Clerk ClerkExpressRequireAuth()' };
+      if (member === 'ClerkExpressWithAuth') return { guard: false, why: 'ClerkExpressWithAuth() does not refuse' };
+      return undefined;
+    case 'express-basic-auth':
+      return { guard: true, evidence: 'express-basic-auth refuses without valid credentials' };
+    case 'connect-ensure-login':
+      if (member === 'ensureLoggedIn') return { guard: true, evidence: 'connect-ensure-login ensureLoggedIn()' };
+      return { guard: false, why: `connect-ensure-login ${member}() does not require login` };
+    case 'better-auth':
+      return { guard: false, why: "Better Auth's request handler is not a guard" };
+    case 'express':
+      return { guard: false, why: `express.${member || 'default'}() is not a guard` };
+  }
+  if (NOT_GUARD_PACKAGES.has(pkg)) return { guard: false, why: `${pkg} does not authenticate` };
+  return undefined;
+}
+
+/** Packages whose middleware never authenticates: parsing, logging, security headers, uploads, validation. */
+const NOT_GUARD_PACKAGES = new Set([
+  'body-parser',
+  'cookie-parser',
+  'cors',
+  'helmet',
+  'morgan',
+  'compression',
+  'express-session',
+  'cookie-session',
+  'express-rate-limit',
+  'rate-limiter-flexible',
+  'multer',
+  'express-validator',
+  'celebrate',
+  'hpp',
+  'express-mongo-sanitize',
+  'xss-clean',
+  'connect-timeout',
+  'response-time',
+  'method-override',
+  'serve-static',
+  'serve-favicon',
+  'csurf',
+  'express-fileupload',
+  'pino-http',
+  'express-winston',
+  'swagger-ui-express',
+  'express-async-handler',
+  'express-async-errors',
+  'nocache',
+  'express-useragent',
+  'i18n',
+  'express-prom-bundle',
+  'http-proxy-middleware',
+  'connect-flash',
+  'express-status-monitor',
+  'express-xss-sanitizer',
+  'express-openapi-validator',
+  'zod-express-middleware',
+  'express-zod-api',
+  'joi',
+  'yup',
+  'zod',
+  'uuid',
+  'node:path',
+]);
+
+/** Names that suggest an unreadable middleware may authenticate: then we say `unknown`, not `unprotected`. */
+export const AUTH_SOUNDING = /auth|jwt|passport|session|guard|protect|token|clerk|keycloak|okta|firebase|supabase|oauth|login|permission|acl|rbac|casl|verify|secure|identity|principal|user/i;
+
+function optionIsFalse(call: ts.CallExpression | undefined, option: string): boolean {
+  const opts = call?.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
+  if (!opts) return false;
+  return (unwrap(opts) as ts.ObjectLiteralExpression).properties.some(
+    (p) => ts.isPropertyAssignment(p) && p.name.getText() === option && p.initializer.kind === ts.SyntaxKind.FalseKeyword,
+  );
+}

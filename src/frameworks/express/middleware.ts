@@ -1,0 +1,124 @@
+import { ts } from 'ts-morph';
+import { callsIn, continuesWith, findRefusal } from '../../analysis/guard-evidence.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
+import { snippet } from '../../syntax/loc.js';
+import { unwrap, type Value } from '../../syntax/resolve.js';
+import type { AdapterContext } from '../adapter.js';
+import { matchesGuardSpec } from '../configured-guards.js';
+import { AUTH_SOUNDING, knownExpressMiddleware } from './known-middleware.js';
+
+export type Verdict =
+  | { verdict: 'guard'; evidence: string }
+  | { verdict: 'none'; why: string }
+  | { verdict: 'unknown'; reason: string };
+
+/**
+ * Decides whether one Express middleware refuses unauthenticated requests, in order of strength:
+ * configured guards, known libraries, then evidence in its body (refuses 401/403 on some path and
+ * continues on another), followed one call deep and through factories that return it.
+ */
+export class ExpressMiddlewareClassifier {
+  private readonly byFunction = new Map<ts.Node, Verdict>();
+
+  constructor(private readonly ctx: AdapterContext) {}
+
+  classify(expr: ts.Expression): Verdict {
+    const { config } = this.ctx.project;
+    const configured = matchesGuardSpec(this.ctx, expr, config.guards);
+    if (configured) return { verdict: 'guard', evidence: 'named as a guard in the config' };
+    if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
+
+    const e = unwrap(expr);
+    if (ts.isCallExpression(e)) return this.classifyCall(e);
+    return this.classifyValue(this.ctx.resolver.value(e), e);
+  }
+
+  private classifyCall(call: ts.CallExpression): Verdict {
+    const callee = this.ctx.resolver.value(call.expression);
+    if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call);
+    if (callee.kind === 'node' && isFunctionNode(callee.node)) {
+      // A factory: requireAuth() / authorize('admin') returns the middleware.
+      const verdicts = returnedExpressions(callee.node).map((r) => this.classifyValue(this.ctx.resolver.value(r), r));
+      const guard = verdicts.find((v) => v.verdict === 'guard');
+      if (guard) return guard;
+      const unknown = verdicts.find((v) => v.verdict === 'unknown');
+      if (unknown) return unknown;
+      if (verdicts.length) return verdicts[0];
+      return { verdict: 'unknown', reason: `cannot see what ${snippet(call.expression)}() returns` };
+    }
+    if (callee.kind === 'unknown') return this.unreadable(call, callee.reason);
+    return { verdict: 'unknown', reason: `cannot follow ${snippet(call)}` };
+  }
+
+  private classifyValue(value: Value, at: ts.Node): Verdict {
+    switch (value.kind) {
+      case 'external':
+        return this.classifyExternal(value.pkg, value.path);
+      case 'param':
+        return { verdict: 'unknown', reason: `${snippet(at)} is passed in as a parameter` };
+      case 'unknown':
+        return this.unreadable(at, value.reason);
+      case 'module':
+        return { verdict: 'unknown', reason: `${snippet(at)} is a module, not a function` };
+      case 'node': {
+        const node = unwrap(value.node);
+        if (isFunctionNode(node)) return this.classifyFunction(node);
+        if (ts.isCallExpression(node)) return this.classifyCall(node);
+        if (ts.isArrayLiteralExpression(node)) {
+          const parts = node.elements.map((el) => this.classify(el as ts.Expression));
+          return parts.find((p) => p.verdict === 'guard') ?? parts.find((p) => p.verdict === 'unknown') ?? { verdict: 'none', why: 'no guard in the array' };
+        }
+        return { verdict: 'unknown', reason: `cannot tell what ${snippet(at)} is` };
+      }
+    }
+  }
+
+  private classifyExternal(pkg: string, path: string[], call?: ts.CallExpression): Verdict {
+    const known = knownExpressMiddleware(pkg, path, call);
+    if (known?.guard) return { verdict: 'guard', evidence: known.evidence };
+    if (known) return { verdict: 'none', why: known.why };
+    const name = [pkg, ...path].join('.');
+    if (AUTH_SOUNDING.test(name)) {
+      return { verdict: 'unknown', reason: `${name} comes from a package the scan cannot read; name it in the config's guards or notGuards` };
+    }
+    return { verdict: 'none', why: `${name} is not an authentication library` };
+  }
+
+  private unreadable(at: ts.Node, reason: string): Verdict {
+    return { verdict: 'unknown', reason: `${snippet(at)}: ${reason}` };
+  }
+
+  classifyFunction(fn: FunctionNode, depth = 0): Verdict {
+    const cached = this.byFunction.get(fn);
+    if (cached) return cached;
+    const verdict = this.evidenceIn(fn, depth);
+    this.byFunction.set(fn, verdict);
+    return verdict;
+  }
+
+  private evidenceIn(fn: FunctionNode, depth: number): Verdict {
+    const next = continuesWith(fn, 2);
+    const refusal = findRefusal(fn.body ?? fn);
+    if (refusal && next) return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
+    // Delegation to a known guard library or to a project function that refuses (one call deep).
+    for (const call of callsIn(fn)) {
+      const callee = this.ctx.resolver.value(call.expression);
+      if (callee.kind === 'external') {
+        const known = knownExpressMiddleware(callee.pkg, callee.path, call);
+        if (known?.guard) return { verdict: 'guard', evidence: `delegates to ${known.evidence}` };
+      } else if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 1) {
+        const inner = findRefusal(callee.node.body ?? callee.node);
+        const innerNext = next ?? continuesWith(callee.node, 2);
+        if (inner && innerNext) return { verdict: 'guard', evidence: `${snippet(call.expression)}() ${inner.evidence}` };
+        // A helper returning the refusing callback (verifyCallback(req, resolve, reject) in passport set-ups).
+        for (const ret of returnedExpressions(callee.node)) {
+          const retFn = unwrap(ret);
+          const innerRefusal = isFunctionNode(retFn) ? findRefusal(retFn.body ?? retFn) : undefined;
+          if (innerRefusal && next) return { verdict: 'guard', evidence: `${snippet(call.expression)}() ${innerRefusal.evidence}` };
+        }
+      }
+    }
+    if (refusal) return { verdict: 'none', why: `${refusal.evidence} but never passes the request on` };
+    return { verdict: 'none', why: 'never refuses a request' };
+  }
+}

@@ -1,0 +1,202 @@
+import { ts } from 'ts-morph';
+import type { Resolver, Value } from '../../syntax/resolve.js';
+import { unwrap } from '../../syntax/resolve.js';
+import { staticString } from '../../syntax/strings.js';
+import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
+
+export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'] as const;
+const METHOD_SET = new Set<string>(HTTP_METHODS);
+const REGISTRATION_NAMES = new Set<string>([...HTTP_METHODS, 'use', 'param', 'route']);
+
+/** Sort key of a registration: lexicographic; see `orderKey`. */
+export type Order = number[];
+
+/** An Express application or router, identified by the call that creates it (never by variable name). */
+export interface ExpressRouter {
+  id: string;
+  kind: 'app' | 'router';
+  creation: ts.Node;
+  entries: Entry[];
+  mounted: boolean;
+}
+
+export type Entry =
+  | { kind: 'use'; call: ts.CallExpression; paths: ts.Expression[]; items: ts.Expression[]; order: Order }
+  | { kind: 'route'; call: ts.CallExpression; method: string; paths: ts.Expression[]; items: ts.Expression[]; order: Order }
+  | { kind: 'param'; call: ts.CallExpression; name: ts.Expression; items: ts.Expression[]; order: Order };
+
+type RouterRef = { router: ExpressRouter } | { param: ts.ParameterDeclaration } | undefined;
+
+interface Registration {
+  call: ts.CallExpression;
+  /** The expression the method is called on, after unwrapping `.route(path)` chains. */
+  receiver: ts.Expression;
+  method: string;
+  /** For `x.route('/p').get(h)`: the path given to route(). */
+  routePath?: ts.Expression;
+}
+
+/**
+ * Builds every Express router in the project with its registrations in execution order. Registrations
+ * made on a function parameter (`function routes(app) { app.get(...) }`) are attributed to each router
+ * passed at that function's call sites, in the caller's order.
+ */
+export class ExpressRouters {
+  readonly routers = new Map<string, ExpressRouter>();
+  private readonly fileIndex = new Map<string, number>();
+
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly files: Map<string, ts.SourceFile>,
+  ) {
+    [...files.keys()].forEach((f, i) => this.fileIndex.set(f, i));
+  }
+
+  build(): ExpressRouter[] {
+    const pending = new Map<ts.ParameterDeclaration, Registration[]>();
+    const calls: ts.CallExpression[] = [];
+    for (const sf of this.files.values()) collectCalls(sf, calls);
+
+    for (const call of calls) {
+      const reg = asRegistration(call);
+      if (!reg) continue;
+      const ref = this.routerOf(reg.receiver);
+      if (!ref) continue;
+      if ('router' in ref) this.addEntry(ref.router, reg, this.orderOf(call, ref.router));
+      else pending.set(ref.param, [...(pending.get(ref.param) ?? []), reg]);
+    }
+    if (pending.size) this.bindParameters(calls, pending);
+    for (const r of this.routers.values()) r.entries.sort((a, b) => compareOrder(a.order, b.order));
+    return [...this.routers.values()];
+  }
+
+  /** The router an expression evaluates to, if it is one. */
+  routerOf(expr: ts.Node, depth = 0): RouterRef {
+    return this.routerOfValue(this.resolver.value(expr), depth);
+  }
+
+  routerOfValue(v: Value, depth = 0): RouterRef {
+    if (depth > 8) return undefined;
+    if (v.kind === 'param') return v.path.length === 0 ? { param: v.node } : undefined;
+    if (v.kind !== 'node') return undefined;
+    const node = v.node;
+    if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
+    const callee = this.resolver.value(node.expression);
+    if (callee.kind === 'external' && callee.pkg === 'express') {
+      if (callee.path.length === 0 && ts.isCallExpression(node)) return { router: this.routerAt(node, 'app') };
+      if (callee.path.length === 1 && callee.path[0] === 'Router') return { router: this.routerAt(node, 'router') };
+      return undefined;
+    }
+    // A factory: function makeRouter() { const r = Router(); ...; return r }
+    if (callee.kind === 'node' && isFunctionNode(callee.node) && ts.isCallExpression(node)) {
+      for (const ret of returnedExpressions(callee.node)) {
+        const ref = this.routerOf(ret, depth + 1);
+        if (ref && 'router' in ref) return ref;
+      }
+    }
+    return undefined;
+  }
+
+  private routerAt(node: ts.Node, kind: 'app' | 'router'): ExpressRouter {
+    const id = `${node.getSourceFile().fileName}:${node.getStart()}`;
+    let r = this.routers.get(id);
+    if (!r) {
+      r = { id, kind, creation: node, entries: [], mounted: false };
+      this.routers.set(id, r);
+    }
+    return r;
+  }
+
+  private addEntry(router: ExpressRouter, reg: Registration, order: Order): void {
+    const args = reg.call.arguments.slice();
+    if (reg.routePath) {
+      router.entries.push({ kind: 'route', call: reg.call, method: reg.method, paths: [reg.routePath], items: args, order });
+    } else if (reg.method === 'use') {
+      const [first, ...rest] = args;
+      const hasPath = first !== undefined && this.isPathLike(first);
+      router.entries.push({ kind: 'use', call: reg.call, paths: hasPath ? [first] : [], items: hasPath ? rest : args, order });
+    } else if (reg.method === 'param') {
+      router.entries.push({ kind: 'param', call: reg.call, name: args[0], items: args.slice(1), order });
+    } else if (METHOD_SET.has(reg.method) && args.length >= 2) {
+      router.entries.push({ kind: 'route', call: reg.call, method: reg.method, paths: [args[0]], items: args.slice(1), order });
+    }
+  }
+
+  /** Whether `use`'s first argument is a path (a string, regex, array of them, or a constant holding one). */
+  private isPathLike(e: ts.Expression): boolean {
+    const u = unwrap(e);
+    if (ts.isStringLiteralLike(u) || ts.isTemplateExpression(u) || ts.isRegularExpressionLiteral(u) || ts.isBinaryExpression(u)) return true;
+    if (ts.isArrayLiteralExpression(u)) return u.elements.length > 0 && u.elements.every((x) => this.isPathLike(x));
+    if (ts.isIdentifier(u) || ts.isPropertyAccessExpression(u)) return staticString(u, this.resolver) !== undefined;
+    return false;
+  }
+
+  /**
+   * Registrations in the file that creates the router run in source order; registrations from other files
+   * run when those modules load, which for the common `import app; app.get(...)` shape is afterwards.
+   */
+  private orderOf(call: ts.Node, router: ExpressRouter): Order {
+    const file = call.getSourceFile().fileName;
+    const home = router.creation.getSourceFile().fileName;
+    return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, call.getStart()];
+  }
+
+  /** Finds calls that pass a router into a registrar function and replays the function's registrations on it. */
+  private bindParameters(calls: ts.CallExpression[], pending: Map<ts.ParameterDeclaration, Registration[]>, depth = 0): void {
+    const fns = new Set([...pending.keys()].map((p) => p.parent));
+    const next = new Map<ts.ParameterDeclaration, Registration[]>();
+    for (const call of calls) {
+      if (call.arguments.length === 0) continue;
+      const calleeValue = this.resolver.value(call.expression);
+      if (calleeValue.kind !== 'node' || !fns.has(calleeValue.node as ts.SignatureDeclaration)) continue;
+      const fn = calleeValue.node as ts.SignatureDeclaration;
+      fn.parameters.forEach((param, i) => {
+        const regs = pending.get(param);
+        const arg = call.arguments[i];
+        if (!regs || !arg) return;
+        const ref = this.routerOf(arg);
+        if (ref && 'router' in ref) {
+          const base = this.orderOf(call, ref.router);
+          for (const reg of regs) this.addEntry(ref.router, reg, [...base, reg.call.getStart()]);
+        } else if (ref && 'param' in ref) {
+          next.set(ref.param, [...(next.get(ref.param) ?? []), ...regs]);
+        }
+      });
+    }
+    if (next.size && depth < 4) this.bindParameters(calls, next, depth + 1);
+  }
+}
+
+function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[]): void {
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+}
+
+/** `recv.get(...)`, `recv.use(...)`, `recv.route('/x').get(...)`, `recv.get(...).post(...)`. */
+function asRegistration(call: ts.CallExpression): Registration | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.name.text;
+  if (!REGISTRATION_NAMES.has(method) || method === 'route') return undefined;
+  let receiver = unwrap(callee.expression) as ts.Expression;
+  // Walk a chain back to its start: app.route('/x').get(a).post(b) → route('/x') on app.
+  while (ts.isCallExpression(receiver) && ts.isPropertyAccessExpression(receiver.expression)) {
+    const inner = receiver.expression;
+    if (inner.name.text === 'route' && receiver.arguments.length === 1) {
+      return { call, receiver: inner.expression, method, routePath: receiver.arguments[0] };
+    }
+    if (!REGISTRATION_NAMES.has(inner.name.text)) break;
+    receiver = unwrap(inner.expression) as ts.Expression;
+  }
+  if (method === 'get' && call.arguments.length === 1) return undefined; // app.get('setting')
+  return { call, receiver, method };
+}
+
+
+export function compareOrder(a: Order, b: Order): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}

@@ -1,0 +1,155 @@
+import { ts } from 'ts-morph';
+import type { Guard } from '../../model/types.js';
+import { locOf, snippet } from '../../syntax/loc.js';
+import { unwrap } from '../../syntax/resolve.js';
+import { staticStrings } from '../../syntax/strings.js';
+import type { AdapterContext, RouteRecord } from '../adapter.js';
+import { joinPaths, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
+import { handlerName, resolveHandler } from './handler.js';
+import { ExpressMiddlewareClassifier } from './middleware.js';
+import { expressRequestSpec } from './request-spec.js';
+import { registrationOf } from './auth-fix.js';
+import type { Entry, ExpressRouter, ExpressRouters } from './routers.js';
+
+/** A middleware active on a router's stack: it runs for routes under `scope` registered after it. */
+interface ActiveMiddleware {
+  expr: ts.Expression;
+  /** Full path prefix it is mounted at; undefined when the path could not be read. */
+  scope: string | undefined;
+  /** For router.param('id', fn): runs only for routes with that parameter. */
+  param?: string;
+  level: Guard['scope'];
+}
+
+const DYNAMIC = '<dynamic>';
+
+/** Walks every root app's stack depth-first, composing prefixes and the middleware that runs before each route. */
+export class ExpressRouteComposer {
+  private readonly classifier: ExpressMiddlewareClassifier;
+  private readonly out: RouteRecord[] = [];
+  private currentRouter: ExpressRouter | undefined;
+
+  constructor(
+    private readonly ctx: AdapterContext,
+    private readonly routers: ExpressRouters,
+  ) {
+    this.classifier = new ExpressMiddlewareClassifier(ctx);
+  }
+
+  compose(all: ExpressRouter[]): RouteRecord[] {
+    // First pass marks mounted routers so that only true roots start a walk.
+    for (const r of all) for (const e of r.entries) if (e.kind === 'use') for (const item of flatten(e.items)) this.mountedRouter(item, true);
+    for (const r of all) {
+      if (r.mounted) continue;
+      // An app that nothing mounts is a root; a router that nothing mounts may still be mounted by code we cannot see.
+      this.walk(r, '', [], new Set(), r.kind === 'router' ? 'router is not mounted by any app the scan found' : undefined);
+    }
+    return this.out;
+  }
+
+  private mountedRouter(item: ts.Expression, mark = false): ExpressRouter | undefined {
+    const ref = this.routers.routerOf(item);
+    if (ref && 'router' in ref) {
+      if (mark) ref.router.mounted = true;
+      return ref.router;
+    }
+    return undefined;
+  }
+
+  private walk(router: ExpressRouter, prefix: string, inherited: ActiveMiddleware[], seen: Set<string>, unmounted?: string): void {
+    if (seen.has(router.id)) return;
+    seen.add(router.id);
+    const outer = this.currentRouter;
+    this.currentRouter = router;
+    const active = [...inherited];
+    const level: Guard['scope'] = router.kind === 'app' && !prefix ? 'global' : 'router';
+    for (const entry of router.entries) {
+      if (entry.kind === 'use') this.walkUse(entry, prefix, active, seen, level, unmounted);
+      else if (entry.kind === 'param') {
+        const name = staticStrings(entry.name, this.ctx.resolver)?.[0];
+        for (const item of entry.items) active.push({ expr: item, scope: prefix, param: name, level });
+      } else this.addRoute(entry, prefix, active, unmounted);
+    }
+    seen.delete(router.id);
+    this.currentRouter = outer;
+  }
+
+  private walkUse(
+    entry: Extract<Entry, { kind: 'use' }>,
+    prefix: string,
+    active: ActiveMiddleware[],
+    seen: Set<string>,
+    level: Guard['scope'],
+    unmounted?: string,
+  ): void {
+    const paths = entry.paths.length ? staticStrings(entry.paths[0], this.ctx.resolver) : [''];
+    const scopes = paths ? paths.map((p) => joinPaths(prefix, p)) : [undefined];
+    const before: ActiveMiddleware[] = [];
+    for (const raw of flatten(entry.items)) {
+      const child = this.mountedRouter(raw);
+      if (child) {
+        for (const scope of scopes) this.walk(child, scope ?? joinPaths(prefix, DYNAMIC), [...active, ...before], seen, unmounted);
+        continue;
+      }
+      for (const scope of scopes) before.push({ expr: raw, scope, level: scope && scope !== '/' && scope !== prefix ? 'router' : level });
+    }
+    active.push(...before);
+  }
+
+  private addRoute(entry: Extract<Entry, { kind: 'route' }>, prefix: string, active: ActiveMiddleware[], unmounted?: string): void {
+    const items = flatten(entry.items);
+    const handlerExpr = items[items.length - 1];
+    const routeLevel = items.slice(0, -1);
+    const paths = staticStrings(entry.paths[0], this.ctx.resolver) ?? [DYNAMIC];
+    const fn = resolveHandler(handlerExpr, this.ctx.resolver);
+    const name = handlerName(handlerExpr, fn);
+    const root = this.ctx.project.root;
+    for (const p of paths) {
+      const path = joinPaths(prefix, p);
+      const links: ChainLink[] = [];
+      for (const m of active) {
+        if (m.param && !path.split('/').includes(`:${m.param}`)) continue;
+        if (m.scope !== undefined && !scopeCovers(m.scope, path)) continue;
+        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope === undefined));
+      }
+      for (const m of routeLevel) links.push(this.link(m, 'route', false));
+      const unresolved = [unmounted, p === DYNAMIC ? 'the route path is computed at run time' : undefined].filter(Boolean) as string[];
+      const method = entry.method.toUpperCase();
+      const handlerLoc = locOf(fn ?? handlerExpr, root);
+      const record: RouteRecord = {
+        route: {
+          id: routeId('express', method, path, handlerLoc.file, name),
+          framework: 'express',
+          method,
+          path,
+          loc: locOf(entry.call, root),
+          handler: { name, loc: handlerLoc },
+          auth: statusOfChain(links, unresolved),
+        },
+        handler: fn,
+        requestSpec: fn ? expressRequestSpec(fn, this.ctx.project.config.principals) : undefined,
+        anchor: entry.call,
+      };
+      registrationOf.set(record, { router: this.currentRouter!, entry, prefix });
+      this.out.push(record);
+    }
+  }
+
+  private link(expr: ts.Expression, scope: Guard['scope'], pathUnreadable: boolean): ChainLink {
+    const v = this.classifier.classify(expr);
+    if (v.verdict === 'guard') {
+      if (pathUnreadable) return { verdict: 'unknown', reason: `${snippet(expr)} is mounted on a path the scan cannot read` };
+      return { verdict: 'guard', guard: { name: snippet(expr), kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
+    }
+    if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
+    return { verdict: 'none' };
+  }
+}
+
+/** Express flattens arrays of middleware (and arrays of arrays) into the stack. */
+function flatten(items: ts.Expression[]): ts.Expression[] {
+  return items.flatMap((i) => {
+    const u = unwrap(i);
+    return ts.isArrayLiteralExpression(u) ? flatten(u.elements.filter((e): e is ts.Expression => !ts.isSpreadElement(e))) : [i];
+  });
+}

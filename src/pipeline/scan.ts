@@ -1,0 +1,186 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig, matchPublicRoute } from '../config/index.js';
+import { resolveRoot } from '../discover/files.js';
+import { loadProject, type ScanProject } from '../discover/project.js';
+import type { AdapterContext, FrameworkAdapter, RouteRecord } from '../frameworks/adapter.js';
+import { adapters } from '../frameworks/index.js';
+import type { Config } from '../model/config.js';
+import type { HandlerFacts } from '../model/facts.js';
+import type { AuthStrategy, ScanOptions } from '../model/options.js';
+import type { RawFinding, Rule } from '../model/rule.js';
+import type { Diagnostic, Finding, Fix, Route, ScanResult } from '../model/types.js';
+import { Resolver } from '../syntax/resolve.js';
+import { allRules } from '../../rules/index.js';
+import { handlerFacts } from './facts.js';
+import { publicComment, suppressionsIn } from './declarations.js';
+
+export interface InternalScanOptions extends ScanOptions {
+  authStrategy?: AuthStrategy;
+}
+
+/** Everything one scan learns; `result` is the public, serialisable part. */
+export interface ScanRun {
+  result: ScanResult;
+  project: ScanProject;
+  records: RouteRecord[];
+}
+
+export function runScan(opts: InternalScanOptions): ScanRun {
+  const started = performance.now();
+  const { root, paths } = resolveRoot(opts.paths, opts.cwd);
+  const config = loadConfig(root, opts.configPath ? path.resolve(opts.cwd, opts.configPath) : undefined, {
+    knownRules: allRules.map((r) => r.id),
+  });
+  const project = loadProject(root, paths, config);
+  const ctx: AdapterContext = { project, resolver: new Resolver(project.modules, project.files) };
+  const diagnostics: Diagnostic[] = [...project.diagnostics];
+
+  const active = adapters.filter((a) => a.detect(ctx));
+  if (!active.length) {
+    diagnostics.push({ level: 'info', code: 'no-framework', message: 'no Express, Fastify, NestJS or Hono application found' });
+  }
+  const byAdapter = new Map<FrameworkAdapter, RouteRecord[]>();
+  for (const adapter of active) {
+    try {
+      byAdapter.set(adapter, adapter.routes(ctx));
+    } catch (err) {
+      diagnostics.push({ level: 'error', code: 'adapter-failed', message: `${adapter.name}: ${(err as Error).stack ?? err}` });
+    }
+  }
+  const records = [...byAdapter.values()].flat();
+  const facts = handlerFacts(ctx, records, diagnostics);
+  for (const r of records) settleStatus(r, facts.get(r), config);
+
+  const rules = allRules.filter((r) => config.rules[r.id] !== 'off');
+  const authFixes = planAuthFixes(ctx, byAdapter, rules, opts.authStrategy);
+  const raw: Finding[] = [];
+  for (const record of records) {
+    for (const rule of rules) {
+      const fix = authFixes.get(record.route.id);
+      for (const f of rule.check({ route: record.route, facts: facts.get(record), config, authFix: fix?.fix })) {
+        raw.push(complete(rule, f, record.route, config, rule.id === 'missing-auth' ? fix?.notFixableReason : undefined));
+      }
+    }
+  }
+  const { findings, suppressed } = applySuppressions(raw, project, root);
+  const routes = records.map((r) => r.route).sort(byLocation);
+  findings.sort((a, b) => byLocation(a, b) || a.ruleId.localeCompare(b.ruleId));
+  return {
+    project,
+    records,
+    result: {
+      root,
+      routes,
+      findings,
+      suppressed,
+      diagnostics,
+      frameworks: active.map((a) => a.name),
+      summary: {
+        files: project.files.size,
+        routes: routes.length,
+        errors: findings.filter((f) => f.severity === 'error').length,
+        warnings: findings.filter((f) => f.severity === 'warning').length,
+        durationMs: Math.round(performance.now() - started),
+      },
+    },
+  };
+}
+
+/** Inline checks in the handler protect it; a declaration makes an unguarded route public (a guard still wins). */
+function settleStatus(record: RouteRecord, facts: HandlerFacts | undefined, config: Config): void {
+  const { route } = record;
+  if (route.auth.status !== 'protected' && facts?.inlineAuth) {
+    route.auth = {
+      status: 'protected',
+      guards: [{ name: 'inline check', kind: 'inline', scope: 'route', loc: facts.inlineAuth.loc, evidence: facts.inlineAuth.evidence }],
+    };
+  }
+  if (route.auth.status === 'protected') return;
+  const declared = matchPublicRoute(config, route.method, route.path);
+  if (declared) {
+    route.auth = { status: 'public', guards: [], reason: `declared public in config: ${declared.reason}` };
+    return;
+  }
+  const comment = publicComment(record.anchor);
+  if (comment !== undefined) {
+    route.auth = { status: 'public', guards: [], reason: comment ? `declared public: ${comment}` : 'declared public (no reason given)' };
+  }
+}
+
+function planAuthFixes(
+  ctx: AdapterContext,
+  byAdapter: Map<FrameworkAdapter, RouteRecord[]>,
+  rules: Rule[],
+  strategy: AuthStrategy | undefined,
+): Map<string, { fix?: Fix; notFixableReason?: string }> {
+  const out = new Map<string, { fix?: Fix; notFixableReason?: string }>();
+  if (!rules.some((r) => r.id === 'missing-auth')) return out;
+  for (const [adapter, all] of byAdapter) {
+    const flagged = all.filter((r) => r.route.auth.status === 'unprotected');
+    if (!flagged.length) continue;
+    for (const [id, planned] of adapter.planAuthFixes(ctx, { flagged, all, strategy })) out.set(id, planned);
+  }
+  return out;
+}
+
+function complete(rule: Rule, raw: RawFinding, route: Route, config: Config, notFixable?: string): Finding {
+  const configured = config.rules[rule.id];
+  const severity = configured === 'error' || configured === 'warning' ? configured : (raw.severity ?? rule.defaultSeverity);
+  const { fingerprintKey, ...rest } = raw;
+  const finding: Finding = {
+    ...rest,
+    ruleId: rule.id,
+    severity,
+    fingerprint: fingerprint(rule.id, route, fingerprintKey),
+  };
+  if (!finding.fix && notFixable && !finding.notFixableReason) finding.notFixableReason = notFixable;
+  return finding;
+}
+
+/** Stable under line moves and unrelated edits: rule, method, full path, handler identity and a per-finding key. */
+export function fingerprint(ruleId: string, route: Route, key = ''): string {
+  const identity = [ruleId, route.method, route.path, route.handler.name ?? '', key].join('\0');
+  return crypto.createHash('sha256').update(identity).digest('hex').slice(0, 16);
+}
+
+/**
+ * `// auth-enforcer-disable-next-line <rule> -- <reason>` silences the named rule on the next line. A
+ * suppression without a reason silences nothing and is reported itself.
+ */
+function applySuppressions(raw: Finding[], project: ScanProject, root: string): { findings: Finding[]; suppressed: Finding[] } {
+  const findings: Finding[] = [];
+  const suppressed: Finding[] = [];
+  const reported = new Set<string>();
+  for (const f of raw) {
+    const sf = project.files.get(path.join(root, f.loc.file));
+    const s = sf ? suppressionsIn(sf).get(f.loc.line) : undefined;
+    const applies = s && (s.rules.length === 0 || s.rules.includes(f.ruleId));
+    if (!s || !applies) {
+      findings.push(f);
+      continue;
+    }
+    if (s.reason) {
+      suppressed.push(f);
+      continue;
+    }
+    findings.push(f);
+    const key = `${f.loc.file}:${s.line}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    findings.push({
+      ruleId: 'suppression-without-reason',
+      messageId: 'missing-reason',
+      severity: 'error',
+      message: `suppression of ${s.rules.join(', ') || 'all rules'} gives no reason; write \`-- <reason>\` after the rule`,
+      loc: { file: f.loc.file, line: s.line, column: 1, endLine: s.line, endColumn: 1 },
+      fingerprint: crypto.createHash('sha256').update(`suppression\0${f.fingerprint}`).digest('hex').slice(0, 16),
+    });
+  }
+  return { findings, suppressed };
+}
+
+function byLocation(a: { loc: { file: string; line: number; column: number } }, b: { loc: { file: string; line: number; column: number } }): number {
+  return a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { listRoutes } from '../../src/api.js';
+import { fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
+
+describe('express: routes and guard chains', () => {
+  it('guards only what is registered after app.use(guard), across files', async () => {
+    expect(await routeLines(fixture('express', 'global-guard-order'))).toEqual([
+      'DELETE /api/accounts/:id protected',
+      'GET /api/accounts protected',
+      'GET /docs unprotected',
+      'GET /me protected',
+      'GET /status unprotected',
+    ]);
+  });
+
+  it('composes nested prefixes, keys routers by symbol and scopes path-bound guards by segment', async () => {
+    expect(await routeLines(fixture('express', 'router-prefix-guarded'))).toEqual([
+      'GET /admin/stats protected',
+      'GET /administrators unprotected',
+      'GET /api/v1/posts unprotected',
+      'GET /api/v1/users protected',
+      'GET /api/v1/users/:id protected',
+      'POST /api/v1/posts unprotected',
+    ]);
+  });
+
+  it('names the guard and its evidence; a middleware that always continues is no guard', async () => {
+    const { routes } = await listRoutes({ paths: [fixture('express', 'router-prefix-guarded')], cwd: repoRoot });
+    const users = routes.find((r) => r.path === '/api/v1/users')!;
+    expect(users.auth.guards).toHaveLength(1);
+    expect(users.auth.guards[0]).toMatchObject({
+      name: "requireRole('user')",
+      kind: 'middleware',
+      scope: 'router',
+      evidence: 'responds 403, otherwise calls next()',
+      loc: { file: 'src/routes/users.ts', line: 5 },
+    });
+    const posts = routes.find((r) => r.path === '/api/v1/posts' && r.method === 'GET')!;
+    expect(posts.auth.guards).toEqual([]);
+    expect(posts.loc).toMatchObject({ file: 'src/routes/posts.ts', line: 7 });
+  });
+
+  it('follows CommonJS requires, route() chains, wrapped controllers and passport delegation', async () => {
+    expect(await routeLines(fixture('express', 'commonjs-passport'))).toEqual([
+      'DELETE /v1/users/:userId unprotected',
+      'GET /v1/users protected',
+      'GET /v1/users/:userId protected',
+      'POST /v1/auth/login unprotected',
+    ]);
+    const { routes } = await listRoutes({ paths: [fixture('express', 'commonjs-passport')], cwd: repoRoot });
+    const get = routes.find((r) => r.path === '/v1/users' && r.method === 'GET')!;
+    expect(get.handler).toMatchObject({ name: 'userController.getUsers', loc: { file: 'src/controllers/user.controller.js', line: 3 } });
+    expect(get.auth.guards[0].evidence).toContain("passport.authenticate('jwt')");
+  });
+
+  it('replays registrar functions on the app passed in, and router factories', async () => {
+    const { routes } = await listRoutes({ paths: [fixture('express', 'registrar-and-factories')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'GET /admin/users protected',
+      'GET /health unprotected',
+      'GET /items/:id protected',
+      'GET /sdk unknown',
+      'PUT /items/:id unprotected',
+    ]);
+    const sdk = routes.find((r) => r.path === '/sdk')!;
+    expect(sdk.auth.reason).toBe("some-auth-sdk.verifyToken comes from a package the scan cannot read; name it in the config's guards or notGuards");
+  });
+});

@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listRoutes, scan } from '../../src/api.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function fixture(...parts: string[]): string {
+  return path.join(repoRoot, 'fixtures', ...parts);
+}
+
+/** `METHOD /path status` per route, sorted, for exact comparisons. */
+export async function routeLines(dir: string): Promise<string[]> {
+  const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });
+  return routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort();
+}
+
+/** `ruleId METHOD /path line` per finding, sorted. */
+export async function findingLines(dir: string): Promise<string[]> {
+  const result = await scan({ paths: [dir], cwd: repoRoot });
+  return result.findings.map((f) => `${f.ruleId} ${f.route ? `${f.route.method} ${f.route.path}` : '-'} ${f.loc.file}:${f.loc.line}`).sort();
+}

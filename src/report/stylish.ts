@@ -55,7 +55,8 @@ export function formatStylish(result: ScanResult, opts: ReportOptions): string {
     out.push('', c.bold('Diagnostics:'));
     for (const d of result.diagnostics) out.push(`  ${diagnosticLine(d, opts.root, c)}`);
   }
-  return `${out.join('\n').replace(/^\n/, '')}\n`;
+  // Frames end with a blank line and sections start with one: keep a single blank line between them.
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n/, '')}\n`;
 }
 
 function diagnosticLine(d: Diagnostic, root: string, c: ChalkInstance): string {

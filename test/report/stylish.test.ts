@@ -29,7 +29,6 @@ describe('stylish reporter', () => {
         '        |                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
         '      5 |   res.json(user);',
         '',
-        '',
         '✖ 2 problems (1 error, 1 warning)',
         '  1 problem can be fixed with --fix (preview with --fix --dry-run)',
         'auth-enforcer found too many warnings (maximum: 0).',

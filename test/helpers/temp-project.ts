@@ -1,0 +1,84 @@
+// Temp mini-projects for fix tests: written under test/.tmp (gitignored) inside the repository so
+// that express, jose and better-auth resolve from the root node_modules; compiled with the real tsc;
+// started as child processes that print `LISTENING <port>` once they accept connections.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const tscBin = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+
+/** A fresh directory test/.tmp/<prefix>-<random> holding `files` (paths relative to it). */
+export function makeTempProject(prefix: string, files: Record<string, string>): string {
+  const dir = path.join(repoRoot, 'test/.tmp', `${prefix}-${randomBytes(4).toString('hex')}`);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+export function removeTempProject(dir: string): void {
+  if (dir.startsWith(path.join(repoRoot, 'test/.tmp'))) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs tsc -p on the project; rejects with the compiler's output when it does not type-check. */
+export async function compile(dir: string, extraArgs: string[] = []): Promise<void> {
+  try {
+    await promisify(execFile)(process.execPath, [tscBin, '-p', dir, ...extraArgs], { cwd: dir });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`tsc failed in ${dir}:\n${stdout}${stderr}`);
+  }
+}
+
+export interface RunningApp {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node <entry>` in dir with env; resolves once it prints `LISTENING <port>`. */
+export function startApp(dir: string, entry: string, env: Record<string, string | undefined>): Promise<RunningApp> {
+  const child = spawn(process.execPath, [entry], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill();
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${entry} did not start in time:\n${output}`));
+    }, 15_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /LISTENING (\d+)/.exec(output)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve({ url: `http://127.0.0.1:${port}`, child, output: () => output, stop });
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`${entry} exited with ${code}:\n${output}`), { exitCode: code, output }));
+    });
+  });
+}
+
+/** A loopback port that nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ts } from 'ts-morph';
+import { globSync } from 'tinyglobby';
+import type { Config } from '../../model/config.js';
+import { IdentityFields } from '../identity-fields.js';
+import { collectMongoCollections } from './mongodb.js';
+import { collectMongooseModels } from './mongoose.js';
+import { OwnerSchema, type OwnerModel } from './owner-schema.js';
+import { parsePrismaSchema } from './prisma.js';
+import { collectSequelizeModels } from './sequelize.js';
+
+/**
+ * Learns which models are owned, and by which field, from every schema the project declares:
+ * `*.prisma` files under root, Mongoose schemas and models, Sequelize definitions, and the documents
+ * inserted into MongoDB collections. The names in config.ownerFields count as identity fields too.
+ */
+export function loadOwnerSchema(files: Map<string, ts.SourceFile>, root: string, config: Config): OwnerSchema {
+  const identity = new IdentityFields(config);
+  const models: OwnerModel[] = [];
+  const prismaFiles = globSync(['**/*.prisma'], { cwd: root, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] }).sort();
+  for (const file of prismaFiles) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue; // unreadable schema: its models are simply unknown
+    }
+    models.push(...parsePrismaSchema(text, identity, path.relative(root, file).split(path.sep).join('/')));
+  }
+  const sources = [...files.values()];
+  models.push(...collectMongooseModels(sources, identity));
+  models.push(...collectSequelizeModels(sources, identity));
+  // A collection already described by a Mongoose model (or Prisma @@map) keeps that model's owner field.
+  const known = new OwnerSchema(models);
+  for (const c of collectMongoCollections(sources, identity)) {
+    const described = known.get(c.name);
+    if (!described || (!described.ownerField && c.ownerField)) models.push(c);
+  }
+  return new OwnerSchema(models);
+}

@@ -1,0 +1,55 @@
+import type { DataLayer } from '../../model/facts.js';
+
+/** What the analysis knows about one model: its primary key and, if the model is owned, the owner column. */
+export interface OwnerModel {
+  /** The model's declared name: `Todo`, or a MongoDB collection name. */
+  name: string;
+  layer: DataLayer;
+  idField: string;
+  /** Column that binds a record to its owner; absent when the model is not owned (shared data). */
+  ownerField?: string;
+  /** Where the owner field was learnt, for explanations: `schema.prisma: relation to User`. */
+  evidence?: string;
+  /** Other names the code uses for the model: Prisma `@@map`, Mongoose/Sequelize collection and table names. */
+  aliases: string[];
+}
+
+/**
+ * Models by name, case-insensitively (so the Prisma accessor `todo` finds `model Todo`), also by
+ * collection or table name (so `db.collection('todos')` finds a Mongoose `Todo`).
+ */
+export class OwnerSchema {
+  private readonly byName = new Map<string, OwnerModel[]>();
+
+  constructor(readonly models: OwnerModel[] = []) {
+    for (const m of models) {
+      for (const key of new Set([m.name, ...m.aliases].map((k) => k.toLowerCase()))) {
+        const list = this.byName.get(key) ?? [];
+        list.push(m);
+        this.byName.set(key, list);
+      }
+    }
+  }
+
+  /** The model called `name`; with a layer, a model of that layer wins over a same-named one of another. */
+  get(name: string, layer?: DataLayer): OwnerModel | undefined {
+    const list = this.byName.get(name.toLowerCase());
+    if (!list) return undefined;
+    const exact = list.filter((m) => m.name.toLowerCase() === name.toLowerCase());
+    const pool = exact.length ? exact : list;
+    return (layer && pool.find((m) => m.layer === layer)) ?? pool[0];
+  }
+
+  has(name: string, layer?: DataLayer): boolean {
+    const m = this.get(name, layer);
+    return !!m && (!layer || m.layer === layer);
+  }
+}
+
+/** Mongoose and Sequelize derive collection/table names by pluralising: `Todo` → `todos`, `Category` → `categories`. */
+export function pluralize(name: string): string {
+  const lower = name.toLowerCase();
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
+  return `${lower}s`;
+}

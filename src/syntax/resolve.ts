@@ -8,6 +8,7 @@ import { findDeclaration, type Declaration } from './scope.js';
  * - module: a project module's namespace object (`import * as m`, `require('./m')`);
  * - external: a binding from a package, with the member path taken from it (`express` → [], `express.Router` → ['Router']);
  * - param: a function parameter (or a part of one), known only at call sites;
+ * - instance: an object of a project class (`new TodoService()`, an injected `private todos: TodoService`);
  * - unknown: anything we cannot follow, with the reason.
  */
 export type Value =
@@ -15,6 +16,7 @@ export type Value =
   | { kind: 'module'; file: string }
   | { kind: 'external'; pkg: string; path: string[] }
   | { kind: 'param'; node: ts.ParameterDeclaration; path: string[] }
+  | { kind: 'instance'; cls: ts.ClassLikeDeclaration }
   | { kind: 'unknown'; reason: string };
 
 type ExportEntry =
@@ -32,6 +34,12 @@ interface ExportTable {
 }
 
 const MAX_DEPTH = 24;
+const PARAMETER_PROPERTY_MODIFIERS = new Set([
+  ts.SyntaxKind.PrivateKeyword,
+  ts.SyntaxKind.PublicKeyword,
+  ts.SyntaxKind.ProtectedKeyword,
+  ts.SyntaxKind.ReadonlyKeyword,
+]);
 
 export class Resolver {
   private readonly exportTables = new Map<string, ExportTable>();
@@ -59,6 +67,10 @@ export class Resolver {
     }
     const required = requireSpecifier(e);
     if (required !== undefined) return this.requireValue(required, e.getSourceFile().fileName, depth + 1);
+    if (ts.isNewExpression(e)) {
+      const cls = this.value(e.expression, depth + 1);
+      if (cls.kind === 'node' && ts.isClassLike(cls.node)) return { kind: 'instance', cls: cls.node };
+    }
     return { kind: 'node', node: e };
   }
 
@@ -73,6 +85,8 @@ export class Resolver {
         return { ...base, path: [...base.path, name] };
       case 'unknown':
         return base;
+      case 'instance':
+        return this.instanceMember(base.cls, name, depth + 1);
       case 'node': {
         const n = base.node;
         if (ts.isObjectLiteralExpression(n)) {
@@ -192,16 +206,29 @@ export class Resolver {
     return base;
   }
 
-  /** `this.router` inside a class: its property initializer, or the constructor's `this.router = ...`. */
+  /** `this.router` inside a class. */
   private thisMember(expr: ts.PropertyAccessExpression, name: string, depth: number): Value {
     const cls = enclosingClass(expr);
     if (!cls) return { kind: 'unknown', reason: '`this` outside a class' };
+    return this.instanceMember(cls, name, depth);
+  }
+
+  /**
+   * A member of an instance: a property initializer, the constructor's `this.x = ...`, an injected
+   * parameter property or typed field (an instance of its declared class), a method; then the base class.
+   */
+  instanceMember(cls: ts.ClassLikeDeclaration, name: string, depth: number): Value {
+    if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'resolution too deep (cycle?)' };
     for (const m of cls.members) {
-      if (ts.isPropertyDeclaration(m) && m.name && propertyNameText(m.name) === name && m.initializer) {
-        return this.value(m.initializer, depth + 1);
-      }
+      if (!ts.isPropertyDeclaration(m) || !m.name || propertyNameText(m.name) !== name || isStatic(m)) continue;
+      if (m.initializer) return this.value(m.initializer, depth + 1);
+      if (m.type) return this.typeInstance(m.type, depth + 1);
     }
     const ctor = cls.members.find(ts.isConstructorDeclaration);
+    for (const p of ctor?.parameters ?? []) {
+      const isProperty = ts.getModifiers(p)?.some((m) => PARAMETER_PROPERTY_MODIFIERS.has(m.kind));
+      if (isProperty && ts.isIdentifier(p.name) && p.name.text === name && p.type) return this.typeInstance(p.type, depth + 1);
+    }
     for (const st of ctor?.body?.statements ?? []) {
       if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression)) continue;
       const { left, operatorToken, right } = st.expression;
@@ -215,9 +242,24 @@ export class Resolver {
       }
     }
     for (const m of cls.members) {
-      if (ts.isMethodDeclaration(m) && m.name && propertyNameText(m.name) === name) return { kind: 'node', node: m };
+      if (ts.isMethodDeclaration(m) && m.name && propertyNameText(m.name) === name && !isStatic(m)) return { kind: 'node', node: m };
     }
-    return { kind: 'unknown', reason: `cannot follow \`this.${name}\`` };
+    const base = baseClass(cls);
+    if (base) {
+      const parent = this.value(base, depth + 1);
+      if (parent.kind === 'node' && ts.isClassLike(parent.node)) return this.instanceMember(parent.node, name, depth + 1);
+    }
+    return { kind: 'unknown', reason: `cannot follow \`.${name}\` on ${cls.name?.text ?? 'a class'}` };
+  }
+
+  /** The value of something declared with a type: an instance of that class when the type names one. */
+  private typeInstance(type: ts.TypeNode, depth: number): Value {
+    if (!ts.isTypeReferenceNode(type)) return { kind: 'unknown', reason: 'not a class type' };
+    const nameExpr = ts.isIdentifier(type.typeName) ? type.typeName : undefined;
+    if (!nameExpr) return { kind: 'unknown', reason: 'qualified type name' };
+    const v = this.value(nameExpr, depth + 1);
+    if (v.kind === 'node' && ts.isClassLike(v.node)) return { kind: 'instance', cls: v.node };
+    return v.kind === 'external' ? v : { kind: 'unknown', reason: `\`${nameExpr.text}\` is not a project class` };
   }
 
   private entryValue(entry: ExportEntry, sf: ts.SourceFile, depth: number): Value {
@@ -330,6 +372,12 @@ export function propertyNameText(name: ts.PropertyName | ts.BindingName): string
 
 function isStatic(m: ts.ClassElement): boolean {
   return !!ts.getModifiers(m as ts.HasModifiers)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+}
+
+/** The expression after `extends`, if any. */
+export function baseClass(cls: ts.ClassLikeDeclaration): ts.Expression | undefined {
+  const clause = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+  return clause?.types[0]?.expression;
 }
 
 export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

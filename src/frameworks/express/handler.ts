@@ -4,14 +4,14 @@ import { unwrap, type Resolver } from '../../syntax/resolve.js';
 
 /**
  * The function that really handles a route: the handler expression followed through names and imports,
- * wrappers such as `catchAsync(fn)` / `asyncHandler(fn)`, `.bind(this)`, and controller instances.
+ * wrappers such as `catchAsync(fn)` / `asyncHandler(fn)`, `.bind(this)`, and methods of controller instances.
  */
 export function resolveHandler(expr: ts.Expression, resolver: Resolver, depth = 0): FunctionNode | undefined {
   if (depth > 6) return undefined;
   const e = unwrap(expr);
   if (isFunctionNode(e)) return e;
   const value = resolver.value(e);
-  if (value.kind !== 'node') return memberOfInstance(e, resolver);
+  if (value.kind !== 'node') return undefined;
   const node = unwrap(value.node);
   if (isFunctionNode(node)) return node;
   if (ts.isCallExpression(node)) {
@@ -26,21 +26,6 @@ export function resolveHandler(expr: ts.Expression, resolver: Resolver, depth = 
     }
   }
   if (ts.isPropertyAssignment(node) && isFunctionNode(unwrap(node.initializer))) return unwrap(node.initializer) as FunctionNode;
-  return undefined;
-}
-
-/** `controller.list` where `controller = new TodoController()`: the class's method. */
-function memberOfInstance(e: ts.Node, resolver: Resolver): FunctionNode | undefined {
-  if (!ts.isPropertyAccessExpression(e)) return undefined;
-  const base = resolver.value(e.expression);
-  if (base.kind !== 'node' || !ts.isNewExpression(base.node)) return undefined;
-  const cls = resolver.value(base.node.expression);
-  if (cls.kind !== 'node' || !ts.isClassLike(cls.node)) return undefined;
-  for (const m of cls.node.members) {
-    if (!m.name || m.name.getText() !== e.name.text) continue;
-    if (ts.isMethodDeclaration(m)) return m;
-    if (ts.isPropertyDeclaration(m) && m.initializer && isFunctionNode(unwrap(m.initializer))) return unwrap(m.initializer) as FunctionNode;
-  }
   return undefined;
 }
 

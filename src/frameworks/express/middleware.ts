@@ -60,6 +60,8 @@ export class ExpressMiddlewareClassifier {
         return this.unreadable(at, value.reason);
       case 'module':
         return { verdict: 'unknown', reason: `${snippet(at)} is a module, not a function` };
+      case 'instance':
+        return { verdict: 'unknown', reason: `${snippet(at)} is an object, not a function` };
       case 'node': {
         const node = unwrap(value.node);
         if (isFunctionNode(node)) return this.classifyFunction(node);

@@ -11,7 +11,19 @@ export interface CliIo {
   api?: Api;
 }
 
+let pipeGuarded = false;
+
 export function processIo(): CliIo {
+  if (!pipeGuarded) {
+    pipeGuarded = true;
+    // `auth-enforcer scan --format json | head` closes the pipe early: that is the reader's choice,
+    // not a crash worth a stack trace.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
+    }
+  }
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),

@@ -45,6 +45,8 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
       // A dry run's stdout is the diff alone, so it can be piped to `git apply` or a file.
       if (outcome.diff) io.stdout(outcome.diff.endsWith('\n') ? outcome.diff : `${outcome.diff}\n`);
       io.stderr(`auth-enforcer: dry run: ${plural(changed, 'file')} would change; nothing was written\n`);
+    } else if (changed === 0) {
+      io.stderr('auth-enforcer: nothing to fix\n');
     } else {
       io.stderr(`auth-enforcer: fixed ${plural(changed, 'file')} (${outcome.written.length} changed, ${outcome.created.length} created)\n`);
     }

@@ -140,6 +140,13 @@ describe('scan --fix', () => {
     expect(r.stderr).toBe('auth-enforcer: fixed 2 files (1 changed, 1 created)\n  skipped: scope query: owner field unknown\n');
   });
 
+  it('says so when there is nothing to fix', async () => {
+    const api = fakeApi(clean(), { written: [], created: [], skipped: [], diff: '' });
+    const r = await run(['scan', '--fix'], { api, cwd: root });
+    expect(r.stderr).toBe('auth-enforcer: nothing to fix\n');
+    expect(r.code).toBe(0);
+  });
+
   it('--dry-run prints only the diff on stdout and exits by the remaining findings', async () => {
     const api = fakeApi(makeResult(root, { findings: [missingAuth] }));
     const r = await run(['scan', '--dry-run'], { api, cwd: root });

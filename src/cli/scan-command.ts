@@ -78,6 +78,12 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
   } else if (!flags.dryRun) {
     io.stdout(report);
   }
+  const { warnings } = countFindings(result);
+  const stylishSaidSo = flags.format === 'stylish' && !flags.quiet && !toFile && !flags.dryRun;
+  if (flags.maxWarnings !== undefined && warnings > flags.maxWarnings && !stylishSaidSo) {
+    // Otherwise a --quiet or machine-format run would exit 1 with nothing on screen saying why.
+    io.stderr(`auth-enforcer: too many warnings (${warnings}, maximum: ${flags.maxWarnings})\n`);
+  }
   return exitCode(result, flags.maxWarnings);
 }
 

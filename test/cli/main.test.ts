@@ -27,6 +27,7 @@ describe('scan: exit codes', () => {
     const r = await run(['scan', '--max-warnings', '0'], { api: fakeApi(warningsOnly()), cwd: root });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('auth-enforcer found too many warnings (maximum: 0).');
+    expect(r.stderr).toBe('');
   });
 
   it('exits 0 on a clean scan; scan is the default command', async () => {
@@ -105,6 +106,8 @@ describe('scan: output', () => {
     expect(json.summary).toMatchObject({ errors: 1, warnings: 0 });
     r = await run(['scan', '-q', '--max-warnings', '0'], { api: fakeApi(warningsOnly()), cwd: root });
     expect(r.code).toBe(1);
+    expect(r.stdout).toBe('✔ No problems found in 1 route\n');
+    expect(r.stderr).toBe('auth-enforcer: too many warnings (1, maximum: 0)\n');
   });
 
   it('--output writes the report to a file and a summary line to stderr', async () => {

@@ -11,6 +11,7 @@ import { unwrap } from '../syntax/resolve.js';
 const REFUSAL_STATUS = new Set([401, 403]);
 const REFUSAL_NAMES = /^(UNAUTHORIZED|UNAUTHORISED|FORBIDDEN|Unauthorized|Unauthorised|Forbidden)$/;
 const REFUSAL_CLASS = /(Unauthori[sz]ed|Forbidden|Unauthenticated|AuthenticationError|AuthError|NotAuthenticated|PermissionDenied)/;
+const LOGIN_PATH = /(^|\/)(login|signin|sign-in|log-in|auth)(\b|\/|\?|$)/i;
 const STATUS_SETTERS = new Set(['status', 'sendStatus', 'code', 'writeHead', 'unauthorized', 'forbidden']);
 
 /** Whether an expression denotes the status 401 or 403 (`401`, `httpStatus.UNAUTHORIZED`, `HttpStatus.FORBIDDEN`). */
@@ -58,6 +59,10 @@ export function refusalAt(n: ts.Node): string | undefined {
     // c.json({...}, 401), c.text('no', 403)
     if (name && /^(json|text|body|html|newResponse|send)$/.test(name) && n.arguments.slice(1).some(isRefusalStatus)) {
       return `responds ${n.arguments.slice(1).find(isRefusalStatus)!.getText()}`;
+    }
+    // Pages refuse by sending the browser to the login page: res.redirect('/login').
+    if (name === 'redirect' && n.arguments.some((a) => ts.isStringLiteralLike(a) && LOGIN_PATH.test(a.text))) {
+      return `redirects to ${n.arguments.find((a) => ts.isStringLiteralLike(a))!.getText()}`;
     }
     // createError(401), httpError(403)
     if (name && /^(createError|httpError|HttpError|createHttpError)$/.test(name) && n.arguments.some(isRefusalStatus)) {

@@ -40,11 +40,12 @@ describe('express: routes and guard chains', () => {
     expect(posts.loc).toMatchObject({ file: 'src/routes/posts.ts', line: 7 });
   });
 
-  it('follows CommonJS requires, route() chains, wrapped controllers and passport delegation', async () => {
+  it('follows CommonJS requires, loops over route tables, route() chains, wrapped controllers and passport delegation', async () => {
     expect(await routeLines(fixture('express', 'commonjs-passport'))).toEqual([
       'DELETE /v1/users/:userId unprotected',
       'GET /v1/users protected',
       'GET /v1/users/:userId protected',
+      'OPTIONS /* public',
       'POST /v1/auth/login unprotected',
     ]);
     const { routes } = await listRoutes({ paths: [fixture('express', 'commonjs-passport')], cwd: repoRoot });
@@ -64,5 +65,16 @@ describe('express: routes and guard chains', () => {
     ]);
     const sdk = routes.find((r) => r.path === '/sdk')!;
     expect(sdk.auth.reason).toBe("some-auth-sdk.verifyToken comes from a package the scan cannot read; name it in the config's guards or notGuards");
+  });
+
+  it('counts a redirect to the login page as a refusal, and a check that always continues as none', async () => {
+    const { routes } = await listRoutes({ paths: [fixture('express', 'page-guard-redirect')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'GET /* unprotected',
+      'GET /login unprotected',
+      'GET /profile protected',
+      'GET /settings unprotected',
+    ]);
+    expect(routes.find((r) => r.path === '/profile')!.auth.guards[0].evidence).toBe("redirects to '/login', otherwise calls next()");
   });
 });

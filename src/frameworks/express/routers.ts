@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { Resolver, Value } from '../../syntax/resolve.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
+import { findDeclaration } from '../../syntax/scope.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'] as const;
@@ -108,7 +109,38 @@ export class ExpressRouters {
   }
 
   private addEntry(router: ExpressRouter, reg: Registration, order: Order): void {
-    const args = reg.call.arguments.slice();
+    const unrolled = this.unrollLoop(reg.call.arguments);
+    if (unrolled) {
+      unrolled.forEach((args, i) => this.addEntryWith(router, reg, args, [...order, i]));
+      return;
+    }
+    this.addEntryWith(router, reg, reg.call.arguments.slice(), order);
+  }
+
+  /**
+   * `routes.forEach((r) => router.use(r.path, r.route))` over an array literal: one argument list per
+   * element, with `r.path` / `r` replaced by the element's own expressions.
+   */
+  private unrollLoop(args: readonly ts.Expression[]): ts.Expression[][] | undefined {
+    for (const arg of args) {
+      const base = unwrap(arg);
+      const id = ts.isIdentifier(base) ? base : ts.isPropertyAccessExpression(base) && ts.isIdentifier(base.expression) ? base.expression : undefined;
+      const decl = id && findDeclaration(id.text, id);
+      if (!decl || !ts.isParameter(decl) || decl.parent.parameters[0] !== decl) continue;
+      const callback = decl.parent;
+      const loop = callback.parent;
+      if (!ts.isCallExpression(loop) || loop.arguments[0] !== callback || !ts.isPropertyAccessExpression(loop.expression)) continue;
+      if (!['forEach', 'map'].includes(loop.expression.name.text)) continue;
+      const array = this.resolver.value(loop.expression.expression);
+      if (array.kind !== 'node' || !ts.isArrayLiteralExpression(array.node)) continue;
+      return array.node.elements.map((element) =>
+        args.map((a) => substitute(unwrap(a), decl, element as ts.Expression, this.resolver) ?? a),
+      );
+    }
+    return undefined;
+  }
+
+  private addEntryWith(router: ExpressRouter, reg: Registration, args: ts.Expression[], order: Order): void {
     if (reg.routePath) {
       router.entries.push({ kind: 'route', call: reg.call, method: reg.method, paths: [reg.routePath], items: args, order });
     } else if (reg.method === 'use') {
@@ -165,6 +197,22 @@ export class ExpressRouters {
     }
     if (next.size && depth < 4) this.bindParameters(calls, next, depth + 1);
   }
+}
+
+/** `p` → element, `p.x` → the element's `x` property expression; undefined when `a` does not read `p`. */
+function substitute(a: ts.Node, param: ts.ParameterDeclaration, element: ts.Expression, resolver: Resolver): ts.Expression | undefined {
+  const readsParam = (n: ts.Node) => ts.isIdentifier(n) && findDeclaration(n.text, n) === param;
+  if (readsParam(a)) return element;
+  if (ts.isPropertyAccessExpression(a) && readsParam(a.expression)) {
+    const obj = resolver.value(element);
+    if (obj.kind !== 'node' || !ts.isObjectLiteralExpression(obj.node)) return undefined;
+    for (const prop of obj.node.properties) {
+      if (prop.name?.getText() !== a.name.text) continue;
+      if (ts.isPropertyAssignment(prop)) return prop.initializer;
+      if (ts.isShorthandPropertyAssignment(prop)) return prop.name;
+    }
+  }
+  return undefined;
 }
 
 function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[]): void {

@@ -116,6 +116,7 @@ export class ExpressRouteComposer {
       const unresolved = [unmounted, p === DYNAMIC ? 'the route path is computed at run time' : undefined].filter(Boolean) as string[];
       const method = entry.method.toUpperCase();
       const handlerLoc = locOf(fn ?? handlerExpr, root);
+      const preflight = method === 'OPTIONS' && this.isCorsHandler(handlerExpr);
       const record: RouteRecord = {
         route: {
           id: routeId('express', method, path, handlerLoc.file, name),
@@ -124,7 +125,9 @@ export class ExpressRouteComposer {
           path,
           loc: locOf(entry.call, root),
           handler: { name, loc: handlerLoc },
-          auth: statusOfChain(links, unresolved),
+          auth: preflight
+            ? { status: 'public', guards: [], reason: 'CORS preflight answered by cors(); browsers send no credentials on preflight' }
+            : statusOfChain(links, unresolved),
         },
         handler: fn,
         requestSpec: fn ? expressRequestSpec(fn, this.ctx.project.config.principals) : undefined,
@@ -133,6 +136,12 @@ export class ExpressRouteComposer {
       registrationOf.set(record, { router: this.currentRouter!, entry, prefix });
       this.out.push(record);
     }
+  }
+
+  private isCorsHandler(expr: ts.Expression): boolean {
+    const e = unwrap(expr);
+    const v = this.ctx.resolver.value(ts.isCallExpression(e) ? e.expression : e);
+    return v.kind === 'external' && v.pkg === 'cors';
   }
 
   private link(expr: ts.Expression, scope: Guard['scope'], pathUnreadable: boolean): ChainLink {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { TextEdit } from '../model/types.js';
-import { defaultStyle, quoteString, scriptKindFor, type CodeStyle } from './style.js';
+import { defaultStyle, quoteString, scriptKindFor, type CodeStyle } from './code-style.js';
 
 export type ModuleKind = 'esm' | 'cjs';
 

@@ -1,6 +1,6 @@
 // Re-parsing after edits: a fix must never leave a file that no longer parses.
 import { ts } from 'ts-morph';
-import { scriptKindFor } from './style.js';
+import { scriptKindFor } from './code-style.js';
 
 /** parseDiagnostics is internal to the compiler API but stable; it holds syntax errors only. */
 type ParsedSourceFile = ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] };

@@ -2,16 +2,9 @@
 // indentation and line endings. Detection reads tokens and statements, never regexes over raw text,
 // so strings and comments cannot skew it. Import rendering and insertion live in imports.ts.
 import { ts } from 'ts-morph';
+import { defaultStyle, scriptKindFor, type CodeStyle } from './code-style.js';
 
-export interface CodeStyle {
-  quote: "'" | '"';
-  semicolons: boolean;
-  /** One level of indentation: '\t' or a run of spaces. */
-  indent: string;
-  eol: '\n' | '\r\n';
-}
-
-export const defaultStyle: CodeStyle = { quote: "'", semicolons: true, indent: '  ', eol: '\n' };
+export { defaultStyle, quoteString, scriptKindFor, type CodeStyle } from './code-style.js';
 
 export function detectStyle(text: string, fileName = 'file.ts'): CodeStyle {
   const sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindFor(fileName));
@@ -21,14 +14,6 @@ export function detectStyle(text: string, fileName = 'file.ts'): CodeStyle {
     indent: detectIndent(text),
     eol: detectEol(text),
   };
-}
-
-export function scriptKindFor(fileName: string): ts.ScriptKind {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith('.tsx')) return ts.ScriptKind.TSX;
-  if (lower.endsWith('.jsx')) return ts.ScriptKind.JSX;
-  if (/\.[mc]?js$/.test(lower)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
 }
 
 function detectQuote(text: string, variant: ts.LanguageVariant): CodeStyle['quote'] {
@@ -104,18 +89,6 @@ function detectEol(text: string): CodeStyle['eol'] {
   const crlf = text.split('\r\n').length - 1;
   const lf = text.split('\n').length - 1 - crlf;
   return crlf > lf ? '\r\n' : '\n';
-}
-
-/** A string literal in the given style; like Prettier, the other quote when that avoids escapes. */
-export function quoteString(value: string, style: Pick<CodeStyle, 'quote'>): string {
-  const other = style.quote === "'" ? '"' : "'";
-  const q = value.includes(style.quote) && !value.includes(other) ? other : style.quote;
-  const escaped = value
-    .replace(/\\/g, '\\\\')
-    .replace(q === "'" ? /'/g : /"/g, `\\${q}`)
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r');
-  return `${q}${escaped}${q}`;
 }
 
 // Import rendering and insertion: kept in their own file, re-exported here for one import site.

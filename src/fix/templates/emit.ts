@@ -2,7 +2,7 @@
 // and rendered in the target project's style here. String literals and statement-ending semicolons
 // are found with the parser, so comments and regular expressions are never touched.
 import { ts } from 'ts-morph';
-import { quoteString, type CodeStyle } from '../style.js';
+import { quoteString, type CodeStyle } from '../code-style.js';
 
 const terminated = new Set<ts.SyntaxKind>([
   ts.SyntaxKind.ExpressionStatement,

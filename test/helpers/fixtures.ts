@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listRoutes, scan } from '../../src/api.js';
@@ -18,4 +19,13 @@ export async function routeLines(dir: string): Promise<string[]> {
 export async function findingLines(dir: string): Promise<string[]> {
   const result = await scan({ paths: [dir], cwd: repoRoot });
   return result.findings.map((f) => `${f.ruleId} ${f.route ? `${f.route.method} ${f.route.path}` : '-'} ${f.loc.file}:${f.loc.line}`).sort();
+}
+
+/** A fresh copy of a fixture under test/.tmp (inside the repo, so packages resolve from the root node_modules). */
+export function copyFixture(...parts: string[]): string {
+  const tmpRoot = path.join(repoRoot, 'test', '.tmp');
+  fs.mkdirSync(tmpRoot, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(tmpRoot, `${parts.join('-')}-`));
+  fs.cpSync(fixture(...parts), dir, { recursive: true });
+  return dir;
 }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/api.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { copyFixture, findingLines, fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
+
+describe('missing-auth', () => {
+  const dir = fixture('express', 'public-and-suppressed');
+
+  it('treats config and comment declarations as public, with their reasons', async () => {
+    expect(await routeLines(dir)).toEqual([
+      'ALL /api/auth/*splat public',
+      'GET /debug unprotected',
+      'GET /health public',
+      'GET /metrics unprotected',
+      'GET /pricing public',
+      'GET /reports unprotected',
+    ]);
+    const result = await scan({ paths: [dir], cwd: repoRoot });
+    const pricing = result.routes.find((r) => r.path === '/pricing')!;
+    expect(pricing.auth.reason).toBe('declared public: marketing page, no user data');
+    expect(result.routes.find((r) => r.path === '/health')!.auth.reason).toBe('declared public in config: liveness probe');
+  });
+
+  it('reports unprotected routes as errors; a reasoned suppression silences, a bare one is reported too', async () => {
+    expect(await findingLines(dir)).toEqual([
+      'missing-auth GET /debug src/app.ts:22',
+      'missing-auth GET /reports src/app.ts:26',
+      'suppression-without-reason - src/app.ts:21',
+    ]);
+    const result = await scan({ paths: [dir], cwd: repoRoot });
+    expect(result.suppressed.map((f) => `${f.ruleId} ${f.route?.path}`)).toEqual(['missing-auth /metrics']);
+    const reports = result.findings.find((f) => f.route?.path === '/reports')!;
+    expect(reports).toMatchObject({ severity: 'error', messageId: 'unprotected', message: 'GET /reports is reachable without authentication' });
+    expect(reports.fix?.edits.length).toBeGreaterThan(0);
+  });
+
+  it('reports unknown chains as warnings with the reason', async () => {
+    const result = await scan({ paths: [fixture('express', 'registrar-and-factories')], cwd: repoRoot });
+    const sdk = result.findings.find((f) => f.route?.path === '/sdk')!;
+    expect(sdk).toMatchObject({
+      ruleId: 'missing-auth',
+      severity: 'warning',
+      messageId: 'unknown',
+      message:
+        "GET /sdk: cannot tell whether authentication runs (some-auth-sdk.verifyToken comes from a package the scan cannot read; name it in the config's guards or notGuards)",
+    });
+  });
+
+  it('gives fingerprints that survive line moves and unrelated edits', async () => {
+    const before = await scan({ paths: [dir], cwd: repoRoot });
+    const fps = before.findings.map((f) => f.fingerprint);
+    expect(new Set(fps).size).toBe(fps.length);
+    for (const fp of fps) expect(fp).toMatch(/^[0-9a-f]{16}$/);
+
+    const copy = copyFixture('express', 'public-and-suppressed');
+    const app = path.join(copy, 'src', 'app.ts');
+    fs.writeFileSync(app, `// a comment\nconst unrelated = 1;\nvoid unrelated;\n\n${fs.readFileSync(app, 'utf8')}`);
+    const after = await scan({ paths: [copy], cwd: repoRoot });
+    expect(after.findings.map((f) => f.loc.line)).not.toEqual(before.findings.map((f) => f.loc.line));
+    expect(after.findings.map((f) => f.fingerprint)).toEqual(fps);
+    fs.rmSync(copy, { recursive: true, force: true });
+  });
+});

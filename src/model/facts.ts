@@ -14,6 +14,8 @@ export interface IdentityUse {
   loc: SourceLoc;
   /** Source text of the offending value, for messages. */
   expression: string;
+  /** Source text of the request read the value comes from (`req.body`, `req.get('x-user-id')`), for messages. */
+  sourceExpression?: string;
   fix?: Fix;
   notFixableReason?: string;
 }

@@ -1,0 +1,146 @@
+import { ts } from 'ts-morph';
+import type { DataAccess } from '../../model/facts.js';
+import { locOf, snippet } from '../../syntax/loc.js';
+import { unwrap } from '../../syntax/resolve.js';
+import { scopeFix } from '../fixes/scope-fix.js';
+import { normalizeFieldName, type IdentityFields } from '../identity-fields.js';
+import { originText } from '../origin-text.js';
+import { originKey, unwrapValue, type ObjectShape, type Origin, type Provenance } from '../provenance.js';
+import type { RequestSpec } from '../request-spec.js';
+import type { DbCall } from './db-call.js';
+import { recordCheck } from './record-check.js';
+
+/** A DataAccess with what later passes need: the id's provenance key and whether a missing record is refused. */
+export interface AccessRecord {
+  fact: DataAccess;
+  db: DbCall;
+  idKey?: string;
+  missingRefused: boolean;
+  /** Set when the call sits in a helper, not in the handler: fixes there cannot reach the principal. */
+  helperName?: string;
+}
+
+export interface AccessContext {
+  spec: RequestSpec;
+  identity: IdentityFields;
+  root: string;
+  /** Request values compared with the principal and refused on mismatch: as good as the principal. */
+  verified?: Set<string>;
+}
+
+/** Keys that select one record besides the primary key. */
+const SELECTOR_KEY = /^(_?id|uuid|slug)$|[a-z0-9](Id|_id)$/;
+/** Prisma/Mongo operators whose operands are all required (a conjunction). */
+const CONJUNCTIONS = new Set(['AND', '$and']);
+/** Relation filters whose `id` is the owner: `where: { user: { id: me } }`. */
+const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant', 'account']);
+
+export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, helperName?: string): AccessRecord {
+  const ownerField = db.model?.ownerField;
+  const idField = db.model?.idField ?? (db.layer === 'mongoose' || db.layer === 'mongodb' ? '_id' : 'id');
+  const filter = db.filter ? prov.shape(db.filter) : undefined;
+
+  let idOrigin: Origin | undefined;
+  if (db.idArg) {
+    const o = prov.origin(db.idArg);
+    if (o.kind === 'request') idOrigin = o;
+  }
+  if (!idOrigin && filter && db.kind !== 'list' && db.kind !== 'create') idOrigin = selectorOrigin(filter, idField, ctx.identity);
+
+  let scopedBy: DataAccess['scopedBy'];
+  if (filter && bindsOwner(filter, ownerField, ctx.identity, prov, ctx.verified)) scopedBy = 'query';
+  let missingRefused = db.operation.endsWith('OrThrow');
+  if (db.kind === 'read') {
+    const check = recordCheck(db.call, ownerField, ctx.identity, prov);
+    if (!scopedBy && check.ownerChecked) scopedBy = 'check';
+    missingRefused ||= check.missingRefused || check.ownerChecked;
+  }
+  const fact: DataAccess = {
+    layer: db.layer,
+    model: db.model?.name ?? db.modelName,
+    operation: db.operation,
+    kind: db.kind,
+    byRequestId: !!idOrigin,
+    ...(idOrigin ? { idExpression: originText(idOrigin) } : {}),
+    ...(ownerField ? { ownerField } : {}),
+    ...(scopedBy ? { scopedBy } : {}),
+    loc: locOf(db.call, ctx.root),
+    expression: snippet(db.call, 80),
+  };
+  return { fact, db, idKey: idOrigin && originKey(idOrigin), missingRefused, helperName };
+}
+
+/**
+ * An update or delete by a request id that follows, in the same function, a read of the same model by
+ * the same id which the handler checked (or scoped and refused when missing) is covered by that check.
+ */
+export function inheritChecks(records: AccessRecord[]): void {
+  for (const w of records) {
+    if ((w.fact.kind !== 'update' && w.fact.kind !== 'delete') || !w.fact.byRequestId || w.fact.scopedBy || !w.idKey) continue;
+    const guard = records.find(
+      (r) =>
+        r.fact.kind === 'read' &&
+        r.idKey === w.idKey &&
+        r.fact.model === w.fact.model &&
+        r.db.call.getSourceFile() === w.db.call.getSourceFile() &&
+        r.db.call.getStart() < w.db.call.getStart() &&
+        (r.fact.scopedBy === 'check' || (r.fact.scopedBy === 'query' && r.missingRefused)),
+    );
+    if (guard) w.fact.scopedBy = 'check';
+  }
+}
+
+/** Offers the fix for an owned, unscoped access that selects by a request id or lists everything. */
+export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
+  const { fact, db } = rec;
+  if (!fact.ownerField || fact.scopedBy || fact.kind === 'create' || !(fact.byRequestId || fact.kind === 'list')) return;
+  if (rec.helperName) {
+    fact.notFixableReason = `the query is in ${rec.helperName}(); pass it the authenticated user's id and add ${fact.ownerField} to the query there`;
+    return;
+  }
+  const principal = ctx.spec.principalIdText(db.call);
+  if (!principal) {
+    fact.notFixableReason = 'the authenticated user is not reachable where the query is made';
+    return;
+  }
+  const outcome = scopeFix(db, fact.ownerField, principal);
+  if (outcome.fix) fact.fix = outcome.fix;
+  else fact.notFixableReason = outcome.notFixableReason;
+}
+
+/** The request value that picks the record: the primary key first, then other selector-like keys. */
+function selectorOrigin(filter: ObjectShape, idField: string, identity: IdentityFields): Origin | undefined {
+  const candidates = filter.entries.filter(
+    (e): e is Extract<typeof e, { kind: 'prop' }> => e.kind === 'prop' && e.origin.kind === 'request' && !identity.has(e.key),
+  );
+  const primary = candidates.find((e) => e.key === idField);
+  return (primary ?? candidates.find((e) => SELECTOR_KEY.test(e.key)))?.origin;
+}
+
+/** The filter requires the owner field (or, for unowned models, any identity field) to equal the principal. */
+export function bindsOwner(filter: ObjectShape, ownerField: string | undefined, identity: IdentityFields, prov: Provenance, verified = new Set<string>()): boolean {
+  const isPrincipal = (o: Origin) => o.kind === 'principal' || (o.kind === 'request' && verified.has(originKey(o)!));
+  const isOwnerKey = (key: string) => (ownerField ? normalizeFieldName(key) === normalizeFieldName(ownerField) : identity.has(key));
+  for (const e of filter.entries) {
+    if (e.kind !== 'prop') continue;
+    if (isOwnerKey(e.key) && (isPrincipal(e.origin) || equalsPrincipal(e.value, prov))) return true;
+    const nested = () => prov.shape(e.value);
+    if (CONJUNCTIONS.has(e.key)) {
+      const v = unwrapValue(e.value);
+      const parts = ts.isArrayLiteralExpression(v) ? v.elements : [v];
+      if (parts.some((p) => { const s = prov.shape(p); return !!s && bindsOwner(s, ownerField, identity, prov, verified); })) return true;
+    } else if (OWNER_RELATIONS.has(normalizeFieldName(e.key))) {
+      const s = nested();
+      if (s?.entries.some((n) => n.kind === 'prop' && (n.key === 'id' || n.key === '_id') && isPrincipal(n.origin))) return true;
+    }
+  }
+  return false;
+}
+
+/** `{ equals: me }` / `{ $eq: me }`. */
+function equalsPrincipal(value: ts.Expression, prov: Provenance): boolean {
+  const v = unwrap(value);
+  if (!ts.isObjectLiteralExpression(v)) return false;
+  const s = prov.shape(v);
+  return !!s?.entries.some((n) => n.kind === 'prop' && (n.key === 'equals' || n.key === '$eq') && n.origin.kind === 'principal');
+}

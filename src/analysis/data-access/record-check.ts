@@ -1,0 +1,158 @@
+import { ts } from 'ts-morph';
+import { snippet } from '../../syntax/loc.js';
+import { unwrap } from '../../syntax/resolve.js';
+import { findDeclaration, type Declaration } from '../../syntax/scope.js';
+import { refusal } from '../branch-refusal.js';
+import type { IdentityFields } from '../identity-fields.js';
+import { normalizeFieldName } from '../identity-fields.js';
+import { unwrapValue, type Provenance } from '../provenance.js';
+
+/** What the handler does with a fetched record right after fetching it. */
+export interface RecordCheck {
+  /** The record's owner is compared with the principal and the handler refuses on mismatch, before any use. */
+  ownerChecked: boolean;
+  /** The handler refuses when the record is missing (`if (!todo) return 404`), before any use. */
+  missingRefused: boolean;
+  evidence?: string;
+  /** The variable holding the record, when the result is kept. */
+  variable?: ts.VariableDeclaration;
+}
+
+/** Relation objects whose `.id` is the owner: `todo.user.id`. */
+const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant', 'account', 'createdby']);
+/** Calls that write, so a check after them comes too late. */
+const WRITE_CALL = /^(update|delete|destroy|remove|create|insert|save|upsert|replace|findByIdAnd|findOneAnd)/;
+const CHAIN_METHODS = new Set(['exec', 'lean', 'populate', 'select', 'orFail']);
+
+/**
+ * Looks at the statements after `const todo = await <call>` in the same block: a check such as
+ * `if (!todo || todo.userId !== req.user.id) return res.status(404)...` counts only when it refuses,
+ * and only when nothing used the record or wrote to the database before it.
+ */
+export function recordCheck(call: ts.CallExpression, ownerField: string | undefined, identity: IdentityFields, prov: Provenance): RecordCheck {
+  const none: RecordCheck = { ownerChecked: false, missingRefused: false };
+  const variable = holdingVariable(call);
+  if (!variable || !ts.isIdentifier(variable.name)) return none;
+  const statement = variable.parent.parent;
+  const block = statement.parent;
+  if (!ts.isVariableStatement(statement) || !(ts.isBlock(block) || ts.isSourceFile(block) || ts.isCaseClause(block))) return { ...none, variable };
+  const name = variable.name.text;
+  const result: RecordCheck = { ...none, variable };
+  const isOwnerRead = (e: ts.Node) => readsRecordOwner(e, name, variable, ownerField, identity);
+  for (const st of block.statements.slice(block.statements.indexOf(statement) + 1)) {
+    if (ts.isIfStatement(st)) {
+      const refuses = refusal(st.thenStatement, 'client-error');
+      if (refuses && conditionHasMismatch(st.expression, isOwnerRead, prov)) {
+        return { ...result, ownerChecked: true, evidence: snippet(st.expression, 80) };
+      }
+      if (refuses && isMissingCheck(st.expression, name, variable)) {
+        result.missingRefused = true;
+        continue;
+      }
+    }
+    if (refersTo(st, name, variable) || writes(st)) return result;
+  }
+  return result;
+}
+
+/** The `const x` an awaited call (possibly chained: `.lean()`, `.exec()`) is assigned to. */
+function holdingVariable(call: ts.CallExpression): ts.VariableDeclaration | undefined {
+  let top: ts.Node = call;
+  for (;;) {
+    const p = top.parent;
+    if (ts.isAwaitExpression(p) || ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p)) top = p;
+    else if (ts.isPropertyAccessExpression(p) && CHAIN_METHODS.has(p.name.text) && ts.isCallExpression(p.parent) && p.parent.expression === p) top = p.parent;
+    else break;
+  }
+  const decl = top.parent;
+  return ts.isVariableDeclaration(decl) && decl.initializer === top ? decl : undefined;
+}
+
+/** `a || b || (c)`: each alternative on its own refuses, so any of them may carry the owner comparison. */
+function conditionHasMismatch(cond: ts.Expression, isOwnerRead: (e: ts.Node) => boolean, prov: Provenance): boolean {
+  const e = unwrap(cond);
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+    return conditionHasMismatch(e.left, isOwnerRead, prov) || conditionHasMismatch(e.right, isOwnerRead, prov);
+  }
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken)) {
+    return (isOwnerRead(e.left) && prov.origin(e.right).kind === 'principal') || (isOwnerRead(e.right) && prov.origin(e.left).kind === 'principal');
+  }
+  // `!todo.owner.equals(req.user.id)` (Mongoose ObjectId).
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = unwrap(e.operand);
+    if (ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'equals' && inner.arguments[0]) {
+      return isOwnerRead(inner.expression.expression) && prov.origin(inner.arguments[0]).kind === 'principal';
+    }
+  }
+  return false;
+}
+
+/** `todo.userId`, `todo.owner.toString()`, `String(todo.owner)`, `todo.user.id`, `todo?.ownerId`. */
+function readsRecordOwner(expr: ts.Node, name: string, decl: Declaration, ownerField: string | undefined, identity: IdentityFields): boolean {
+  let e = unwrapValue(expr);
+  if (ts.isCallExpression(e)) {
+    const callee = unwrap(e.expression);
+    if (ts.isIdentifier(callee) && callee.text === 'String' && e.arguments[0]) e = unwrapValue(e.arguments[0]);
+    else if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'toString' || callee.name.text === 'toHexString')) e = unwrapValue(callee.expression);
+  }
+  const path: string[] = [];
+  while (ts.isPropertyAccessExpression(e)) {
+    path.unshift(e.name.text);
+    e = unwrapValue(e.expression);
+  }
+  if (!ts.isIdentifier(e) || e.text !== name || findDeclaration(name, e) !== decl || path.length === 0) return false;
+  const first = path[0];
+  if (ownerField && normalizeFieldName(first) === normalizeFieldName(ownerField)) return true;
+  if (identity.has(first)) return true;
+  return OWNER_RELATIONS.has(normalizeFieldName(first)) && path.length === 2 && (path[1] === 'id' || path[1] === '_id');
+}
+
+/** `!todo`, `todo == null`, `todo === null`, `todo === undefined`, possibly inside an `||`. */
+function isMissingCheck(cond: ts.Expression, name: string, decl: Declaration): boolean {
+  const e = unwrap(cond);
+  const isVar = (n: ts.Node) => {
+    const u = unwrap(n);
+    return ts.isIdentifier(u) && u.text === name && findDeclaration(name, u) === decl;
+  };
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return isVar(e.operand);
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.BarBarToken) return isMissingCheck(e.left, name, decl) && isMissingCheck(e.right, name, decl);
+    const nullish = (n: ts.Node) => n.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(n) && n.text === 'undefined');
+    if (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken) {
+      return (isVar(e.left) && nullish(unwrap(e.right))) || (isVar(e.right) && nullish(unwrap(e.left)));
+    }
+  }
+  return false;
+}
+
+function refersTo(node: ts.Node, name: string, decl: Declaration): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && findDeclaration(name, n) === decl) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+function writes(node: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n)) {
+      const c = unwrap(n.expression);
+      if (ts.isPropertyAccessExpression(c) && WRITE_CALL.test(c.name.text)) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}

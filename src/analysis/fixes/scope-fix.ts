@@ -1,0 +1,135 @@
+import { ts } from 'ts-morph';
+import type { Fix, TextEdit } from '../../model/types.js';
+import { unwrap } from '../../syntax/resolve.js';
+import type { DbCall } from '../data-access/db-call.js';
+import { objectLiteralOf, propertyKeys, propertyValue } from '../schema/ast.js';
+import { appendProperty, insertAt, objectText, propertyKey, renameMethod, replaceNode } from './edits.js';
+
+export type FixOutcome = { fix: Fix; notFixableReason?: undefined } | { fix?: undefined; notFixableReason: string };
+
+const PRISMA_FIRST: Record<string, string> = { findUnique: 'findFirst', findUniqueOrThrow: 'findFirstOrThrow' };
+const PRISMA_MANY: Record<string, string> = { update: 'updateMany', delete: 'deleteMany' };
+const MONGOOSE_BY_ID: Record<string, string> = {
+  findById: 'findOne',
+  findByIdAndUpdate: 'findOneAndUpdate',
+  findByIdAndDelete: 'findOneAndDelete',
+  findByIdAndRemove: 'findOneAndDelete',
+};
+
+/**
+ * Binds a query to its owner in the query itself, so a re-scan sees `scopedBy: 'query'`:
+ * - Prisma: the owner joins `where`; `findUnique` becomes `findFirst` (same return type, and a unique
+ *   input cannot take a non-unique field before Prisma 5); `update`/`delete` become `updateMany`/
+ *   `deleteMany` only when the result is unused, since those return a count instead of the record.
+ * - Mongoose: `findById(id)` becomes `findOne({ _id: id, owner })`, and likewise for the ByIdAnd* forms.
+ * - Sequelize: the owner joins `where`; `findByPk(id)` becomes `findOne({ where: { id, owner } })`.
+ * - MongoDB driver: not fixed, the stored type of the owner (string or ObjectId) is unknown.
+ */
+export function scopeFix(db: DbCall, ownerField: string, principal: string): FixOutcome {
+  const sf = db.call.getSourceFile();
+  const owner = `${propertyKey(ownerField, sf)}: ${principal}`;
+  const description = `bind ${db.modelName}.${db.operation} to the authenticated user (${ownerField})`;
+  const done = (edits: (TextEdit | undefined)[]): FixOutcome =>
+    edits.every((e): e is TextEdit => !!e) ? { fix: { description, edits } } : { notFixableReason: 'the call cannot be rewritten in place' };
+  switch (db.layer) {
+    case 'prisma':
+      return prismaFix(db, owner, done);
+    case 'mongoose':
+      return mongooseFix(db, owner, done);
+    case 'sequelize':
+      return sequelizeFix(db, owner, done);
+    default:
+      return { notFixableReason: `the stored type of ${ownerField} in ${db.modelName} is unknown; add \`${ownerField}\` to the filter by hand` };
+  }
+}
+
+type Done = (edits: (TextEdit | undefined)[]) => FixOutcome;
+
+function prismaFix(db: DbCall, owner: string, done: Done): FixOutcome {
+  const { call, operation } = db;
+  const args = call.arguments[0] && unwrap(call.arguments[0]);
+  if (operation === 'upsert') return { notFixableReason: 'an upsert creates the record when the owner does not match; check ownership before it' };
+  if (PRISMA_MANY[operation]) {
+    if (resultUsed(call)) {
+      return {
+        notFixableReason: `the result of ${operation} is used and ${PRISMA_MANY[operation]} returns a count; fetch with findFirst({ where: { id, ${owner.split(':')[0]} } }) and refuse with 404 first (or, on Prisma 5+, add the owner to this where and map P2025 to 404)`,
+      };
+    }
+    if (!args || !ts.isObjectLiteralExpression(args)) return { notFixableReason: 'the arguments are built elsewhere' };
+    const allowed = operation === 'update' ? ['where', 'data'] : ['where'];
+    const extra = propertyKeys(args).filter((k) => !allowed.includes(k));
+    if (extra.length) return { notFixableReason: `${PRISMA_MANY[operation]} does not accept ${extra.join(', ')}` };
+    if (operation === 'update' && hasNestedWrites(propertyValue(args, 'data'))) {
+      return { notFixableReason: 'updateMany cannot perform nested relation writes in data' };
+    }
+    const where = objectLiteralOf(propertyValue(args, 'where'));
+    if (!where || where !== unwrap(propertyValue(args, 'where')!)) return { notFixableReason: 'the where clause is built elsewhere' };
+    return done([renameMethod(call, PRISMA_MANY[operation]), appendProperty(where, owner)]);
+  }
+  // findUnique takes only unique fields before Prisma 5; findFirst takes the owner and returns the same type.
+  const rename = PRISMA_FIRST[operation] ? [renameMethod(call, PRISMA_FIRST[operation])] : [];
+  if (!args) return done([...rename, insertAt(call.getSourceFile(), call.arguments.pos, objectText([`where: ${objectText([owner])}`]))]);
+  if (!ts.isObjectLiteralExpression(args)) return { notFixableReason: 'the arguments are built elsewhere' };
+  const whereValue = propertyValue(args, 'where');
+  if (!whereValue) return done([...rename, appendProperty(args, `where: ${objectText([owner], args)}`)]);
+  const where = unwrap(whereValue);
+  if (!ts.isObjectLiteralExpression(where)) return { notFixableReason: 'the where clause is built elsewhere' };
+  return done([...rename, appendProperty(where, owner)]);
+}
+
+function mongooseFix(db: DbCall, owner: string, done: Done): FixOutcome {
+  const { call, operation } = db;
+  if (MONGOOSE_BY_ID[operation]) {
+    const id = call.arguments[0];
+    if (!id) return { notFixableReason: 'no id argument' };
+    return done([renameMethod(call, MONGOOSE_BY_ID[operation]), replaceNode(id, objectText([`_id: ${id.getText()}`, owner]))]);
+  }
+  return filterFix(db, owner, done);
+}
+
+function sequelizeFix(db: DbCall, owner: string, done: Done): FixOutcome {
+  const { call, operation } = db;
+  if (operation === 'findByPk') {
+    const id = call.arguments[0];
+    if (!id || call.arguments.length > 1) return { notFixableReason: 'findByPk with options: move them into a findOne with the owner in where' };
+    const idField = db.model?.idField ?? 'id';
+    return done([renameMethod(call, 'findOne'), replaceNode(id, objectText([`where: ${objectText([`${idField}: ${id.getText()}`, owner])}`]))]);
+  }
+  const optionsIndex = operation === 'update' ? 1 : 0;
+  const options = call.arguments[optionsIndex] && unwrap(call.arguments[optionsIndex]);
+  if (!options) {
+    if (optionsIndex === 0) return done([insertAt(call.getSourceFile(), call.arguments.pos, objectText([`where: ${objectText([owner])}`]))]);
+    return { notFixableReason: 'update without options' };
+  }
+  if (!ts.isObjectLiteralExpression(options)) return { notFixableReason: 'the options are built elsewhere' };
+  const where = propertyValue(options, 'where');
+  if (!where) return done([appendProperty(options, `where: ${objectText([owner], options)}`)]);
+  const w = unwrap(where);
+  if (!ts.isObjectLiteralExpression(w)) return { notFixableReason: 'the where clause is built elsewhere' };
+  return done([appendProperty(w, owner)]);
+}
+
+/** Mongoose filter operations: the owner joins the filter object. */
+function filterFix(db: DbCall, owner: string, done: Done): FixOutcome {
+  const filter = db.filter && unwrap(db.filter);
+  if (!filter) {
+    if (db.call.arguments.length === 0) return done([insertAt(db.call.getSourceFile(), db.call.arguments.pos, objectText([owner]))]);
+    return { notFixableReason: 'no filter argument' };
+  }
+  if (!ts.isObjectLiteralExpression(filter)) return { notFixableReason: 'the filter is built elsewhere' };
+  return done([appendProperty(filter, owner)]);
+}
+
+/** Whether the value of a call is used (assigned, returned, passed on) rather than only awaited. */
+export function resultUsed(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  while (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
+  return !(ts.isExpressionStatement(n.parent) || ts.isVoidExpression(n.parent));
+}
+
+/** Prisma nested writes (`tags: { connect: [...] }`) are objects inside data; updateMany takes only scalars. */
+function hasNestedWrites(data: ts.Expression | undefined): boolean {
+  const obj = data && objectLiteralOf(data);
+  if (!obj) return data !== undefined;
+  return obj.properties.some((p) => ts.isPropertyAssignment(p) && ts.isObjectLiteralExpression(unwrap(p.initializer)));
+}

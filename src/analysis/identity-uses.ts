@@ -1,0 +1,218 @@
+import { ts } from 'ts-morph';
+import type { IdentityUse } from '../model/facts.js';
+import type { Fix } from '../model/types.js';
+import { locOf, snippet } from '../syntax/loc.js';
+import { unwrap } from '../syntax/resolve.js';
+import { refusal } from './branch-refusal.js';
+import type { DbCall } from './data-access/db-call.js';
+import { appendProperty, objectText, propertyKey, replaceNode } from './fixes/edits.js';
+import { normalizeFieldName, type IdentityFields } from './identity-fields.js';
+import { sourceText } from './origin-text.js';
+import { originField, originKey, type ObjectShape, type Origin, type Provenance, type ShapeEntry } from './provenance.js';
+import type { RequestSpec } from './request-spec.js';
+
+export interface IdentityContext {
+  spec: RequestSpec;
+  identity: IdentityFields;
+  root: string;
+  /** Request values the handler compared with the principal and refused on mismatch (`params:userId`). */
+  verified: Set<string>;
+  /** The helper the code sits in, when not the handler itself. */
+  helperName?: string;
+}
+
+/** Update operators whose operand holds the written fields (MongoDB/Mongoose). */
+const UPDATE_OPERATORS = new Set(['$set', '$setOnInsert']);
+/** Relation objects written through Prisma's `connect`: `user: { connect: { id } }`. */
+const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant', 'account']);
+
+type Prop = Extract<ShapeEntry, { kind: 'prop' }>;
+type RequestOrigin = Extract<Origin, { kind: 'request' }>;
+
+/** Identity fields a database call takes from the request: in its filter, in the values it writes, or by spreading the body. */
+export function identityUsesOfCall(db: DbCall, prov: Provenance, ctx: IdentityContext): IdentityUse[] {
+  const uses: IdentityUse[] = [];
+  const model = db.model?.name ?? db.modelName;
+  const ownerField = db.model?.ownerField;
+  const isIdentityKey = (key: string) => ctx.identity.has(key) || (!!ownerField && normalizeFieldName(key) === normalizeFieldName(ownerField));
+  const flagged = (o: Origin): o is RequestOrigin => o.kind === 'request' && !ctx.verified.has(originKey(o)!);
+
+  const filter = db.filter ? prov.shape(db.filter) : undefined;
+  for (const e of filter?.entries ?? []) {
+    if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx));
+  }
+
+  if (db.kind === 'create' || db.kind === 'update') {
+    for (const data of db.data) {
+      const shape = prov.shape(dataDocument(data));
+      if (!shape) continue;
+      for (const e of writtenProps(shape, prov)) {
+        if (isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'write', model, ctx));
+        const connected = connectedId(e, prov);
+        if (connected && OWNER_RELATIONS.has(normalizeFieldName(e.key)) && flagged(connected.origin)) {
+          uses.push(propUse(connected, connected.origin, 'write', model, ctx, e.key));
+        }
+      }
+      if (ownerField) {
+        const mass = massAssignment(data, shape, ownerField, flagged);
+        if (mass) uses.push(massUse(mass, ownerField, model, ctx));
+      }
+    }
+  }
+  return uses;
+}
+
+/** `if (todo.ownerId !== req.body.userId)`: an authorisation decision taken on a client-supplied identity. */
+export function decisionUses(cond: ts.Expression, prov: Provenance, ctx: IdentityContext): IdentityUse[] {
+  const uses: IdentityUse[] = [];
+  for (const cmp of comparisons(cond)) {
+    for (const [mine, other] of [[cmp.left, cmp.right], [cmp.right, cmp.left]] as const) {
+      const o = prov.origin(mine);
+      if (o.kind !== 'request' || ctx.verified.has(originKey(o)!)) continue;
+      const field = originField(o) ?? (ts.isIdentifier(unwrap(mine)) ? (unwrap(mine) as ts.Identifier).text : undefined);
+      if (!ctx.identity.has(field)) continue;
+      if (prov.origin(other).kind === 'principal') continue; // compared with the principal: a check, not a decision
+      uses.push({
+        field: field!,
+        source: o.part,
+        sink: 'decision',
+        loc: locOf(mine, ctx.root),
+        expression: snippet(mine),
+        sourceExpression: sourceText(o),
+        notFixableReason: 'compare the record with the authenticated user instead; the intended check cannot be inferred',
+      });
+    }
+  }
+  return uses;
+}
+
+/**
+ * Request values the handler verifies: `if (req.params.userId !== req.user.id) return res.sendStatus(403)`
+ * (alone or next to a role check) makes later uses of `req.params.userId` legitimate.
+ */
+export function verifiedBy(ifStatement: ts.IfStatement, prov: Provenance): string[] {
+  if (!refusal(ifStatement.thenStatement, 'client-error')) return [];
+  const keys: string[] = [];
+  for (const cmp of comparisons(ifStatement.expression)) {
+    if (cmp.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken && cmp.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken) continue;
+    const [l, r] = [prov.origin(cmp.left), prov.origin(cmp.right)];
+    if (l.kind === 'request' && r.kind === 'principal') keys.push(originKey(l)!);
+    if (r.kind === 'request' && l.kind === 'principal') keys.push(originKey(r)!);
+  }
+  return keys;
+}
+
+/** Equality comparisons anywhere in a condition, through `&&`, `||`, `!` and parentheses. */
+function comparisons(cond: ts.Expression): ts.BinaryExpression[] {
+  const out: ts.BinaryExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    const e = unwrap(n);
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
+        visit(e.left);
+        visit(e.right);
+      } else if (
+        op === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+        op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+        op === ts.SyntaxKind.EqualsEqualsToken ||
+        op === ts.SyntaxKind.ExclamationEqualsToken
+      ) {
+        out.push(e);
+      }
+    } else if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) visit(e.operand);
+  };
+  visit(cond);
+  return out;
+}
+
+/** A MongoDB-style update writes what is inside `$set`; a Prisma/Sequelize one writes the object itself. */
+function dataDocument(data: ts.Expression): ts.Expression {
+  const d = unwrap(data);
+  return ts.isArrayLiteralExpression(d) && d.elements[0] ? d.elements[0] : data;
+}
+
+function writtenProps(shape: ObjectShape, prov: Provenance): Prop[] {
+  const out: Prop[] = [];
+  for (const e of shape.entries) {
+    if (e.kind !== 'prop') continue;
+    if (UPDATE_OPERATORS.has(e.key)) {
+      const inner = prov.shape(e.value);
+      if (inner) out.push(...writtenProps(inner, prov));
+    } else out.push(e);
+  }
+  return out;
+}
+
+/** `user: { connect: { id: req.body.userId } }`: the id entry. */
+function connectedId(e: Prop, prov: Provenance): Prop | undefined {
+  const rel = prov.shape(e.value);
+  const connect = rel?.entries.find((n): n is Prop => n.kind === 'prop' && n.key === 'connect');
+  const target = connect && prov.shape(connect.value);
+  return target?.entries.find((n): n is Prop => n.kind === 'prop' && (n.key === 'id' || n.key === '_id'));
+}
+
+type Mass = { whole: ts.Expression; origin: RequestOrigin } | { spread: ShapeEntry & { kind: 'spread' }; literal?: ts.ObjectLiteralExpression; origin: RequestOrigin };
+
+/**
+ * The request body (or part of it) lands whole in an owned model's data, so the client can set the owner:
+ * `data: req.body`, `{ ...req.body }` with no owner set after it, `Todo.create(req.body)`.
+ */
+function massAssignment(data: ts.Expression, shape: ObjectShape, ownerField: string, flagged: (o: Origin) => o is RequestOrigin): Mass | undefined {
+  const removesOwner = (o: RequestOrigin) => o.excludes?.some((k) => normalizeFieldName(k) === normalizeFieldName(ownerField));
+  if (shape.whole) return flagged(shape.whole) && !removesOwner(shape.whole) ? { whole: data, origin: shape.whole } : undefined;
+  let found: Mass | undefined;
+  for (const e of shape.entries) {
+    if (e.kind === 'spread' && flagged(e.origin) && !removesOwner(e.origin)) found = { spread: e, literal: shape.literal, origin: e.origin };
+    // An owner set after the spread overrides whatever the client sent.
+    else if (e.kind === 'prop' && normalizeFieldName(e.key) === normalizeFieldName(ownerField)) found = undefined;
+  }
+  return found;
+}
+
+function propUse(e: Prop, origin: RequestOrigin, sink: 'write' | 'filter', model: string, ctx: IdentityContext, field = e.key): IdentityUse {
+  const use: IdentityUse = {
+    field,
+    source: origin.part,
+    sink,
+    model,
+    loc: locOf(e.node, ctx.root),
+    expression: snippet(e.value),
+    sourceExpression: sourceText(origin),
+  };
+  const principal = !ctx.helperName ? ctx.spec.principalIdText(e.node) : undefined;
+  if (principal) {
+    const sf = e.node.getSourceFile();
+    const edit = ts.isShorthandPropertyAssignment(e.node) ? replaceNode(e.node, `${propertyKey(e.key, sf)}: ${principal}`) : replaceNode(e.value, principal);
+    use.fix = { description: `take ${field} from the authenticated user`, edits: [edit] };
+  } else {
+    use.notFixableReason = ctx.helperName
+      ? `the value is set in ${ctx.helperName}(); pass it the authenticated user's id instead`
+      : 'the authenticated user is not reachable here';
+  }
+  return use;
+}
+
+function massUse(mass: Mass, ownerField: string, model: string, ctx: IdentityContext): IdentityUse {
+  const node = 'whole' in mass ? mass.whole : mass.spread.node;
+  const use: IdentityUse = {
+    field: ownerField,
+    source: mass.origin.part,
+    sink: 'mass-assignment',
+    model,
+    loc: locOf(node, ctx.root),
+    expression: snippet(node),
+    sourceExpression: sourceText(mass.origin),
+  };
+  const principal = !ctx.helperName ? ctx.spec.principalIdText(node) : undefined;
+  const sf = node.getSourceFile();
+  const owner = principal && `${propertyKey(ownerField, sf)}: ${principal}`;
+  let fix: Fix | undefined;
+  const description = `set ${ownerField} from the authenticated user after the request's fields`;
+  if (owner && 'whole' in mass) fix = { description, edits: [replaceNode(mass.whole, objectText([`...${unwrap(mass.whole).getText()}`, owner]))] };
+  else if (owner && 'spread' in mass && mass.literal) fix = { description, edits: [appendProperty(mass.literal, owner)] };
+  if (fix) use.fix = fix;
+  else use.notFixableReason = ctx.helperName ? `the object is built in ${ctx.helperName}()` : 'the object cannot be extended in place';
+  return use;
+}
+

@@ -39,7 +39,7 @@ export function identityUsesOfCall(db: DbCall, prov: Provenance, ctx: IdentityCo
 
   const filter = db.filter ? prov.shape(db.filter) : undefined;
   for (const e of filter?.entries ?? []) {
-    if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx));
+    if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx, prov));
   }
 
   if (db.kind === 'create' || db.kind === 'update') {
@@ -47,10 +47,10 @@ export function identityUsesOfCall(db: DbCall, prov: Provenance, ctx: IdentityCo
       const shape = prov.shape(dataDocument(data));
       if (!shape) continue;
       for (const e of writtenProps(shape, prov)) {
-        if (isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'write', model, ctx));
+        if (isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'write', model, ctx, prov));
         const connected = connectedId(e, prov);
         if (connected && OWNER_RELATIONS.has(normalizeFieldName(e.key)) && flagged(connected.origin)) {
-          uses.push(propUse(connected, connected.origin, 'write', model, ctx, e.key));
+          uses.push(propUse(connected, connected.origin, 'write', model, ctx, prov, e.key));
         }
       }
       if (ownerField) {
@@ -170,18 +170,23 @@ function massAssignment(data: ts.Expression, shape: ObjectShape, ownerField: str
   return found;
 }
 
-function propUse(e: Prop, origin: RequestOrigin, sink: 'write' | 'filter', model: string, ctx: IdentityContext, field = e.key): IdentityUse {
+function propUse(e: Prop, origin: RequestOrigin, sink: 'write' | 'filter', model: string, ctx: IdentityContext, prov: Provenance, field = e.key): IdentityUse {
+  // In a helper, the handler's argument is where the client's value enters, and where it can be replaced.
+  const argument = ctx.helperName ? prov.boundArgument(e.value) : undefined;
   const use: IdentityUse = {
     field,
     source: origin.part,
     sink,
     model,
-    loc: locOf(e.node, ctx.root),
-    expression: snippet(e.value),
+    loc: locOf(argument ?? e.node, ctx.root),
+    expression: snippet(argument ?? e.value),
     sourceExpression: sourceText(origin),
   };
+  const argPrincipal = argument && prov.origin(argument).kind === 'request' ? ctx.spec.principalIdText(argument) : undefined;
   const principal = !ctx.helperName ? ctx.spec.principalIdText(e.node) : undefined;
-  if (principal) {
+  if (argument && argPrincipal) {
+    use.fix = { description: `pass the authenticated user's id as ${field}`, edits: [replaceNode(argument, argPrincipal)] };
+  } else if (principal) {
     const sf = e.node.getSourceFile();
     const edit = ts.isShorthandPropertyAssignment(e.node) ? replaceNode(e.node, `${propertyKey(e.key, sf)}: ${principal}`) : replaceNode(e.value, principal);
     use.fix = { description: `take ${field} from the authenticated user`, edits: [edit] };

@@ -71,6 +71,7 @@ export class Provenance {
   private readonly helperDepth: number;
   private readonly bindings: Map<ts.ParameterDeclaration, { arg: ts.Expression; caller: Provenance }>;
   private readonly visiting = new Set<ts.Node>();
+  private readonly shaping = new Set<ts.Node>();
 
   constructor(
     readonly spec: RequestSpec,
@@ -91,6 +92,14 @@ export class Provenance {
       if (arg) bindings.set(p, { arg, caller: this });
     });
     return new Provenance(this.spec, this.resolver, { principals: [...this.principals], helperDepth: this.helperDepth - 1, bindings });
+  }
+
+  /** The caller's argument a helper's parameter stands for: `authorId` in the helper → `req.body.authorId` at the call. */
+  boundArgument(expr: ts.Node): ts.Expression | undefined {
+    const e = unwrapValue(expr);
+    if (!ts.isIdentifier(e)) return undefined;
+    const decl = findDeclaration(e.text, e);
+    return decl && ts.isParameter(decl) ? this.bindings.get(decl)?.arg : undefined;
   }
 
   /** The project function a call invokes, if syntax can tell. */
@@ -208,12 +217,12 @@ export class Provenance {
 
   /** The object an expression builds, entry by entry (for `data`, `where` and filters). */
   shape(expr: ts.Node): ObjectShape | undefined {
-    if (this.visiting.has(expr)) return undefined;
-    this.visiting.add(expr);
+    if (this.shaping.has(expr)) return undefined;
+    this.shaping.add(expr);
     try {
       return this.computeShape(expr);
     } finally {
-      this.visiting.delete(expr);
+      this.shaping.delete(expr);
     }
   }
 

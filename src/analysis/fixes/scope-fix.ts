@@ -64,7 +64,7 @@ function prismaFix(db: DbCall, owner: string, done: Done): FixOutcome {
     }
     const where = objectLiteralOf(propertyValue(args, 'where'));
     if (!where || where !== unwrap(propertyValue(args, 'where')!)) return { notFixableReason: 'the where clause is built elsewhere' };
-    return done([renameMethod(call, PRISMA_MANY[operation]), appendProperty(where, owner)]);
+    return done([renameMethod(call, PRISMA_MANY[operation]), bindOwner(where, owner)]);
   }
   // findUnique takes only unique fields before Prisma 5; findFirst takes the owner and returns the same type.
   const rename = PRISMA_FIRST[operation] ? [renameMethod(call, PRISMA_FIRST[operation])] : [];
@@ -74,7 +74,7 @@ function prismaFix(db: DbCall, owner: string, done: Done): FixOutcome {
   if (!whereValue) return done([...rename, appendProperty(args, `where: ${objectText([owner], args)}`)]);
   const where = unwrap(whereValue);
   if (!ts.isObjectLiteralExpression(where)) return { notFixableReason: 'the where clause is built elsewhere' };
-  return done([...rename, appendProperty(where, owner)]);
+  return done([...rename, bindOwner(where, owner)]);
 }
 
 function mongooseFix(db: DbCall, owner: string, done: Done): FixOutcome {
@@ -106,7 +106,7 @@ function sequelizeFix(db: DbCall, owner: string, done: Done): FixOutcome {
   if (!where) return done([appendProperty(options, `where: ${objectText([owner], options)}`)]);
   const w = unwrap(where);
   if (!ts.isObjectLiteralExpression(w)) return { notFixableReason: 'the where clause is built elsewhere' };
-  return done([appendProperty(w, owner)]);
+  return done([bindOwner(w, owner)]);
 }
 
 /** Mongoose filter operations: the owner joins the filter object. */
@@ -117,7 +117,22 @@ function filterFix(db: DbCall, owner: string, done: Done): FixOutcome {
     return { notFixableReason: 'no filter argument' };
   }
   if (!ts.isObjectLiteralExpression(filter)) return { notFixableReason: 'the filter is built elsewhere' };
-  return done([appendProperty(filter, owner)]);
+  return done([bindOwner(filter, owner)]);
+}
+
+/**
+ * Adds `owner: principal` to a filter object, or, when the filter already names the owner (with a value
+ * from the request), replaces that value: the same edit the user-id-from-request fix makes, applied once.
+ */
+function bindOwner(obj: ts.ObjectLiteralExpression, owner: string): TextEdit {
+  const key = owner.slice(0, owner.indexOf(':'));
+  const principal = owner.slice(owner.indexOf(':') + 1).trim();
+  for (const p of obj.properties) {
+    if (!p.name || p.name.getText() !== key) continue;
+    if (ts.isPropertyAssignment(p)) return replaceNode(p.initializer, principal);
+    if (ts.isShorthandPropertyAssignment(p)) return replaceNode(p, owner);
+  }
+  return appendProperty(obj, owner);
 }
 
 /** Whether the value of a call is used (assigned, returned, passed on) rather than only awaited. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listRoutes } from '../../src/api.js';
 import { fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
@@ -76,5 +77,46 @@ describe('express: routes and guard chains', () => {
       'GET /settings unprotected',
     ]);
     expect(routes.find((r) => r.path === '/profile')!.auth.guards[0].evidence).toBe("redirects to '/login', otherwise calls next()");
+  });
+
+  it('lets a mounted router that only holds middleware guard what the parent registers after it', async () => {
+    const { routes } = await listRoutes({ paths: [fixture('express', 'guard-router')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'GET /api/profile protected',
+      'GET /api/reports protected',
+      'GET /open unprotected',
+      'GET /other unprotected',
+    ]);
+    expect(routes.find((r) => r.path === '/api/profile')!.auth.guards[0]).toMatchObject({
+      name: 'inline middleware',
+      loc: { file: 'src/auth-gate.ts', line: 4 },
+    });
+  });
+});
+
+describe('express: discovery', () => {
+  it('resolves tsconfig paths, honours tsconfig exclude and .gitignore, skips build output, finds every app of a monorepo', async () => {
+    expect(await routeLines(fixture('express', 'monorepo-paths'))).toEqual([
+      'GET /dashboard unprotected',
+      'GET /orders protected',
+      'GET /ping unprotected',
+    ]);
+  });
+
+  it('turns a file that does not parse into a diagnostic and still scans the rest', async () => {
+    const { routes, diagnostics } = await listRoutes({ paths: [fixture('express', 'syntax-error')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual(['GET /ok unprotected']);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ level: 'error', code: 'parse-error', file: 'src/users.js', line: 6 }),
+    ]);
+  });
+
+  it('reports no routes and an informational diagnostic when no framework is used', async () => {
+    const { routes, diagnostics } = await listRoutes({ paths: [fixture('express', 'syntax-error', 'src', 'app.js')], cwd: repoRoot });
+    expect(routes.length).toBe(1);
+    const none = await listRoutes({ paths: [path.join(repoRoot, 'src', 'model')], cwd: repoRoot });
+    expect(none.routes).toEqual([]);
+    expect(none.diagnostics).toEqual([expect.objectContaining({ level: 'info', code: 'no-framework' })]);
+    expect(diagnostics.some((d) => d.code === 'no-framework')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Guard } from '../../model/types.js';
+import { isFunctionNode } from '../../syntax/functions.js';
 import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
@@ -88,12 +89,33 @@ export class ExpressRouteComposer {
     for (const raw of flatten(entry.items)) {
       const child = this.mountedRouter(raw);
       if (child) {
-        for (const scope of scopes) this.walk(child, scope ?? joinPaths(prefix, DYNAMIC), [...active, ...before], seen, unmounted);
+        for (const scope of scopes) {
+          this.walk(child, scope ?? joinPaths(prefix, DYNAMIC), [...active, ...before], seen, unmounted);
+          // A request that matches none of the child's routes leaves it through next(), after the child's own
+          // use() middleware ran: so that middleware guards what the parent registers later under the mount.
+          before.push(...this.passThroughMiddleware(child, scope));
+        }
         continue;
       }
       for (const scope of scopes) before.push({ expr: raw, scope, level: scope && scope !== '/' && scope !== prefix ? 'router' : level });
     }
     active.push(...before);
+  }
+
+  /** The child's top-level use() middleware (not its routes or sub-routers), scoped under the mount path. */
+  private passThroughMiddleware(child: ExpressRouter, mount: string | undefined): ActiveMiddleware[] {
+    const out: ActiveMiddleware[] = [];
+    for (const entry of child.entries) {
+      if (entry.kind !== 'use') continue;
+      const paths = entry.paths.length ? staticStrings(entry.paths[0], this.ctx.resolver) : [''];
+      for (const item of flatten(entry.items)) {
+        if (this.mountedRouter(item)) continue;
+        for (const p of paths ?? [undefined]) {
+          out.push({ expr: item, scope: mount === undefined || p === undefined ? undefined : joinPaths(mount, p), level: 'router' });
+        }
+      }
+    }
+    return out;
   }
 
   private addRoute(entry: Extract<Entry, { kind: 'route' }>, prefix: string, active: ActiveMiddleware[], unmounted?: string): void {
@@ -148,7 +170,8 @@ export class ExpressRouteComposer {
     const v = this.classifier.classify(expr);
     if (v.verdict === 'guard') {
       if (pathUnreadable) return { verdict: 'unknown', reason: `${snippet(expr)} is mounted on a path the scan cannot read` };
-      return { verdict: 'guard', guard: { name: snippet(expr), kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
+      const name = isFunctionNode(unwrap(expr)) ? 'inline middleware' : snippet(expr);
+      return { verdict: 'guard', guard: { name, kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
     }
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
     return { verdict: 'none' };

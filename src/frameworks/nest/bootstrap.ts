@@ -1,0 +1,174 @@
+import { ts } from 'ts-morph';
+import { isFunctionNode } from '../../syntax/functions.js';
+import { snippet } from '../../syntax/loc.js';
+import { unwrap, type Resolver } from '../../syntax/resolve.js';
+import { findDeclaration } from '../../syntax/scope.js';
+import { staticString } from '../../syntax/strings.js';
+import { arrayElements, isPackageExport, objectLiteral, property } from './decorators.js';
+
+/** A route excluded from the global prefix: `'health'` or `{ path, method: RequestMethod.GET }`. */
+export interface PrefixExclusion {
+  path: string;
+  /** Upper-case method, or undefined for every method. */
+  method?: string;
+}
+
+export interface UriVersioning {
+  prefix: string;
+  /** defaultVersion: versions of controllers that declare none (VERSION_NEUTRAL as the empty string). */
+  defaultVersion?: string[];
+}
+
+/** One `NestFactory.create(AppModule, ...)` and what main.ts configures on the app it returns. */
+export interface NestApp {
+  call: ts.CallExpression;
+  rootModule: ts.Expression;
+  platform: 'express' | 'fastify';
+  globalPrefix?: { prefix: string; exclude: PrefixExclusion[] };
+  versioning?: UriVersioning;
+  /** Whether versioning is enabled with a non-URI type (paths carry no version). */
+  versioningWithoutUri?: boolean;
+  globalGuards: ts.Expression[];
+  /** What main.ts does to the app that the scan could not read. */
+  unresolved: string[];
+}
+
+export const VERSION_NEUTRAL = '';
+const APP_METHODS = new Set(['setGlobalPrefix', 'enableVersioning', 'useGlobalGuards']);
+
+/** Finds every Nest bootstrap: a call of `NestFactory.create` (or createMicroservice-less variants) from `@nestjs/core`. */
+export function findNestApps(files: Iterable<ts.SourceFile>, resolver: Resolver): NestApp[] {
+  const apps: NestApp[] = [];
+  for (const sf of files) {
+    if (!sf.text.includes('NestFactory')) continue;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'create' && n.arguments[0]) {
+        if (isPackageExport(resolver.value(n.expression.expression), '@nestjs/core', 'NestFactory')) apps.push(readApp(n, resolver));
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return apps;
+}
+
+function readApp(call: ts.CallExpression, resolver: Resolver): NestApp {
+  const adapter = call.arguments[1] && unwrap(call.arguments[1]);
+  const adapterValue = adapter && ts.isNewExpression(adapter) ? resolver.value(adapter.expression) : undefined;
+  const app: NestApp = {
+    call,
+    rootModule: call.arguments[0],
+    platform: adapterValue && isPackageExport(adapterValue, '@nestjs/platform-fastify', 'FastifyAdapter') ? 'fastify' : 'express',
+    globalGuards: [],
+    unresolved: [],
+  };
+  const holder = appVariable(call);
+  if (!holder) return app;
+  for (const use of usesOf(holder, 0)) readAppCall(use, app, resolver);
+  return app;
+}
+
+/** `const app = await NestFactory.create(...)` → the declaration of `app`. */
+function appVariable(call: ts.CallExpression): ts.VariableDeclaration | undefined {
+  let top: ts.Node = call;
+  while (ts.isAwaitExpression(top.parent) || ts.isParenthesizedExpression(top.parent) || ts.isAsExpression(top.parent)) top = top.parent;
+  return ts.isVariableDeclaration(top.parent) && ts.isIdentifier(top.parent.name) ? top.parent : undefined;
+}
+
+/** Calls `app.x(...)` on the variable, and on the parameter of a project function the app is passed to (`setupApp(app)`). */
+function usesOf(decl: ts.VariableDeclaration | ts.ParameterDeclaration, depth: number): ts.CallExpression[] {
+  if (!ts.isIdentifier(decl.name)) return [];
+  const name = decl.name.text;
+  const scope = ts.isParameter(decl) ? decl.parent : decl.getSourceFile();
+  const out: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      const callee = n.expression;
+      if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === name && findDeclaration(name, callee.expression) === decl) {
+        out.push(n);
+      }
+      if (depth < 2) {
+        const i = n.arguments.findIndex((a) => ts.isIdentifier(a) && a.text === name && findDeclaration(name, a) === decl);
+        const fnDecl = i >= 0 && ts.isIdentifier(n.expression) ? findDeclaration(n.expression.text, n.expression) : undefined;
+        const fn = fnDecl && ts.isFunctionDeclaration(fnDecl) ? fnDecl : fnDecl && ts.isVariableDeclaration(fnDecl) && fnDecl.initializer && isFunctionNode(unwrap(fnDecl.initializer)) ? (unwrap(fnDecl.initializer) as ts.FunctionLikeDeclaration) : undefined;
+        const param = fn && fn.parameters[i];
+        if (param) out.push(...usesOf(param, depth + 1));
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return out;
+}
+
+function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver): void {
+  const method = (call.expression as ts.PropertyAccessExpression).name.text;
+  if (!APP_METHODS.has(method)) return;
+  if (method === 'useGlobalGuards') {
+    for (const arg of call.arguments) {
+      if (ts.isSpreadElement(arg)) app.globalGuards.push(...arrayElements(arg.expression, resolver, app.unresolved));
+      else app.globalGuards.push(arg);
+    }
+    return;
+  }
+  if (method === 'setGlobalPrefix') {
+    const prefix = call.arguments[0] ? staticString(call.arguments[0], resolver) : undefined;
+    if (prefix === undefined) app.unresolved.push(`the global prefix ${call.arguments[0] ? snippet(call.arguments[0]) : ''} is computed at run time`);
+    const options = objectLiteral(call.arguments[1], resolver);
+    const exclude: PrefixExclusion[] = [];
+    for (const el of arrayElements(options && property(options, 'exclude'), resolver, app.unresolved)) {
+      const s = staticString(el, resolver);
+      if (s !== undefined) {
+        exclude.push({ path: s });
+        continue;
+      }
+      const obj = objectLiteral(el, resolver);
+      const p = obj && property(obj, 'path');
+      const m = obj && property(obj, 'method');
+      const path = p && staticString(p, resolver);
+      if (path === undefined) {
+        app.unresolved.push(`global prefix exclusion ${snippet(el)} cannot be read`);
+        continue;
+      }
+      exclude.push({ path, method: m ? requestMethod(m, resolver) : undefined });
+    }
+    app.globalPrefix = { prefix: prefix ?? '<dynamic>', exclude };
+    return;
+  }
+  // enableVersioning(): URI versioning by default.
+  const options = objectLiteral(call.arguments[0], resolver);
+  const type = options && property(options, 'type');
+  const typeValue = type ? resolver.value(type) : undefined;
+  const isUri = !type || (typeValue?.kind === 'external' && typeValue.path[typeValue.path.length - 1] === 'URI') || (type && staticString(type, resolver) === 'uri');
+  if (!isUri) {
+    app.versioningWithoutUri = true;
+    return;
+  }
+  const prefixExpr = options && property(options, 'prefix');
+  const prefix = prefixExpr ? (unwrap(prefixExpr).kind === ts.SyntaxKind.FalseKeyword ? '' : staticString(prefixExpr, resolver)) : 'v';
+  const defaultExpr = options && property(options, 'defaultVersion');
+  app.versioning = { prefix: prefix ?? 'v', defaultVersion: defaultExpr ? versionsOf(defaultExpr, resolver) : undefined };
+}
+
+/** `RequestMethod.GET` → 'GET'. */
+function requestMethod(expr: ts.Expression, resolver: Resolver): string | undefined {
+  const v = resolver.value(expr);
+  if (v.kind === 'external' && v.path[0] === 'RequestMethod' && v.path[1]) return v.path[1] === 'ALL' ? undefined : v.path[1];
+  return undefined;
+}
+
+/** `'1'`, `['1', '2']`, `VERSION_NEUTRAL` → versions ('' for neutral). */
+export function versionsOf(expr: ts.Expression, resolver: Resolver): string[] | undefined {
+  const one = (e: ts.Expression): string | undefined => {
+    const v = resolver.value(e);
+    if (isPackageExport(v, '@nestjs/common', 'VERSION_NEUTRAL')) return VERSION_NEUTRAL;
+    return staticString(e, resolver);
+  };
+  const u = unwrap(expr);
+  if (ts.isArrayLiteralExpression(u)) {
+    const out = u.elements.map((e) => one(e as ts.Expression));
+    return out.every((x) => x !== undefined) ? (out as string[]) : undefined;
+  }
+  const s = one(u as ts.Expression);
+  return s === undefined ? undefined : [s];
+}

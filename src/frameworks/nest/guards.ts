@@ -1,0 +1,306 @@
+import { ts } from 'ts-morph';
+import { findRefusal } from '../../analysis/guard-evidence.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
+import { snippet } from '../../syntax/loc.js';
+import { propertyNameText, unwrap, type Resolver } from '../../syntax/resolve.js';
+import type { AdapterContext } from '../adapter.js';
+import { matchesGuardSpec } from '../configured-guards.js';
+import { classChain, className, isPackageExport } from './decorators.js';
+import { keyOf, type MetadataTarget, type OptOutKey } from './opt-outs.js';
+
+/** A metadata key a guard reads through Reflector, and where it looks for it. */
+export interface KeyRead {
+  key: OptOutKey;
+  targets: MetadataTarget[];
+  /**
+   * skip-when-set: `if (isPublic) return true` (an opt-out); only-when-set: `if (!roles) return true` (the
+   * guard only acts on routes carrying the key); unclear: read, but not in either shape.
+   */
+  mode: 'skip-when-set' | 'only-when-set' | 'unclear';
+}
+
+export type GuardVerdict =
+  | { verdict: 'guard'; name: string; evidence: string; reads: KeyRead[] }
+  | { verdict: 'none'; why: string }
+  | { verdict: 'unknown'; reason: string };
+
+/** Packages whose guards never authenticate. */
+const NOT_AUTH_GUARD_PACKAGES = new Set(['@nestjs/throttler', '@nestjs/terminus', 'nestjs-throttler-storage-redis']);
+export const BETTER_AUTH_NEST = '@thallesp/nestjs-better-auth';
+/** Keys the better-auth global guard honours: @AllowAnonymous(), @OptionalAuth() and the deprecated @Public(). */
+export const BETTER_AUTH_OPT_OUT: OptOutKey = 'pkg:@thallesp/nestjs-better-auth#public';
+
+/**
+ * Decides whether a Nest guard (a class, an instance, or a mixin call such as `AuthGuard('jwt')`) can
+ * refuse a request: configured guards first, then known packages, then evidence in `canActivate`.
+ */
+export class NestGuardClassifier {
+  private readonly byClass = new Map<ts.ClassDeclaration, GuardVerdict>();
+
+  constructor(private readonly ctx: AdapterContext) {}
+
+  private get resolver(): Resolver {
+    return this.ctx.resolver;
+  }
+
+  classify(expr: ts.Expression): GuardVerdict {
+    const { config } = this.ctx.project;
+    const name = snippet(expr);
+    if (matchesGuardSpec(this.ctx, expr, config.guards)) return { verdict: 'guard', name, evidence: 'named as a guard in the config', reads: [] };
+    if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
+    const e = unwrap(expr);
+    if (ts.isNewExpression(e)) return this.classifyTarget(e.expression, name);
+    if (ts.isCallExpression(e)) {
+      const callee = this.resolver.value(e.expression);
+      if (callee.kind === 'external') return this.external(callee.pkg, callee.path, name, e);
+      if (callee.kind === 'node' && isFunctionNode(callee.node)) {
+        // A mixin: createGuard('admin') returns a class.
+        for (const r of returnedExpressions(callee.node)) {
+          const inner = unwrap(r);
+          if (ts.isClassExpression(inner) || ts.isClassDeclaration(inner)) return this.classifyClass(inner as ts.ClassDeclaration, name);
+          const v = this.classifyTarget(r, name);
+          if (v.verdict !== 'unknown') return v;
+        }
+      }
+      return { verdict: 'unknown', reason: `cannot tell what guard ${name} returns` };
+    }
+    return this.classifyTarget(e as ts.Expression, name);
+  }
+
+  private classifyTarget(expr: ts.Node, name: string): GuardVerdict {
+    const v = this.resolver.value(expr);
+    if (v.kind === 'external') return this.external(v.pkg, v.path, name);
+    if (v.kind === 'node' && (ts.isClassDeclaration(v.node) || ts.isClassExpression(v.node))) return this.classifyClass(v.node as ts.ClassDeclaration, name);
+    if (v.kind === 'instance') return this.classifyClass(v.cls as ts.ClassDeclaration, name);
+    if (v.kind === 'unknown') return { verdict: 'unknown', reason: `guard ${name}: ${v.reason}` };
+    return { verdict: 'unknown', reason: `cannot tell what guard ${name} is` };
+  }
+
+  private external(pkg: string, path: string[], name: string, call?: ts.CallExpression): GuardVerdict {
+    const member = path[path.length - 1];
+    if (pkg === '@nestjs/passport' && member === 'AuthGuard') {
+      const strategy = call?.arguments[0];
+      if (strategy && ts.isStringLiteralLike(strategy) && strategy.text === 'anonymous') {
+        return { verdict: 'none', why: "passport's anonymous strategy lets everyone through" };
+      }
+      return { verdict: 'guard', name, evidence: `@nestjs/passport AuthGuard(${strategy ? strategy.getText() : ''}) refuses without valid credentials`, reads: [] };
+    }
+    if (pkg === BETTER_AUTH_NEST && member === 'AuthGuard') {
+      return { verdict: 'guard', name, evidence: `${BETTER_AUTH_NEST} AuthGuard requires a Better Auth session`, reads: [{ key: BETTER_AUTH_OPT_OUT, targets: ['handler', 'class'], mode: 'skip-when-set' }] };
+    }
+    if (NOT_AUTH_GUARD_PACKAGES.has(pkg)) return { verdict: 'none', why: `${pkg} guards do not authenticate` };
+    return { verdict: 'unknown', reason: `guard ${name} comes from ${pkg}, which the scan cannot read; name it in the config's guards or notGuards` };
+  }
+
+  classifyClass(cls: ts.ClassDeclaration, name = className(cls)): GuardVerdict {
+    const cached = this.byClass.get(cls);
+    if (cached) return cached.verdict === 'guard' ? { ...cached, name } : cached;
+    this.byClass.set(cls, { verdict: 'unknown', reason: `guard ${name} refers to itself` });
+    const verdict = this.evidence(cls, name);
+    this.byClass.set(cls, verdict);
+    return verdict;
+  }
+
+  private evidence(cls: ts.ClassDeclaration, name: string): GuardVerdict {
+    const chain = classChain(cls, this.resolver);
+    const reads = chain.flatMap((c) => this.keyReads(c));
+    const canActivate = chain.map((c) => method(c, 'canActivate')).find(Boolean);
+    // The nearest base outside the project: AuthGuard('jwt') from @nestjs/passport, or the better-auth guard.
+    const last = chain[chain.length - 1];
+    const externalBase = baseExpression(last);
+    const baseVerdict = externalBase ? this.baseVerdict(externalBase, name) : undefined;
+
+    if (!canActivate || !canActivate.body) {
+      if (baseVerdict) return baseVerdict.verdict === 'guard' ? { ...baseVerdict, reads: [...baseVerdict.reads, ...reads] } : baseVerdict;
+      return { verdict: 'unknown', reason: `guard ${name} has no canActivate the scan can read` };
+    }
+    const callsSuper = callsSuperCanActivate(canActivate);
+    if (callsSuper && baseVerdict?.verdict === 'guard') {
+      return { verdict: 'guard', name, evidence: `canActivate defers to ${baseVerdict.evidence}`, reads: [...baseVerdict.reads, ...reads] };
+    }
+    const refusal = findRefusal(canActivate.body);
+    if (refusal) return { verdict: 'guard', name, evidence: `canActivate ${refusal.evidence}`, reads };
+    const returns = returnedExpressions(canActivate);
+    if (returns.some((r) => unwrap(r).kind === ts.SyntaxKind.FalseKeyword)) return { verdict: 'guard', name, evidence: 'canActivate returns false', reads };
+    const open = returns.filter((r) => !isTrue(r));
+    if (!open.length) return { verdict: 'none', why: `${name}.canActivate always returns true` };
+    for (const r of open) {
+      const verdict = this.returnedVerdict(r, cls, name);
+      if (verdict) return verdict.verdict === 'guard' ? { ...verdict, reads } : verdict;
+    }
+    if (callsSuper && baseVerdict) return baseVerdict;
+    return { verdict: 'unknown', reason: `${name}.canActivate returns ${snippet(open[0])}; cannot tell whether it refuses` };
+  }
+
+  /** A returned value that can be false refuses: `!!user`, `roles.includes(x)`, a helper that refuses or returns false. */
+  private returnedVerdict(r: ts.Expression, cls: ts.ClassDeclaration, name: string): GuardVerdict | undefined {
+    const e = unwrapAwait(r);
+    if (isBooleanTest(e)) return { verdict: 'guard', name, evidence: `canActivate returns ${snippet(e, 40)}, false refuses with 403`, reads: [] };
+    if (ts.isCallExpression(e)) {
+      const callee = this.resolver.value(e.expression);
+      if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node.body) {
+        const helper = callee.node;
+        const refusal = findRefusal(helper.body!);
+        if (refusal) return { verdict: 'guard', name, evidence: `canActivate calls ${snippet(e.expression)}(), which ${refusal.evidence}`, reads: [] };
+        const rets = returnedExpressions(helper);
+        if (rets.some((x) => unwrap(x).kind === ts.SyntaxKind.FalseKeyword || isBooleanTest(unwrapAwait(x)))) {
+          return { verdict: 'guard', name, evidence: `canActivate returns ${snippet(e.expression)}(), which can be false`, reads: [] };
+        }
+        if (rets.length && rets.every(isTrue)) return { verdict: 'none', why: `${name}.canActivate always returns true` };
+      }
+    }
+    return undefined;
+  }
+
+  private baseVerdict(base: ts.Expression, name: string): GuardVerdict | undefined {
+    const e = unwrap(base);
+    const callee = ts.isCallExpression(e) ? this.resolver.value(e.expression) : this.resolver.value(e);
+    if (callee.kind !== 'external') return undefined;
+    return this.external(callee.pkg, callee.path, name, ts.isCallExpression(e) ? e : undefined);
+  }
+
+  /** `this.reflector.get|getAllAndOverride|getAllAndMerge(KEY, targets)` and `Reflect.getMetadata(KEY, target)` in the class. */
+  private keyReads(cls: ts.ClassDeclaration): KeyRead[] {
+    const reads: KeyRead[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.arguments[0]) {
+        const method = n.expression.name.text;
+        const receiver = unwrap(n.expression.expression);
+        const isReflector = () => isPackageExport(this.resolver.value(receiver), '@nestjs/core', 'Reflector');
+        const isReflectApi = ts.isIdentifier(receiver) && receiver.text === 'Reflect' && method === 'getMetadata';
+        if (isReflectApi || (/^(get|getAllAndOverride|getAllAndMerge)$/.test(method) && isReflector())) {
+          const key = keyOf(n.arguments[0], this.resolver);
+          if (key) reads.push({ key, targets: targetsOf(n.arguments[1]), mode: modeOfRead(n) });
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(cls);
+    return reads;
+  }
+}
+
+function method(cls: ts.ClassDeclaration, name: string): FunctionNode | undefined {
+  return cls.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.name && propertyNameText(m.name) === name);
+}
+
+function baseExpression(cls: ts.ClassDeclaration): ts.Expression | undefined {
+  return cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+}
+
+function callsSuperCanActivate(fn: FunctionNode): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword && n.name.text === 'canActivate') found = true;
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
+/** `context.getHandler()` → handler; `[getHandler(), getClass()]` → both; unreadable → both. */
+function targetsOf(arg: ts.Expression | undefined): MetadataTarget[] {
+  if (!arg) return ['handler', 'class'];
+  const text = arg.getText();
+  const targets: MetadataTarget[] = [];
+  if (/getHandler\s*\(/.test(text)) targets.push('handler');
+  if (/getClass\s*\(/.test(text)) targets.push('class');
+  return targets.length ? targets : ['handler', 'class'];
+}
+
+function unwrapAwait(e: ts.Expression): ts.Expression {
+  let x = unwrap(e) as ts.Expression;
+  while (ts.isAwaitExpression(x)) x = unwrap(x.expression) as ts.Expression;
+  return x;
+}
+
+function isTrue(e: ts.Expression): boolean {
+  return unwrapAwait(e).kind === ts.SyntaxKind.TrueKeyword;
+}
+
+/** Expressions that are plainly booleans able to be false. */
+function isBooleanTest(e: ts.Expression): boolean {
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return true;
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op >= ts.SyntaxKind.LessThanToken && op <= ts.SyntaxKind.ExclamationEqualsEqualsToken) return true;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return true;
+    if (op === ts.SyntaxKind.InstanceOfKeyword || op === ts.SyntaxKind.InKeyword) return true;
+  }
+  if (ts.isCallExpression(e)) {
+    const c = e.expression;
+    if (ts.isIdentifier(c) && c.text === 'Boolean') return true;
+    if (ts.isPropertyAccessExpression(c) && /^(some|every|includes|has|test|startsWith|endsWith)$/.test(c.name.text)) return true;
+  }
+  return false;
+}
+
+/** How a guard uses the value it read: see KeyRead.mode. */
+function modeOfRead(read: ts.CallExpression): KeyRead['mode'] {
+  let top: ts.Node = read;
+  while (
+    ts.isAwaitExpression(top.parent) ||
+    ts.isParenthesizedExpression(top.parent) ||
+    ts.isAsExpression(top.parent) ||
+    (ts.isBinaryExpression(top.parent) && top.parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken && top.parent.left === top)
+  ) {
+    top = top.parent;
+  }
+  const holder = ts.isVariableDeclaration(top.parent) && ts.isIdentifier(top.parent.name) ? top.parent.name.text : undefined;
+  const fn = enclosingFunction(read);
+  if (!fn?.body) return 'unclear';
+  const isValue = (e: ts.Node): boolean => {
+    const u = unwrap(e);
+    return u === top || (holder !== undefined && ts.isIdentifier(u) && u.text === holder);
+  };
+  let mode: KeyRead['mode'] = 'unclear';
+  const visit = (n: ts.Node): void => {
+    if (mode !== 'unclear') return;
+    if (ts.isIfStatement(n) && returnsTrue(n.thenStatement)) {
+      const polarity = conditionPolarity(n.expression, isValue);
+      if (polarity === 'set') mode = 'skip-when-set';
+      else if (polarity === 'unset') mode = 'only-when-set';
+    }
+    // return isPublic || super.canActivate(context)
+    if (ts.isReturnStatement(n) && n.expression) {
+      const e = unwrap(n.expression);
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken && isValue(e.left)) mode = 'skip-when-set';
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return mode;
+}
+
+/** `v`, `v && x`, `v === true` → set; `!v`, `!v || x`, `!v?.length` → unset. */
+function conditionPolarity(cond: ts.Expression, isValue: (e: ts.Node) => boolean): 'set' | 'unset' | undefined {
+  const e = unwrap(cond);
+  if (isValue(e)) return 'set';
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    let inner = unwrap(e.operand);
+    if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'length') inner = unwrap(inner.expression);
+    return isValue(inner) ? 'unset' : undefined;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return conditionPolarity(e.left, isValue) === 'set' ? 'set' : undefined;
+    if (op === ts.SyntaxKind.BarBarToken) {
+      const l = conditionPolarity(e.left, isValue);
+      return l === 'unset' ? 'unset' : undefined;
+    }
+    if ((op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) && isValue(e.left) && unwrap(e.right).kind === ts.SyntaxKind.TrueKeyword) return 'set';
+  }
+  return undefined;
+}
+
+function returnsTrue(st: ts.Statement): boolean {
+  if (ts.isReturnStatement(st)) return !!st.expression && isTrue(st.expression);
+  if (ts.isBlock(st)) return st.statements.some((s) => ts.isReturnStatement(s) && !!s.expression && isTrue(s.expression));
+  return false;
+}
+
+function enclosingFunction(n: ts.Node): FunctionNode | undefined {
+  for (let p: ts.Node | undefined = n.parent; p; p = p.parent) if (isFunctionNode(p)) return p;
+  return undefined;
+}

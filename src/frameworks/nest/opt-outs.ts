@@ -1,0 +1,95 @@
+import { ts } from 'ts-morph';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
+import { unwrap, type Resolver } from '../../syntax/resolve.js';
+import { staticString } from '../../syntax/strings.js';
+import { classChain, decoratorsOf, type DecoratorUse } from './decorators.js';
+
+/** A metadata key, comparable across files: `s:isPublic` for a string key, `n:<file>:<pos>` for a symbol or object. */
+export type OptOutKey = string;
+export type MetadataTarget = 'handler' | 'class';
+
+/** One metadata entry a decorator sets: the key and whether the value is the literal `true` (an opt-out flag). */
+export interface MetadataSet {
+  key: OptOutKey;
+  isTrue: boolean;
+  /** The decorator as written, for evidence: `@Public()`. */
+  decorator: string;
+}
+
+const BETTER_AUTH_NEST = '@thallesp/nestjs-better-auth';
+const BETTER_AUTH_OPT_OUTS = new Set(['AllowAnonymous', 'OptionalAuth', 'Public']);
+
+/** The identity of a metadata key expression: its string value, or the declaration it resolves to. */
+export function keyOf(expr: ts.Expression, resolver: Resolver): OptOutKey | undefined {
+  const s = staticString(expr, resolver);
+  if (s !== undefined) return `s:${s}`;
+  const v = resolver.value(expr);
+  if (v.kind === 'node') return `n:${v.node.getSourceFile().fileName}:${v.node.pos}`;
+  if (v.kind === 'external') return `x:${v.pkg}#${v.path.join('.')}`;
+  return undefined;
+}
+
+/** Metadata the decorators on a node set, followed through wrappers, `applyDecorators` and constants. */
+export function metadataOf(node: ts.Node, resolver: Resolver): MetadataSet[] {
+  return decoratorsOf(node, resolver).flatMap((d) => metadataOfDecorator(d, resolver));
+}
+
+/** Metadata set on a controller class, its base classes included (Nest reads class metadata through the prototype chain). */
+export function classMetadata(cls: ts.ClassDeclaration, resolver: Resolver): MetadataSet[] {
+  return classChain(cls, resolver).flatMap((c) => metadataOf(c, resolver));
+}
+
+function metadataOfDecorator(d: DecoratorUse, resolver: Resolver): MetadataSet[] {
+  const written = `@${d.node.expression.getText()}`;
+  if (d.value.kind === 'external' && d.value.pkg === BETTER_AUTH_NEST && BETTER_AUTH_OPT_OUTS.has(d.value.path[d.value.path.length - 1])) {
+    return [{ key: 'pkg:@thallesp/nestjs-better-auth#public', isTrue: true, decorator: written }];
+  }
+  const expr = d.call ?? d.callee;
+  return setsIn(expr, resolver, 0).map((s) => ({ ...s, decorator: written }));
+}
+
+function setsIn(expr: ts.Expression, resolver: Resolver, depth: number): Omit<MetadataSet, 'decorator'>[] {
+  if (depth > 6) return [];
+  const e = unwrap(expr) as ts.Expression;
+  if (ts.isCallExpression(e)) {
+    const callee = resolver.value(e.expression);
+    if (callee.kind === 'external' && callee.pkg === '@nestjs/common') {
+      const name = callee.path[callee.path.length - 1];
+      if (name === 'SetMetadata' && e.arguments[0]) {
+        const key = keyOf(e.arguments[0], resolver);
+        const value = e.arguments[1] && unwrap(e.arguments[1]);
+        return key ? [{ key, isTrue: value?.kind === ts.SyntaxKind.TrueKeyword }] : [];
+      }
+      if (name === 'applyDecorators') return e.arguments.flatMap((a) => setsIn(a, resolver, depth + 1));
+      return [];
+    }
+    // `Reflector.createDecorator<boolean>()` used as `@Public()`: the decorator itself is the key.
+    if (callee.kind === 'node' && ts.isCallExpression(callee.node) && isCreateDecorator(callee.node, resolver)) {
+      const key = `n:${callee.node.getSourceFile().fileName}:${callee.node.pos}`;
+      const arg = e.arguments[0] && unwrap(e.arguments[0]);
+      return [{ key, isTrue: arg?.kind === ts.SyntaxKind.TrueKeyword }];
+    }
+    const fn = callee.kind === 'node' ? functionOf(callee.node) : undefined;
+    if (fn) return returnedExpressions(fn).flatMap((r) => setsIn(r, resolver, depth + 1));
+    return [];
+  }
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const v = resolver.value(e);
+    if (v.kind === 'node' && v.node !== e && ts.isCallExpression(v.node)) return setsIn(v.node, resolver, depth + 1);
+  }
+  return [];
+}
+
+function isCreateDecorator(call: ts.CallExpression, resolver: Resolver): boolean {
+  const v = resolver.value(call.expression);
+  return v.kind === 'external' && v.pkg === '@nestjs/core' && v.path.join('.') === 'Reflector.createDecorator';
+}
+
+function functionOf(node: ts.Node): FunctionNode | undefined {
+  const n = ts.isVariableDeclaration(node) && node.initializer ? unwrap(node.initializer) : node;
+  return isFunctionNode(n) ? n : undefined;
+}
+
+export function keyOfCreateDecorator(call: ts.CallExpression): OptOutKey {
+  return `n:${call.getSourceFile().fileName}:${call.pos}`;
+}

@@ -1,0 +1,235 @@
+import { ts } from 'ts-morph';
+import type { Guard } from '../../model/types.js';
+import { locOf, snippet } from '../../syntax/loc.js';
+import { propertyNameText } from '../../syntax/resolve.js';
+import { staticStrings } from '../../syntax/strings.js';
+import type { AdapterContext, RouteRecord } from '../adapter.js';
+import { routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { findNestApps, versionsOf, type NestApp } from './bootstrap.js';
+import { classChain, className, decoratorsOf, METHOD_DECORATORS, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
+import { NestGuardClassifier, type GuardVerdict } from './guards.js';
+import { ModuleGraphBuilder, type ModuleGraph, type ServedController } from './modules.js';
+import { classMetadata, metadataOf, type MetadataSet } from './opt-outs.js';
+import { nestPaths } from './paths.js';
+import { nestRequestSpec } from './request-spec.js';
+
+/** Where each Nest route lives, for fixes. */
+export interface NestRegistration {
+  controller: ts.ClassDeclaration;
+  method: ts.MethodDeclaration;
+  app?: NestApp;
+  rootModule?: ts.ClassDeclaration;
+}
+export const nestRegistrationOf = new WeakMap<RouteRecord, NestRegistration>();
+
+interface GuardUse {
+  expr: ts.Expression;
+  scope: Guard['scope'];
+  /** Set for guards a known module installs (no expression to classify). */
+  known?: string;
+  at: ts.Node;
+}
+
+const DYNAMIC = '<dynamic>';
+
+/** Routes of every Nest application: bootstrap → module graph → served controllers → handlers. */
+export class NestRouteComposer {
+  private readonly guards: NestGuardClassifier;
+  private readonly out = new Map<string, RouteRecord>();
+
+  constructor(private readonly ctx: AdapterContext) {
+    this.guards = new NestGuardClassifier(ctx);
+  }
+
+  compose(): RouteRecord[] {
+    const { resolver } = this.ctx;
+    const files = [...this.ctx.project.files.values()];
+    const apps = findNestApps(files, resolver);
+    for (const app of apps) {
+      const graph = new ModuleGraphBuilder(resolver).build([app.rootModule]);
+      const root = resolver.value(app.rootModule);
+      this.addApp(app, graph, root.kind === 'node' && ts.isClassDeclaration(root.node) ? root.node : undefined);
+    }
+    if (!apps.length) {
+      // No bootstrap in the scan: serve from the modules nothing imports, and say what we cannot know.
+      const roots = unimportedModules(files, this.ctx);
+      if (roots.length) this.addApp(undefined, new ModuleGraphBuilder(resolver).build(roots), undefined);
+    }
+    return [...this.out.values()];
+  }
+
+  private addApp(app: NestApp | undefined, graph: ModuleGraph, rootModule: ts.ClassDeclaration | undefined): void {
+    const unresolved = [...(app?.unresolved ?? []), ...graph.unresolved];
+    if (!app) unresolved.push('no NestFactory.create(...) bootstrap found: global guards and the global prefix are unknown');
+    const global: GuardUse[] = [
+      ...(app?.globalGuards ?? []).map((expr) => ({ expr, scope: 'global' as const, at: expr })),
+      ...graph.appGuards.map((g) => ({ expr: g.expr, scope: 'global' as const, known: g.known, at: g.at })),
+    ];
+    for (const served of graph.controllers) this.addController(app, served, global, unresolved, rootModule);
+  }
+
+  private addController(app: NestApp | undefined, served: ServedController, global: GuardUse[], unresolved: string[], rootModule?: ts.ClassDeclaration): void {
+    const { resolver } = this.ctx;
+    const chain = classChain(served.cls, resolver);
+    const controllerDecorator = chain.flatMap((c) => decoratorsOf(c, resolver)).find((d) => nestCommonName(d) === 'Controller');
+    if (!controllerDecorator) return;
+    const ctrl = controllerOptions(controllerDecorator, this.ctx);
+    const classGuards = chain.flatMap((c) => useGuardsOf(c, this.ctx, 'controller'));
+    const classMeta = classMetadata(served.cls, resolver);
+    const seen = new Set<string>();
+    for (const cls of chain) {
+      for (const member of cls.members) {
+        if (!ts.isMethodDeclaration(member) || !member.name) continue;
+        const name = propertyNameText(member.name);
+        if (name === undefined || seen.has(name)) continue;
+        seen.add(name);
+        const decorators = decoratorsOf(member, resolver);
+        const mapping = decorators.find((d) => METHOD_DECORATORS[nestCommonName(d) ?? '']);
+        if (!mapping) continue;
+        this.addRoute({ app, served, member, mapping, decorators, ctrl, classGuards, classMeta, global, unresolved, rootModule });
+      }
+    }
+  }
+
+  private addRoute(r: {
+    app: NestApp | undefined;
+    served: ServedController;
+    member: ts.MethodDeclaration;
+    mapping: DecoratorUse;
+    decorators: DecoratorUse[];
+    ctrl: { paths: string[]; versions?: string[] };
+    classGuards: GuardUse[];
+    classMeta: MetadataSet[];
+    global: GuardUse[];
+    unresolved: string[];
+    rootModule?: ts.ClassDeclaration;
+  }): void {
+    const { resolver, project } = this.ctx;
+    const method = METHOD_DECORATORS[nestCommonName(r.mapping)!];
+    const pathArg = r.mapping.call?.arguments[0];
+    const methodPaths = pathArg ? (staticStrings(pathArg, resolver) ?? [DYNAMIC]) : ['/'];
+    const versionDecorator = r.decorators.find((d) => nestCommonName(d) === 'Version');
+    const methodVersions = versionDecorator?.call?.arguments[0] ? versionsOf(versionDecorator.call.arguments[0], resolver) : undefined;
+    const versions = methodVersions ?? r.ctrl.versions ?? r.app?.versioning?.defaultVersion;
+    const paths = nestPaths(r.app, { method, modulePath: r.served.modulePath, controllerPaths: r.ctrl.paths, methodPaths, versions });
+
+    const methodGuards = useGuardsOf(r.member, this.ctx, 'route');
+    const handlerMeta = metadataOf(r.member, resolver);
+    const links: ChainLink[] = [];
+    const optedOut: string[] = [];
+    for (const use of [...r.global, ...r.classGuards, ...methodGuards]) {
+      const verdict: GuardVerdict = use.known
+        ? { verdict: 'guard', name: snippet(use.expr), evidence: use.known, reads: [{ key: 'pkg:@thallesp/nestjs-better-auth#public', targets: ['handler', 'class'], mode: 'skip-when-set' }] }
+        : this.guards.classify(use.expr);
+      if (verdict.verdict === 'none') {
+        links.push({ verdict: 'none' });
+        continue;
+      }
+      if (verdict.verdict === 'unknown') {
+        links.push({ verdict: 'unknown', reason: verdict.reason });
+        continue;
+      }
+      const skip = skippedBy(verdict, handlerMeta, r.classMeta);
+      if (skip?.kind === 'opt-out') {
+        optedOut.push(`${verdict.name} (${skip.decorator})`);
+        links.push({ verdict: 'none' });
+        continue;
+      }
+      if (skip?.kind === 'inactive') {
+        links.push({ verdict: 'none' });
+        continue;
+      }
+      links.push({
+        verdict: 'guard',
+        guard: { name: verdict.name, kind: 'guard', scope: use.scope, loc: locOf(use.at, project.root), evidence: verdict.evidence },
+      });
+    }
+
+    const handlerLoc = locOf(r.member, project.root);
+    const handlerName = `${className(r.served.cls)}.${r.member.name.getText()}`;
+    for (const path of paths) {
+      const unresolved = [...r.unresolved];
+      if (path.includes(DYNAMIC)) unresolved.push('part of the route path is computed at run time');
+      let auth = statusOfChain(links, unresolved);
+      if (auth.status === 'unprotected' && optedOut.length) {
+        auth = { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` };
+      }
+      const id = routeId('nest', method, path, handlerLoc.file, handlerName);
+      if (this.out.has(id)) continue;
+      const record: RouteRecord = {
+        route: {
+          id,
+          framework: 'nest',
+          method,
+          path,
+          loc: locOf(r.mapping.node, project.root),
+          handler: { name: handlerName, loc: handlerLoc },
+          auth,
+        },
+        handler: r.member,
+        requestSpec: nestRequestSpec(r.member, resolver),
+        anchor: r.member,
+      };
+      nestRegistrationOf.set(record, { controller: r.served.cls, method: r.member, app: r.app, rootModule: r.rootModule });
+      this.out.set(id, record);
+    }
+  }
+}
+
+/** `@Controller()`, `@Controller('a')`, `@Controller(['a', 'b'])`, `@Controller({ path, version, host })`. */
+function controllerOptions(d: DecoratorUse, ctx: AdapterContext): { paths: string[]; versions?: string[] } {
+  const arg = d.call?.arguments[0];
+  if (!arg) return { paths: ['/'] };
+  const obj = objectLiteral(arg, ctx.resolver);
+  if (obj) {
+    const p = property(obj, 'path');
+    const v = property(obj, 'version');
+    return { paths: p ? (staticStrings(p, ctx.resolver) ?? [DYNAMIC]) : ['/'], versions: v ? versionsOf(v, ctx.resolver) : undefined };
+  }
+  return { paths: staticStrings(arg, ctx.resolver) ?? [DYNAMIC] };
+}
+
+/** The guards of every `@UseGuards(...)` on a class or method. */
+function useGuardsOf(node: ts.Node, ctx: AdapterContext, scope: Guard['scope']): GuardUse[] {
+  return decoratorsOf(node, ctx.resolver)
+    .filter((d) => nestCommonName(d) === 'UseGuards')
+    .flatMap((d) => (d.call?.arguments ?? []).map((a) => ({ expr: a, scope, at: a })));
+}
+
+/** Whether the route's metadata switches the guard off: an opt-out it honours, or no metadata it acts on. */
+function skippedBy(
+  verdict: Extract<GuardVerdict, { verdict: 'guard' }>,
+  handler: MetadataSet[],
+  cls: MetadataSet[],
+): { kind: 'opt-out'; decorator: string } | { kind: 'inactive' } | undefined {
+  for (const read of verdict.reads) {
+    const found = [...(read.targets.includes('handler') ? handler : []), ...(read.targets.includes('class') ? cls : [])].filter((m) => m.key === read.key);
+    if (read.mode === 'skip-when-set') {
+      const hit = found.find((m) => m.isTrue);
+      if (hit) return { kind: 'opt-out', decorator: hit.decorator };
+    }
+    if (read.mode === 'only-when-set' && !found.length) return { kind: 'inactive' };
+  }
+  return undefined;
+}
+
+/** Module classes no other module imports: the roots when there is no bootstrap to start from. */
+function unimportedModules(files: ts.SourceFile[], ctx: AdapterContext): ts.ClassDeclaration[] {
+  const all: ts.ClassDeclaration[] = [];
+  for (const sf of files) {
+    if (!sf.text.includes('@Module')) continue;
+    const visit = (n: ts.Node): void => {
+      if (ts.isClassDeclaration(n) && decoratorsOf(n, ctx.resolver).some((d) => nestCommonName(d) === 'Module')) all.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  const imported = new Set<ts.ClassDeclaration>();
+  for (const m of all) {
+    const g = new ModuleGraphBuilder(ctx.resolver).build([m]);
+    for (const x of g.modules) if (x !== m) imported.add(x);
+  }
+  return all.filter((m) => !imported.has(m));
+}
+
+

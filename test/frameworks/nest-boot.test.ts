@@ -1,0 +1,40 @@
+// The adapter's paths must be the paths Nest really serves: each fixture is compiled, booted, and the
+// routes Nest maps (its own log lines) compared with what listRoutes reports; a few HTTP requests
+// confirm the statuses (401 where a guard refuses, 200 where a route is public).
+import { afterAll, describe, expect, it } from 'vitest';
+import { listRoutes } from '../../src/api.js';
+import { bootNestFixture, type BootedNest } from '../helpers/nest-boot.js';
+import { fixture, repoRoot } from '../helpers/fixtures.js';
+import { removeTempProject } from '../helpers/temp-project.js';
+
+const booted: BootedNest[] = [];
+afterAll(async () => {
+  for (const b of booted) {
+    await b.app.stop();
+    removeTempProject(b.dir);
+  }
+});
+
+async function reported(dir: string): Promise<string[]> {
+  const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });
+  return routes.map((r) => `${r.method} ${r.path}`).sort();
+}
+
+describe('nest: reported paths are the paths Nest maps', () => {
+  it('global prefix with exclude, URI versioning, forwardRef imports, no unregistered controller', async () => {
+    const dir = fixture('nest', 'global-guard-public-opt-out');
+    const b = await bootNestFixture(dir);
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    expect(b.mapped).not.toContain('GET /api/legacy/export');
+    const status = async (method: string, path: string, headers: Record<string, string> = {}) =>
+      (await fetch(`${b.app.url}${path}`, { method, headers })).status;
+    expect(await status('GET', '/health')).toBe(200);
+    expect(await status('GET', '/api/health/ready')).toBe(200);
+    expect(await status('GET', '/api/v1/users/signup-info')).toBe(200);
+    expect(await status('GET', '/api/v1/users')).toBe(401);
+    expect(await status('DELETE', '/api/v1/users/7')).toBe(401);
+    expect(await status('GET', '/metrics')).toBe(401);
+    expect(await status('GET', '/api/v1/users', { 'x-session': 'valid' })).toBe(200);
+  }, 60_000);
+});

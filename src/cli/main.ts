@@ -48,13 +48,21 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--force', 'with --fix: fix even when the git tree has uncommitted changes')
     .addOption(new Option('--auth-strategy <strategy>', 'with --fix: the auth to generate where the project has none').choices(['jwt', 'session']))
     .option('-q, --quiet', 'report errors only')
+    .option('--baseline <file>', 'report and fail only on findings not recorded in this baseline file')
+    .option('--update-baseline', 'with --baseline: record every current finding in the file (fixed ones drop out) and exit 0')
+    .option('--changed [ref]', 'report only findings in files changed since ref (default: HEAD; branch commits, work tree and untracked files); the whole project is still analysed')
+    .option('--staged', 'report only findings in staged files (for pre-commit hooks); the whole project is still analysed')
     .addHelpText(
       'after',
       `
 Examples:
   auth-enforcer scan
   auth-enforcer scan src --format sarif --output auth-enforcer.sarif
-  auth-enforcer scan --fix --dry-run > fixes.diff${EXIT_HELP}`,
+  auth-enforcer scan --fix --dry-run > fixes.diff
+  auth-enforcer scan --baseline auth-enforcer.baseline.json --update-baseline
+  auth-enforcer scan --baseline auth-enforcer.baseline.json --format sarif --output auth-enforcer.sarif
+  auth-enforcer scan --staged --quiet
+  auth-enforcer scan --changed=origin/main${EXIT_HELP}`,
     )
     .action(async (paths: string[], flags: Record<string, unknown>) => {
       exitCode = await runScan(paths, flags as unknown as ScanFlags & { format: OutputFormat; authStrategy?: AuthStrategy }, io);

@@ -1,8 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { type Baseline, baselineChanges, baselineOf, readBaseline, splitByBaseline, writeBaseline } from '../baseline/baseline.js';
+import { changedFiles, type ChangeSelector } from '../changes/git-changes.js';
+import { touchesChanged } from '../changes/filter.js';
+import { resolveRoot } from '../discover/files.js';
 import { UsageError } from '../model/errors.js';
 import type { AuthStrategy, OutputFormat } from '../model/options.js';
-import type { ScanResult } from '../model/types.js';
+import type { Finding, ScanResult } from '../model/types.js';
 import { countFindings, formatReport, loadReportMeta, summaryText } from '../report/index.js';
 import { plural } from '../report/summary.js';
 import { loadApi } from './api-port.js';
@@ -21,6 +25,11 @@ export interface ScanFlags {
   force?: boolean;
   authStrategy?: AuthStrategy;
   quiet?: boolean;
+  baseline?: string;
+  updateBaseline?: boolean;
+  /** `--changed` alone is `true` (since HEAD); `--changed <ref>` the ref. */
+  changed?: string | boolean;
+  staged?: boolean;
 }
 
 export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
@@ -28,8 +37,12 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
   if (!fixing && (flags.force || flags.authStrategy)) {
     throw new UsageError(`${flags.force ? '--force' : '--auth-strategy'} only applies with --fix or --dry-run`);
   }
+  const selector = checkCiFlags(flags, fixing);
   const opts = scanOptions(paths, flags.config, io);
   const api = io.api ?? (await loadApi());
+  // Asked before the scan, so "not a git repository" fails fast.
+  const changed = selector ? changedFiles(resolveRoot(opts.paths, opts.cwd).root, selector) : undefined;
+  const baseline = flags.baseline && !flags.updateBaseline ? readBaseline(path.resolve(io.cwd, flags.baseline), flags.baseline) : undefined;
 
   let result: ScanResult;
   if (fixing) {
@@ -55,6 +68,9 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
   } else {
     result = await api.scan(opts);
   }
+
+  if (flags.updateBaseline) return updateBaseline(result, flags.baseline!, io);
+  result = narrow(result, { changed, baseline, staged: flags.staged === true }, io);
 
   const shown = flags.quiet ? errorsOnly(result) : result;
   const toFile = flags.output !== undefined;
@@ -93,6 +109,70 @@ export function exitCode(result: ScanResult, maxWarnings: number | undefined): n
   if (errors > 0) return EXIT_FINDINGS;
   if (maxWarnings !== undefined && warnings > maxWarnings) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+/** Usage errors for CI flag combinations; the git selector when --changed or --staged is given. */
+function checkCiFlags(flags: ScanFlags, fixing: boolean): ChangeSelector | undefined {
+  const selecting = flags.changed !== undefined && flags.changed !== false ? '--changed' : flags.staged ? '--staged' : undefined;
+  if (flags.changed !== undefined && flags.changed !== false && flags.staged) {
+    throw new UsageError('--changed and --staged cannot be combined; pick one');
+  }
+  if (flags.updateBaseline && !flags.baseline) throw new UsageError('--update-baseline needs --baseline <file>');
+  if (flags.updateBaseline && selecting) {
+    throw new UsageError(`--update-baseline records every finding; it cannot be combined with ${selecting}`);
+  }
+  if (fixing && (flags.updateBaseline || selecting)) {
+    throw new UsageError(`${flags.updateBaseline ? '--update-baseline' : selecting} cannot be combined with --fix or --dry-run`);
+  }
+  if (flags.staged) return { kind: 'staged' };
+  if (typeof flags.changed === 'string') return { kind: 'changed', ref: flags.changed };
+  if (flags.changed === true) return { kind: 'changed', ref: 'HEAD' };
+  return undefined;
+}
+
+/** Writes the baseline from every current finding; fixed ones drop out. Exit 0: recording is not failing. */
+function updateBaseline(result: ScanResult, file: string, io: CliIo): number {
+  const abs = path.resolve(io.cwd, file);
+  let before;
+  try {
+    before = existsSync(abs) ? readBaseline(abs, file) : undefined;
+  } catch {
+    before = undefined; // a malformed baseline is replaced, not merged
+  }
+  const after = baselineOf(result.findings);
+  writeBaseline(abs, after);
+  const { added, removed } = baselineChanges(before, after);
+  io.stderr(`auth-enforcer: baseline ${file}: ${plural(result.findings.length, 'finding')} recorded (${added} added, ${removed} removed)\n`);
+  return EXIT_OK;
+}
+
+/** --changed/--staged, then --baseline: what is left is what this run reports and fails on. */
+function narrow(
+  result: ScanResult,
+  { changed, baseline, staged }: { changed?: Set<string>; baseline?: Baseline; staged: boolean },
+  io: CliIo,
+): ScanResult {
+  let findings = result.findings;
+  const notes: string[] = [];
+  if (changed) {
+    const keep = touchesChanged(result, changed);
+    const before = findings.length;
+    findings = findings.filter(keep);
+    const outside = before - findings.length;
+    if (outside > 0) notes.push(`${plural(outside, 'finding')} outside the ${staged ? 'staged' : 'changed'} files not shown`);
+  }
+  if (baseline) {
+    const { fresh, known } = splitByBaseline(findings, baseline);
+    findings = fresh;
+    if (known.length > 0) notes.push(`${plural(known.length, 'finding')} in the baseline not shown`);
+  }
+  if (notes.length) io.stderr(`auth-enforcer: ${notes.join('; ')}\n`);
+  return findings === result.findings ? result : withFindings(result, findings);
+}
+
+function withFindings(result: ScanResult, findings: Finding[]): ScanResult {
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return { ...result, findings, summary: { ...result.summary, errors, warnings: findings.length - errors } };
 }
 
 /** --quiet: warnings are not shown (they still count against --max-warnings). */

@@ -1,0 +1,357 @@
+import { ts } from 'ts-morph';
+import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
+import { joinPaths } from '../chain.js';
+import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
+import { staticString, staticStrings } from '../../syntax/strings.js';
+
+/** Registrars that add a handler for one method; `all` adds one for every method. */
+const METHOD_REGISTRARS = new Set(['get', 'post', 'put', 'delete', 'options', 'patch', 'all']);
+/** Hono methods that return the same instance, so a chain keeps talking to one app. */
+const RETURNS_THIS = new Set([...METHOD_REGISTRARS, 'on', 'use', 'route', 'openapi', 'doc', 'doc31', 'onError', 'notFound', 'mount', 'showRoutes']);
+
+/** Sort key of a registration, compared lexicographically: [home file first, file index, offset]. */
+export type Order = number[];
+
+/**
+ * A Hono instance, identified by the expression that creates it (`new Hono()`, `new OpenAPIHono()`,
+ * `createFactory().createApp()`), never by variable name. `basePath()` clones share its route list,
+ * so they are the same app here; each entry remembers the base path it was registered under.
+ */
+export interface HonoApp {
+  id: string;
+  creation: ts.Node;
+  entries: HonoEntry[];
+  mounted: boolean;
+}
+
+/** An app as an expression denotes it: the app and the base path of the clone (undefined when computed). */
+export interface AppRef {
+  app: HonoApp;
+  base: string | undefined;
+}
+
+interface EntryBase {
+  call: ts.CallExpression;
+  /** The base path of the instance the call was made on. */
+  base: string | undefined;
+  order: Order;
+}
+
+export type HonoEntry =
+  | (EntryBase & { kind: 'use'; path?: ts.Expression; items: ts.Expression[] })
+  | (EntryBase & {
+      kind: 'route';
+      /** Upper-case methods; undefined when computed. */
+      methods: string[] | undefined;
+      /** Route paths as written (Hono syntax); undefined when computed. */
+      paths: string[] | undefined;
+      /** Middleware then handler, spreads and createHandlers(...) flattened. */
+      items: ts.Expression[];
+      /** Where a route-level guard is inserted: before this argument, or into this createRoute object. */
+      insertion: { before: ts.Expression } | { openapiRoute: ts.ObjectLiteralExpression } | undefined;
+    })
+  | (EntryBase & { kind: 'mount'; path: ts.Expression; child: ts.Expression });
+
+type Pending = { param: ts.ParameterDeclaration; call: ts.CallExpression; base: string };
+
+/**
+ * Finds every Hono app in the project and its registrations in execution order. Registrations on a
+ * function parameter (`export function routes(app: Hono) { app.get(...) }`) are replayed on every app
+ * passed at that function's call sites.
+ */
+export class HonoApps {
+  readonly apps = new Map<string, HonoApp>();
+  private readonly fileIndex = new Map<string, number>();
+
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly files: Map<string, ts.SourceFile>,
+  ) {
+    [...files.keys()].forEach((f, i) => this.fileIndex.set(f, i));
+  }
+
+  build(): HonoApp[] {
+    const calls: ts.CallExpression[] = [];
+    for (const sf of this.files.values()) collectCalls(sf, calls);
+    const pending: Pending[] = [];
+    for (const call of calls) {
+      const callee = call.expression;
+      if (!ts.isPropertyAccessExpression(callee) || !isRegistrar(callee.name.text)) continue;
+      const ref = this.refOf(callee.expression);
+      if (!ref) continue;
+      if ('param' in ref) pending.push({ param: ref.param, call, base: ref.base });
+      else this.addEntry(ref.app, ref.base, call, this.orderOf(call, ref.app));
+    }
+    if (pending.length) this.bindParameters(calls, pending);
+    for (const app of this.apps.values()) app.entries.sort((a, b) => compareOrder(a.order, b.order));
+    return [...this.apps.values()];
+  }
+
+  /** The app an expression evaluates to, or the registrar parameter it is. */
+  refOf(expr: ts.Node, depth = 0): AppRef | { param: ts.ParameterDeclaration; base: string } | undefined {
+    return this.refOfValue(this.resolver.value(expr), depth);
+  }
+
+  appOf(expr: ts.Node): AppRef | undefined {
+    const ref = this.refOf(expr);
+    return ref && 'app' in ref ? ref : undefined;
+  }
+
+  private refOfValue(v: Value, depth: number): AppRef | { param: ts.ParameterDeclaration; base: string } | undefined {
+    if (depth > 12) return undefined;
+    if (v.kind === 'param') return v.path.length === 0 ? { param: v.node, base: '' } : undefined;
+    if (v.kind !== 'node') return undefined;
+    const node = unwrap(v.node);
+    if (ts.isNewExpression(node)) {
+      const callee = this.resolver.value(node.expression);
+      if (callee.kind === 'external' && isHonoClass(callee.pkg, callee.path)) return { app: this.appAt(node), base: '' };
+      return undefined;
+    }
+    if (!ts.isCallExpression(node)) return undefined;
+    const callee = unwrap(node.expression);
+    if (ts.isPropertyAccessExpression(callee)) {
+      const name = callee.name.text;
+      if (RETURNS_THIS.has(name)) return this.refOf(callee.expression, depth + 1);
+      if (name === 'basePath') {
+        const inner = this.refOf(callee.expression, depth + 1);
+        if (!inner) return undefined;
+        const added = node.arguments[0] ? staticString(node.arguments[0], this.resolver) : undefined;
+        const base = inner.base === undefined || added === undefined ? undefined : joinPaths(inner.base, added);
+        return 'app' in inner ? { app: inner.app, base } : inner;
+      }
+      // createFactory().createApp() / factory.createApp()
+      if (name === 'createApp' && this.isFactory(callee.expression)) return { app: this.appAt(node), base: '' };
+    }
+    // A factory function of the project: function makeApp() { const app = new Hono(); ...; return app }
+    const fnValue = this.resolver.value(node.expression);
+    if (fnValue.kind === 'node' && isFunctionNode(fnValue.node)) {
+      for (const ret of returnedExpressions(fnValue.node)) {
+        const ref = this.refOf(ret, depth + 1);
+        if (ref && 'app' in ref) return ref;
+      }
+    }
+    return undefined;
+  }
+
+  /** `createFactory()` from hono/factory (possibly through a variable). */
+  isFactory(expr: ts.Node): boolean {
+    const v = this.resolver.value(expr);
+    if (v.kind !== 'node' || !ts.isCallExpression(v.node)) return false;
+    const callee = this.resolver.value(v.node.expression);
+    return callee.kind === 'external' && callee.pkg === 'hono' && callee.path.join('.') === 'factory.createFactory';
+  }
+
+  private appAt(node: ts.Node): HonoApp {
+    const id = `${node.getSourceFile().fileName}:${node.getStart()}`;
+    let app = this.apps.get(id);
+    if (!app) {
+      app = { id, creation: node, entries: [], mounted: false };
+      this.apps.set(id, app);
+    }
+    return app;
+  }
+
+  private addEntry(app: HonoApp, base: string | undefined, call: ts.CallExpression, order: Order): void {
+    const method = (call.expression as ts.PropertyAccessExpression).name.text;
+    const args = [...call.arguments];
+    const common = { call, base, order };
+    if (method === 'use') {
+      const hasPath = args[0] !== undefined && this.isPath(args[0]);
+      app.entries.push({ kind: 'use', ...common, path: hasPath ? args[0] : undefined, items: this.flatten(hasPath ? args.slice(1) : args) });
+    } else if (method === 'route') {
+      if (args.length >= 2) app.entries.push({ kind: 'mount', ...common, path: args[0], child: args[1] });
+    } else if (method === 'on') {
+      if (args.length < 3) return;
+      const methods = staticStrings(args[0], this.resolver)?.map((m) => m.toUpperCase());
+      const paths = staticStrings(args[1], this.resolver);
+      const handlers = args.slice(2);
+      app.entries.push({ kind: 'route', ...common, methods, paths, items: this.flatten(handlers), insertion: this.insertionPoint(handlers) });
+    } else if (method === 'openapi') {
+      this.addOpenApiEntry(app, common, args);
+    } else if (METHOD_REGISTRARS.has(method)) {
+      const hasPath = args[0] !== undefined && this.isPath(args[0]);
+      if (hasPath && args.length < 2) return; // c.get('user') and friends are not registrations
+      const handlers = hasPath ? args.slice(1) : args;
+      if (!handlers.length) return;
+      // `app.get('/a', h).post(h2)`: a path-less registration reuses the previous path of the chain.
+      const paths = hasPath ? staticStrings(args[0], this.resolver) : this.chainPath(call);
+      app.entries.push({
+        kind: 'route',
+        ...common,
+        methods: [method === 'all' ? 'ALL' : method.toUpperCase()],
+        paths,
+        items: this.flatten(handlers),
+        insertion: this.insertionPoint(handlers),
+      });
+    }
+  }
+
+  /** `app.openapi(createRoute({ method, path, middleware }), handler)`: the route config is a plain object. */
+  private addOpenApiEntry(app: HonoApp, common: EntryBase, args: ts.Expression[]): void {
+    const [routeArg, handler] = args;
+    if (!routeArg || !handler) return;
+    const config = this.routeConfig(routeArg);
+    const prop = (name: string) => config && propertyOf(config, name);
+    const methodExpr = prop('method');
+    const pathExpr = prop('path');
+    const method = methodExpr ? staticString(methodExpr, this.resolver) : undefined;
+    const path = pathExpr ? staticString(pathExpr, this.resolver) : undefined;
+    const middleware = prop('middleware');
+    const items = middleware ? this.flatten([middleware]) : [];
+    app.entries.push({
+      kind: 'route',
+      ...common,
+      methods: method ? [method.toUpperCase()] : undefined,
+      // OpenAPI writes parameters as {id}; Hono serves them as :id.
+      paths: path === undefined ? undefined : [path.replace(/\{([^}]+)\}/g, ':$1')],
+      items: [...items, handler],
+      insertion: config ? { openapiRoute: config } : undefined,
+    });
+  }
+
+  /** The object literal behind `createRoute({...})`, a variable holding it, or an inline object. */
+  private routeConfig(expr: ts.Expression): ts.ObjectLiteralExpression | undefined {
+    const v = this.resolver.value(expr);
+    if (v.kind !== 'node') return undefined;
+    const node = unwrap(v.node);
+    if (ts.isObjectLiteralExpression(node)) return node;
+    if (ts.isCallExpression(node) && node.arguments[0]) {
+      const callee = this.resolver.value(node.expression);
+      if (callee.kind === 'external' && callee.path[callee.path.length - 1] === 'createRoute') {
+        const obj = unwrap(node.arguments[0]);
+        return ts.isObjectLiteralExpression(obj) ? obj : this.routeConfig(node.arguments[0]);
+      }
+    }
+    return undefined;
+  }
+
+  /** The path of the registration this one is chained on. */
+  private chainPath(call: ts.CallExpression): string[] | undefined {
+    const recv = unwrap((call.expression as ts.PropertyAccessExpression).expression);
+    if (!ts.isCallExpression(recv) || !ts.isPropertyAccessExpression(recv.expression)) return undefined;
+    const name = recv.expression.name.text;
+    if (!METHOD_REGISTRARS.has(name)) return undefined;
+    const first = recv.arguments[0];
+    if (first && this.isPath(first)) return staticStrings(first, this.resolver);
+    return this.chainPath(recv);
+  }
+
+  /** Middleware and handlers in run order: `...factory.createHandlers(a, b)` and `...[a, b]` are spread out. */
+  flatten(items: readonly ts.Expression[]): ts.Expression[] {
+    const out: ts.Expression[] = [];
+    for (const item of items) {
+      const e = unwrap(item);
+      if (ts.isSpreadElement(e)) {
+        const inner = this.spreadItems(e.expression);
+        if (inner) out.push(...this.flatten(inner));
+        else out.push(item);
+      } else if (ts.isArrayLiteralExpression(e)) out.push(...this.flatten(e.elements));
+      else out.push(item);
+    }
+    return out;
+  }
+
+  private spreadItems(expr: ts.Expression): readonly ts.Expression[] | undefined {
+    const v = this.resolver.value(expr);
+    if (v.kind !== 'node') return undefined;
+    const node = unwrap(v.node);
+    if (ts.isArrayLiteralExpression(node)) return node.elements;
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'createHandlers') {
+      if (this.isFactory(node.expression.expression)) return node.arguments;
+    }
+    return undefined;
+  }
+
+  /** Where a route-level guard goes: before the first middleware or handler, inside createHandlers(...) if that is first. */
+  private insertionPoint(handlers: ts.Expression[]): { before: ts.Expression } | undefined {
+    const first = handlers[0];
+    if (!first) return undefined;
+    const e = unwrap(first);
+    if (ts.isSpreadElement(e)) {
+      const v = this.resolver.value(e.expression);
+      const node = v.kind === 'node' ? unwrap(v.node) : undefined;
+      // Only an inline createHandlers(...) can be edited in place without touching a shared array.
+      if (node && node === unwrap(e.expression) && ts.isCallExpression(node) && node.arguments[0]) return { before: node.arguments[0] };
+    }
+    return { before: first };
+  }
+
+  /** A path argument: a string or a constant holding one (middleware are never strings). */
+  private isPath(e: ts.Expression): boolean {
+    const u = unwrap(e);
+    if (ts.isStringLiteralLike(u) || ts.isTemplateExpression(u)) return true;
+    if (ts.isArrayLiteralExpression(u)) return u.elements.length > 0 && u.elements.every((x) => this.isPath(x));
+    if (ts.isIdentifier(u) || ts.isPropertyAccessExpression(u) || ts.isBinaryExpression(u)) return staticString(u, this.resolver) !== undefined;
+    return false;
+  }
+
+  /**
+   * Registrations in the app's own file run in source order; registrations from other files run when
+   * those modules load, which for `import app from './app'; app.get(...)` is afterwards. Within a chain
+   * the offset of the method name orders the calls (they all start at the same token).
+   */
+  private orderOf(call: ts.CallExpression, app: HonoApp): Order {
+    const file = call.getSourceFile().fileName;
+    const home = app.creation.getSourceFile().fileName;
+    const name = (call.expression as ts.PropertyAccessExpression).name;
+    return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, name.getStart()];
+  }
+
+  /** Replays registrations made on a parameter on each app passed for it. */
+  private bindParameters(calls: ts.CallExpression[], pending: Pending[], depth = 0): void {
+    const byFn = new Map<ts.Node, Pending[]>();
+    for (const p of pending) byFn.set(p.param.parent, [...(byFn.get(p.param.parent) ?? []), p]);
+    const next: Pending[] = [];
+    for (const call of calls) {
+      if (!call.arguments.length) continue;
+      const fnValue = this.resolver.value(call.expression);
+      if (fnValue.kind !== 'node') continue;
+      const regs = byFn.get(fnValue.node);
+      if (!regs) continue;
+      const fn = fnValue.node as ts.SignatureDeclaration;
+      for (const reg of regs) {
+        const arg = call.arguments[fn.parameters.indexOf(reg.param)];
+        const ref = arg && this.refOf(arg);
+        if (!ref) continue;
+        if ('param' in ref) next.push({ ...reg, param: ref.param });
+        else {
+          const base = ref.base === undefined ? undefined : joinPaths(ref.base, reg.base);
+          this.addEntry(ref.app, base, reg.call, [...this.orderOf(call, ref.app), reg.call.getStart()]);
+        }
+      }
+    }
+    if (next.length && depth < 4) this.bindParameters(calls, next, depth + 1);
+  }
+}
+
+function isRegistrar(name: string): boolean {
+  return METHOD_REGISTRARS.has(name) || name === 'on' || name === 'use' || name === 'route' || name === 'openapi';
+}
+
+function isHonoClass(pkg: string, path: string[]): boolean {
+  const last = path[path.length - 1];
+  if (pkg === 'hono') return last === 'Hono' && path.length <= 2; // hono, hono/tiny, hono/quick
+  if (pkg === '@hono/zod-openapi') return last === 'OpenAPIHono';
+  return false;
+}
+
+function propertyOf(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const p of obj.properties) {
+    if (ts.isPropertyAssignment(p) && p.name.getText().replace(/['"]/g, '') === name) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+  }
+  return undefined;
+}
+
+function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[]): void {
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+}
+
+export function compareOrder(a: Order, b: Order): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}

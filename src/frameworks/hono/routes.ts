@@ -1,0 +1,160 @@
+import type { ts } from 'ts-morph';
+import type { Guard } from '../../model/types.js';
+import { locOf, snippet } from '../../syntax/loc.js';
+import { staticString } from '../../syntax/strings.js';
+import type { AdapterContext, RouteRecord } from '../adapter.js';
+import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { handlerName, resolveHandler } from '../express/handler.js';
+import type { HonoApp, HonoApps, HonoEntry } from './apps.js';
+import { HonoMiddlewareClassifier } from './middleware.js';
+import { honoPatternCovers, honoPatternsOverlap } from './paths.js';
+import { honoRequestSpec } from './request-spec.js';
+
+const DYNAMIC = '<dynamic>';
+
+type RouteEntry = Extract<HonoEntry, { kind: 'route' }>;
+type MountEntry = Extract<HonoEntry, { kind: 'mount' }>;
+
+/** A middleware in a root app's flattened list: it runs for routes registered after it that its pattern covers. */
+interface ActiveMiddleware {
+  expr: ts.Expression;
+  /** Full Hono pattern; undefined when the path could not be read. */
+  pattern: string | undefined;
+  level: Guard['scope'];
+}
+
+/** Where a route came from, for fixes: its registration, the app and the mounts that lead to it. */
+export interface HonoRegistration {
+  app: HonoApp;
+  entry: RouteEntry;
+  /** Mount prefix the app's own paths are served under in this root. */
+  prefix: string;
+  /** The route() calls from the root down to the app, outermost first, with the prefix each mounts at. */
+  mounts: { entry: MountEntry; parent: HonoApp; prefix: string }[];
+  /** Position of the route in its root's flattened order. */
+  index: number;
+  root: HonoApp;
+}
+
+export const honoRegistrationOf = new WeakMap<RouteRecord, HonoRegistration>();
+
+/**
+ * Flattens each root app the way Hono does: `route(path, sub)` copies the sub-app's handlers and
+ * middleware into the parent at the point of the call, prefixed; `basePath()` clones share one list.
+ * A middleware then runs for a route when it comes earlier in that list and its pattern covers the
+ * route's path, whichever app registered it (a sub-app's `use(mw)` becomes `/<prefix>/*` in the parent).
+ */
+export class HonoRouteComposer {
+  private readonly classifier: HonoMiddlewareClassifier;
+  private readonly out: RouteRecord[] = [];
+  private index = 0;
+
+  constructor(
+    private readonly ctx: AdapterContext,
+    private readonly apps: HonoApps,
+  ) {
+    this.classifier = new HonoMiddlewareClassifier(ctx, apps);
+  }
+
+  compose(all: HonoApp[]): RouteRecord[] {
+    for (const app of all) for (const e of app.entries) if (e.kind === 'mount') this.childOf(e, true);
+    for (const root of all) {
+      if (root.mounted) continue;
+      this.index = 0;
+      this.walk(root, root, '', [], [], new Set());
+    }
+    return this.out;
+  }
+
+  private childOf(entry: MountEntry, mark = false): HonoApp | undefined {
+    const ref = this.apps.appOf(entry.child);
+    if (ref && mark) ref.app.mounted = true;
+    return ref?.app;
+  }
+
+  private walk(app: HonoApp, root: HonoApp, prefix: string, active: ActiveMiddleware[], mounts: HonoRegistration['mounts'], seen: Set<HonoApp>): void {
+    if (seen.has(app)) return;
+    seen.add(app);
+    for (const entry of app.entries) {
+      const base = entry.base === undefined ? DYNAMIC : entry.base;
+      if (entry.kind === 'use') {
+        const path = entry.path ? staticString(entry.path, this.ctx.resolver) : '*';
+        const pattern = path === undefined || entry.base === undefined ? undefined : joinPaths(prefix, base, path);
+        const level: Guard['scope'] = prefix || base || (path !== '*' && path !== '/*') ? 'router' : 'global';
+        for (const expr of entry.items) active.push({ expr, pattern, level });
+      } else if (entry.kind === 'mount') {
+        const child = this.childOf(entry);
+        if (!child) continue;
+        const mountPath = staticString(entry.path, this.ctx.resolver) ?? DYNAMIC;
+        const childPrefix = joinPaths(prefix, base, mountPath);
+        if (!this.mountedInTime(entry, child)) continue;
+        this.walk(child, root, childPrefix, active, [...mounts, { entry, parent: app, prefix: childPrefix }], seen);
+      } else this.addRoutes(entry, app, root, prefix, active, mounts);
+    }
+    seen.delete(app);
+  }
+
+  /** `route()` copies the sub-app's routes when it runs; a sub-app with nothing registered yet contributes nothing. */
+  private mountedInTime(entry: MountEntry, child: HonoApp): boolean {
+    const file = entry.call.getSourceFile();
+    return child.entries.some((e) => e.call.getSourceFile() !== file || e.call.getStart() < entry.call.getStart() || isInside(e.call, entry.call));
+  }
+
+  private addRoutes(entry: RouteEntry, app: HonoApp, root: HonoApp, prefix: string, active: ActiveMiddleware[], mounts: HonoRegistration['mounts']): void {
+    const handlerExpr = entry.items[entry.items.length - 1];
+    const routeLevel = entry.items.slice(0, -1);
+    const fn = resolveHandler(handlerExpr, this.ctx.resolver);
+    const name = handlerName(handlerExpr, fn);
+    const rootDir = this.ctx.project.root;
+    const handlerLoc = locOf(fn ?? handlerExpr, rootDir);
+    const base = entry.base ?? DYNAMIC;
+    for (const p of entry.paths ?? [DYNAMIC]) {
+      const path = joinPaths(prefix, base, p);
+      const links: ChainLink[] = [];
+      for (const m of active) {
+        if (m.pattern !== undefined && !honoPatternCovers(m.pattern, path)) continue;
+        links.push(this.link(m.expr, m.level, m.pattern === undefined, path));
+      }
+      for (const m of routeLevel) links.push(this.link(m, 'route', false, path));
+      const unresolved = [
+        path.includes(DYNAMIC) ? 'the route path is computed at run time' : undefined,
+        entry.methods ? undefined : 'the route method is computed at run time',
+      ].filter((r): r is string => !!r);
+      for (const method of entry.methods ?? [DYNAMIC]) {
+        const record: RouteRecord = {
+          route: {
+            id: routeId('hono', method, path, handlerLoc.file, name),
+            framework: 'hono',
+            method,
+            path,
+            loc: locOf(entry.call, rootDir),
+            handler: { name, loc: handlerLoc },
+            auth: statusOfChain(links, unresolved),
+          },
+          handler: fn,
+          requestSpec: fn ? honoRequestSpec(fn, this.ctx.project.config.principals) : undefined,
+          anchor: entry.call,
+        };
+        honoRegistrationOf.set(record, { app, entry, prefix, mounts, index: this.index, root });
+        this.out.push(record);
+      }
+      this.index++;
+    }
+  }
+
+  private link(expr: ts.Expression, scope: Guard['scope'], patternUnreadable: boolean, path: string): ChainLink {
+    const v = this.classifier.classify(expr);
+    if (v.verdict === 'guard') {
+      if (patternUnreadable) return { verdict: 'unknown', reason: `${snippet(expr)} is registered on a path the scan cannot read` };
+      if (v.except === 'dynamic') return { verdict: 'unknown', reason: `${snippet(expr)} is skipped by a condition the scan cannot read` };
+      if (v.except?.some((pattern) => honoPatternsOverlap(pattern, path))) return { verdict: 'none' };
+      return { verdict: 'guard', guard: { name: snippet(expr), kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
+    }
+    if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
+    return { verdict: 'none' };
+  }
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.getStart() >= container.getStart() && node.getEnd() <= container.getEnd() && node.getSourceFile() === container.getSourceFile();
+}

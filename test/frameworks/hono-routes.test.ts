@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { listRoutes } from '../../src/api.js';
+import { fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
+
+const routesOf = async (name: string) => (await listRoutes({ paths: [fixture('hono', name)], cwd: repoRoot })).routes;
+
+describe('hono: routes and guard chains', () => {
+  it("matches use() patterns as Hono does: '/api/*' covers /api itself, '/admin' covers /admin only", async () => {
+    expect(await routeLines(fixture('hono', 'pattern-use'))).toEqual([
+      'GET /admin protected',
+      'GET /admin/users unprotected',
+      'GET /api protected',
+      'GET /api/todos protected',
+      'GET /api/todos/:id protected',
+      'GET /apidocs unprotected',
+      'GET /files/:name protected',
+      'GET /filesystem protected',
+      'GET /users/:id unprotected',
+      'GET /users/me protected',
+    ]);
+  });
+
+  it('guards only what is registered after use(), mounts included, and lets a sub-app middleware reach later parent routes', async () => {
+    expect(await routeLines(fixture('hono', 'use-order'))).toEqual([
+      'GET /billing/export protected',
+      'GET /billing/invoices protected',
+      'GET /billing/plans unprotected',
+      'GET /health unprotected',
+      'GET /late unprotected',
+      'GET /notes protected',
+      'GET /reports/daily unprotected',
+      'GET /reports/summary protected',
+      'POST /notes protected',
+    ]);
+  });
+
+  it('composes route() mounts across files and chained definitions, keyed by symbol', async () => {
+    expect(await routeLines(fixture('hono', 'nested-route'))).toEqual([
+      'DELETE /api/users/:id protected',
+      'GET / unprotected',
+      'GET /api/posts unprotected',
+      'GET /api/posts/:id unprotected',
+      'GET /api/status unprotected',
+      'GET /api/users protected',
+      'GET /api/users/:id protected',
+      'POST /api/posts protected',
+      'PUT /api/posts/:id unprotected',
+    ]);
+  });
+
+  it('treats basePath() clones as the same app', async () => {
+    expect(await routeLines(fixture('hono', 'base-path'))).toEqual([
+      'GET /api/me protected',
+      'GET /open unprotected',
+      'GET /v1/admin/stats protected',
+      'GET /v1/ping unprotected',
+      'GET /v2/hello unprotected',
+    ]);
+  });
+});

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Baseline, baselineChanges, baselineOf, readBaseline, splitByBaseline, writeBaseline } from '../baseline/baseline.js';
 import { changedFiles, type ChangeSelector } from '../changes/git-changes.js';
-import { touchesChanged } from '../changes/filter.js';
+import { configTouched, touchesChanged } from '../changes/filter.js';
 import { resolveRoot } from '../discover/files.js';
 import { UsageError } from '../model/errors.js';
 import type { AuthStrategy, OutputFormat } from '../model/options.js';
@@ -42,6 +42,7 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
   const api = io.api ?? (await loadApi());
   // Asked before the scan, so "not a git repository" fails fast.
   const changed = selector ? changedFiles(resolveRoot(opts.paths, opts.cwd).root, selector) : undefined;
+  const configChanged = changed !== undefined && configTouched(changed, resolveRoot(opts.paths, opts.cwd).root, opts.configPath);
   const baseline = flags.baseline && !flags.updateBaseline ? readBaseline(path.resolve(io.cwd, flags.baseline), flags.baseline) : undefined;
 
   let result: ScanResult;
@@ -70,7 +71,8 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
   }
 
   if (flags.updateBaseline) return updateBaseline(result, flags.baseline!, io);
-  result = narrow(result, { changed, baseline, staged: flags.staged === true }, io);
+  if (configChanged) io.stderr('auth-enforcer: the config changed, so every finding is reported\n');
+  result = narrow(result, { changed: configChanged ? undefined : changed, baseline, staged: flags.staged === true }, io);
 
   const shown = flags.quiet ? errorsOnly(result) : result;
   const toFile = flags.output !== undefined;

@@ -18,6 +18,8 @@ export type Origin =
       path: string[];
       /** The expression that reads the request (`req.body`), for messages. */
       node: ts.Node;
+      /** Display text when no single node spells the read (`const { body } = req` → `req.body`). */
+      text?: string;
       /** Keys a rest element took out: `const { userId, ...rest } = req.body` gives rest without userId. */
       excludes?: string[];
       /** A validation wrapper (`safeParse(x)` → `{ success, data }`): its `.data`/`.value` is the value itself. */
@@ -176,8 +178,17 @@ export class Provenance {
       node = pattern.parent;
     }
     let base: Origin = NONE;
-    if (ts.isVariableDeclaration(node) && node.initializer) base = this.origin(node.initializer);
-    else if (ts.isParameter(node)) {
+    if (ts.isVariableDeclaration(node) && node.initializer) {
+      base = this.origin(node.initializer);
+      // `const { body, user } = req`: ask the adapter about `req.body` as if it were written out.
+      if (base.kind === 'none' && path.length) {
+        const read = this.classifyMember(node.initializer, path[0]);
+        if (read) {
+          base = read;
+          path.shift();
+        }
+      }
+    } else if (ts.isParameter(node)) {
       const bound = this.bindings.get(node);
       if (bound) base = bound.caller.origin(bound.arg);
       else {
@@ -191,6 +202,21 @@ export class Provenance {
     for (const key of path) base = extend(base, key);
     if (excludes && base.kind === 'request') base = { ...base, excludes };
     return base;
+  }
+
+  /** Classifies `<object>.<key>` without such a node in the source, through a synthesized property read. */
+  private classifyMember(object: ts.Expression, key: string): Origin | undefined {
+    const target = unwrapValue(object) as ts.Expression;
+    let kind: ReturnType<RequestSpec['classify']>;
+    try {
+      kind = this.spec.classify(ts.factory.createPropertyAccessExpression(target, key));
+    } catch {
+      return undefined; // an adapter that needs source text for synthesized nodes: no answer
+    }
+    const text = `${target.getText()}.${key}`;
+    if (kind?.kind === 'request') return { kind: 'request', part: kind.part, path: [], node: target, text };
+    if (kind?.kind === 'principal') return { kind: 'principal', path: [], node: target };
+    return undefined;
   }
 
   private callOrigin(call: ts.CallExpression | ts.NewExpression): Origin {

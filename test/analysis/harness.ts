@@ -88,3 +88,16 @@ export function lineOf(root: string, file: string, needle: string): number {
   if (i < 0) throw new Error(`"${needle}" not in ${file}`);
   return i + 1;
 }
+
+/** One line per data access, for exact and readable comparisons. */
+export function accessLines(facts: HandlerFacts): string[] {
+  return facts.dataAccesses.map(
+    (a) =>
+      `${a.kind} ${a.model}.${a.operation} byRequestId=${a.byRequestId}${a.idExpression ? `(${a.idExpression})` : ''} owner=${a.ownerField ?? '-'} scopedBy=${a.scopedBy ?? '-'} line=${a.loc.line}`,
+  );
+}
+
+/** One line per identity use. */
+export function identityLines(facts: HandlerFacts): string[] {
+  return facts.identityUses.map((u) => `${u.sink} ${u.field} from ${u.source} (${u.sourceExpression}) into ${u.model ?? '-'} line=${u.loc.line}`);
+}

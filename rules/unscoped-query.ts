@@ -1,0 +1,47 @@
+import type { DataAccess } from '../src/model/facts.js';
+import type { RawFinding, Rule } from '../src/model/rule.js';
+
+const VERBS: Record<DataAccess['kind'], string> = { read: 'reads', list: 'lists', update: 'updates', delete: 'deletes', create: 'creates' };
+
+/**
+ * Reads, updates and deletes of an owned model by a request id, and lists of an owned model, that are
+ * not bound to the authenticated user. Public routes serve public data by design and are skipped.
+ */
+export const rule: Rule = {
+  id: 'unscoped-query',
+  description: 'A query selects an owned record by a request id (or lists owned records) without binding it to the authenticated user.',
+  defaultSeverity: 'error',
+  check({ route, facts }) {
+    if (!facts || route.auth.status === 'public') return [];
+    const name = `${route.method} ${route.path}`;
+    const seen = new Map<string, number>();
+    const findings: RawFinding[] = [];
+    for (const access of facts.dataAccesses) {
+      if (!isUnscoped(access)) continue;
+      const base = `${access.model ?? ''}.${access.operation}`;
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      findings.push({
+        messageId: access.kind === 'list' ? 'unscopedList' : 'unscopedById',
+        message:
+          access.kind === 'list'
+            ? `${name} lists ${access.model} without filtering by the authenticated user`
+            : `${name} ${VERBS[access.kind]} ${access.model} by a request id without scoping it to the authenticated user`,
+        loc: access.loc,
+        route: { method: route.method, path: route.path },
+        fingerprintKey: n === 1 ? base : `${base}#${n}`,
+        ...(access.fix ? { fix: access.fix } : {}),
+        ...(access.notFixableReason ? { notFixableReason: access.notFixableReason } : {}),
+      });
+    }
+    return findings;
+  },
+};
+
+/** Owned, not bound to the principal, and either picked by a client-supplied id or listing everything. */
+function isUnscoped(a: DataAccess): boolean {
+  if (!a.ownerField || a.scopedBy || a.kind === 'create') return false;
+  return a.byRequestId || a.kind === 'list';
+}
+
+export default rule;

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FixtureProject, accessLines, identityLines, repoRoot } from './harness.js';
+
+const root = path.join(repoRoot, 'fixtures/express/prisma-owner-scoping');
+const project = new FixtureProject(root);
+const todos = (route: string) => project.facts('src/routes/todos.ts', route);
+
+describe('analyzeHandler on Prisma (prisma-owner-scoping)', () => {
+  it.each([
+    ['GET /', 'list Todo.findMany byRequestId=false owner=userId scopedBy=- line=8'],
+    ['GET /mine', 'list Todo.findMany byRequestId=false owner=userId scopedBy=query line=13'],
+    ['GET /:id', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=19'],
+    // const { id } = req.params; findFirst({ where: { id, userId: req.user!.id } })
+    ['GET /:id/scoped', 'read Todo.findFirst byRequestId=true(req.params.id) owner=userId scopedBy=query line=26'],
+    // if (!todo || todo.userId !== req.user!.id) return res.status(404)...
+    ['GET /:id/checked', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=check line=32'],
+    // the comparison only logs: not a check
+    ['GET /:id/logged', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=41'],
+    // req.user in the response is not scoping
+    ['GET /:id/mentioned', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=50'],
+    ['PATCH /:id', 'update Todo.update byRequestId=true(req.params.id) owner=userId scopedBy=- line=55'],
+    ['DELETE /:id', 'delete Todo.delete byRequestId=true(req.params.id) owner=userId scopedBy=- line=60'],
+  ])('%s', (route, expected) => {
+    const facts = todos(route);
+    expect(accessLines(facts)).toEqual([expected]);
+    expect(facts.identityUses).toEqual([]);
+  });
+
+  it('an update after a refusing ownership check of the same id is covered by the check', () => {
+    expect(accessLines(todos('PUT /:id'))).toEqual([
+      'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=check line=66',
+      'update Todo.update byRequestId=true(req.params.id) owner=userId scopedBy=check line=70',
+    ]);
+  });
+
+  it('a model without an owner field carries no owner', () => {
+    expect(accessLines(project.facts('src/routes/tags.ts', 'GET /:id'))).toEqual([
+      'read Tag.findUnique byRequestId=true(req.params.id) owner=- scopedBy=- line=8',
+    ]);
+  });
+
+  it('offers type-correct fixes, and explains when there is none', () => {
+    const fixOf = (route: string) => {
+      const a = todos(route).dataAccesses[0];
+      return a.fix ? a.fix.edits.map((e) => e.text) : a.notFixableReason;
+    };
+    expect(fixOf('GET /')).toEqual(['{ where: { userId: req.user!.id } }']);
+    expect(fixOf('GET /:id')).toEqual(['findFirst', ', userId: req.user!.id']);
+    expect(fixOf('DELETE /:id')).toEqual(['deleteMany', ', userId: req.user!.id']);
+    expect(fixOf('PATCH /:id')).toMatch(/^the result of update is used and updateMany returns a count/);
+  });
+
+  it('finds no inline authentication in handlers that rely on middleware', () => {
+    expect(todos('GET /').inlineAuth).toBeUndefined();
+  });
+});
+
+describe('analyzeHandler: identity from the request (user-id-from-request)', () => {
+  const p = new FixtureProject(path.join(repoRoot, 'fixtures/express/user-id-from-request'));
+  const facts = (file: string, route: string) => p.facts(`src/routes/${file}.ts`, route);
+
+  it.each([
+    ['todos', 'POST /', ['write userId from body (req.body) into Todo line=7']],
+    ['todos', 'POST /destructured', ['write userId from body (req.body) into Todo line=13']],
+    ['todos', 'POST /spread', ['mass-assignment userId from body (req.body) into Todo line=19']],
+    ['todos', 'POST /raw', ['mass-assignment userId from body (req.body) into Todo line=24']],
+    ['todos', 'POST /safe', []],
+    ['todos', 'GET /by-user', ['filter userId from query (req.query) into Todo line=35']],
+    ['todos', 'GET /by-header', ["filter userId from headers (req.get('x-user-id')) into Todo line=40"]],
+    ['users', 'GET /:userId/todos', ['filter userId from params (req.params) into Todo line=9']],
+    // compared with req.user and refused on mismatch: legitimate
+    ['users', 'GET /:userId/todos/checked', []],
+    // written by a helper: reported at the handler's argument
+    ['users', 'POST /:userId/comments', ['write authorId from body (req.body) into Comment line=24']],
+    ['users', 'DELETE /:userId/todos/:id', ['decision x-user-id from headers (req.headers) into - line=31']],
+  ] as const)('%s %s', (file, route, expected) => {
+    expect(identityLines(facts(file, route))).toEqual(expected);
+  });
+
+  it('a verified :userId also scopes the list it filters', () => {
+    expect(accessLines(facts('users', 'GET /:userId/todos/checked'))).toEqual(['list Todo.findMany byRequestId=false owner=userId scopedBy=query line=19']);
+  });
+
+  it('an owner bound to a request value is not scoping', () => {
+    expect(accessLines(facts('todos', 'GET /by-user'))).toEqual(['list Todo.findMany byRequestId=false owner=userId scopedBy=- line=35']);
+  });
+
+  it('fixes replace the request value with the principal', () => {
+    const edits = (file: string, route: string) => facts(file, route).identityUses.map((u) => u.fix?.edits.map((e) => e.text) ?? u.notFixableReason);
+    expect(edits('todos', 'POST /')).toEqual([['req.user!.id']]);
+    expect(edits('todos', 'POST /destructured')).toEqual([['userId: req.user!.id']]);
+    expect(edits('todos', 'POST /spread')).toEqual([[', userId: req.user!.id']]);
+    expect(edits('todos', 'POST /raw')).toEqual([['{ ...req.body, userId: req.user!.id }']]);
+    expect(edits('users', 'POST /:userId/comments')).toEqual([['req.user!.id']]);
+    expect(edits('users', 'DELETE /:userId/todos/:id')).toEqual(['compare the record with the authenticated user instead; the intended check cannot be inferred']);
+  });
+});

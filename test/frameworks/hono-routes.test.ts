@@ -57,4 +57,40 @@ describe('hono: routes and guard chains', () => {
       'GET /v2/hello unprotected',
     ]);
   });
+
+  it('judges hono/jwt, bearerAuth, basicAuth, combine every/some/except, createMiddleware and createHandlers', async () => {
+    expect(await routeLines(fixture('hono', 'combine'))).toEqual([
+      'GET /basic/report protected',
+      'GET /both protected',
+      'GET /checked unprotected',
+      'GET /custom protected',
+      'GET /either protected',
+      'GET /factory protected',
+      'GET /jwt/profile protected',
+      'GET /maybe unprotected',
+      'GET /svc/data protected',
+      'GET /svc/health unprotected',
+      'POST /factory-open unprotected',
+    ]);
+    const routes = await routesOf('combine');
+    const evidence = (path: string) => routes.find((r) => r.path === path)!.auth.guards.map((g) => `${g.scope} ${g.name}: ${g.evidence}`);
+    expect(evidence('/jwt/profile')).toEqual(["router jwt({ secret: 'jwt-secret', alg: 'HS256' }): hono/jwt verifies the bearer token and answers 401 without one"]);
+    expect(evidence('/either')).toEqual(["route some(apiKey, jwt({ secret: 'jwt-secret', alg: 'HS256' })): every alternative of some(...) authenticates"]);
+    expect(evidence('/custom')).toEqual(['route requireKey: responds 401, otherwise calls next()']);
+    expect(evidence('/svc/data')).toEqual([
+      "router except('/svc/health', apiKey): except('/svc/health', ...) every(...) runs hono/bearer-auth answers 401 without a valid token",
+    ]);
+  });
+
+  it('reads @hono/zod-openapi routes: method, {param} path and createRoute middleware', async () => {
+    expect(await routeLines(fixture('hono', 'openapi'))).toEqual([
+      'DELETE /users/:id unprotected',
+      'GET /users unprotected',
+      'GET /users/:id protected',
+    ]);
+    const get = (await routesOf('openapi')).find((r) => r.path === '/users/:id' && r.method === 'GET')!;
+    expect(get.auth.guards[0]).toMatchObject({ name: 'requireAuth', scope: 'route', loc: { file: 'src/app.ts', line: 9 } });
+    expect(get.auth.guards[0].evidence).toBe('responds 401, otherwise calls next()');
+    expect(get.handler.loc).toMatchObject({ file: 'src/app.ts', line: 29 });
+  });
 });

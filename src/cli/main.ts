@@ -75,6 +75,7 @@ Examples:
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-c, --config <file>', 'config file (default: auth-enforcer.config.json, or "auth-enforcer" in package.json)')
     .option('--no-color', 'no colour in the output (also: NO_COLOR=1)')
+    .option('--compare <routes.json>', 'list routes that appeared, disappeared or changed status since a previous "routes --format json" output')
     .action(async (paths: string[], flags: Record<string, unknown>) => {
       exitCode = await runRoutes(paths, flags as unknown as RoutesFlags, io);
     });

@@ -54,16 +54,43 @@ export class FixtureProject {
     return found;
   }
 
+  /** Every `router.<method>('<path>', ..., fn)` registration: `{ file, route: 'GET /:id' }`. */
+  routes(): { file: string; route: string }[] {
+    const out: { file: string; route: string }[] = [];
+    for (const [file, sf] of this.project.files) {
+      const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ROUTE_METHODS.has(n.expression.name.text)) {
+          const [first] = n.arguments;
+          const last = n.arguments[n.arguments.length - 1];
+          if (first && ts.isStringLiteral(first) && last && isFunctionNode(last)) {
+            out.push({ file: path.relative(this.root, file).split(path.sep).join('/'), route: `${n.expression.name.text.toUpperCase()} ${first.text}` });
+          }
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+    }
+    return out;
+  }
+
   facts(file: string, route: string): HandlerFacts {
     const fn = this.handler(file, route);
     return analyzeHandler(fn, this.specFor(fn), { resolver: this.resolver, schema: this.schema, config: this.config, root: this.root });
   }
 }
 
-/** Applies a fix's edits to the files on disk (bottom-up per file) and returns the new texts by relative path. */
-export function applyFix(root: string, fix: Fix): Record<string, string> {
+/**
+ * Applies fixes to the files on disk, all edits of a file at once and bottom-up (identical edits from two
+ * fixes once, as src/fix does), and returns the new texts by relative path. Overlapping edits throw.
+ */
+export function applyFixes(root: string, fixes: Fix[]): Record<string, string> {
   const byFile = new Map<string, Fix['edits']>();
-  for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  for (const e of fixes.flatMap((f) => f.edits)) {
+    const list = byFile.get(e.file) ?? [];
+    if (list.some((x) => x.start === e.start && x.end === e.end && x.text === e.text)) continue;
+    if (list.some((x) => x.start < e.end && e.start < x.end)) throw new Error(`overlapping edits in ${e.file}`);
+    byFile.set(e.file, [...list, e]);
+  }
   const out: Record<string, string> = {};
   for (const [file, edits] of byFile) {
     let text = fs.readFileSync(file, 'utf8');

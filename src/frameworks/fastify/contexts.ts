@@ -1,0 +1,359 @@
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { isFunctionNode, type FunctionNode } from '../../syntax/functions.js';
+import { unwrap, type Resolver } from '../../syntax/resolve.js';
+import { staticString } from '../../syntax/strings.js';
+import { joinPaths } from '../chain.js';
+import { autoloadTree, readAutoloadOptions } from './autoload.js';
+import { FASTIFY_HTTP_METHODS, type FastifyInstances, type InstanceKey } from './instances.js';
+import { knownFastifyPlugin } from './known-plugins.js';
+import { resolvePlugin } from './plugins.js';
+
+/** Lifecycle hooks that run before the handler: a guard in any of them protects the route. */
+export const GUARD_HOOKS = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler']);
+
+export interface HookEntry {
+  name: string;
+  expr: ts.Expression;
+  call: ts.CallExpression;
+  /** The context whose code added it (differs from the owning context when an fp() plugin lifted it). */
+  addedIn: FastifyContext;
+  /** Set when a known plugin adds the hook: why it refuses. */
+  evidence?: string;
+}
+
+/** A route registration: `fastify.get(...)` or `fastify.route({...})`, in the context it runs in. */
+export interface RouteEntry {
+  call: ts.CallExpression;
+  ctx: FastifyContext;
+  /** The instance expression the route was registered on (`fastify` in `fastify.get`). */
+  receiver: ts.Expression;
+  shape: 'shorthand' | 'route';
+  methods: string[];
+  /** The route path as written; undefined when computed. */
+  path: string | undefined;
+  options?: ts.ObjectLiteralExpression;
+  /** Options given as something other than an object literal (a shared constant, a call). */
+  optionsExpr?: ts.Expression;
+  handler?: ts.Expression;
+}
+
+/**
+ * One Fastify plugin context (an encapsulation boundary). Hooks and decorators added in it apply to its
+ * routes and to every context registered inside it, whatever the order of the calls: Fastify copies a
+ * hook into existing children and resolves route hooks only at ready (checked by a real-Fastify test).
+ */
+export interface FastifyContext {
+  id: number;
+  parent?: FastifyContext;
+  children: FastifyContext[];
+  /** Composed prefix; `<dynamic>` segments where a prefix could not be read. */
+  prefix: string;
+  /** The function whose body runs in this context (undefined for a root or autoload's wrapper). */
+  plugin?: FunctionNode;
+  /** The `Fastify()` call of a root context. */
+  creation?: ts.CallExpression;
+  registerCall?: ts.CallExpression;
+  hooks: HookEntry[];
+  decorations: Map<string, { value: ts.Expression; call?: ts.CallExpression; external?: string }>;
+  /** Reasons something that may add hooks here could not be read (an unknown plugin, unread autoload options). */
+  unknowns: string[];
+  /** Set for contexts found without a root that registers them. */
+  orphan?: string;
+  routes: RouteEntry[];
+}
+
+const DYNAMIC = '<dynamic>';
+
+/** Builds the context tree from every root instance, then from plugins nothing registers. */
+export class FastifyContextBuilder {
+  private nextId = 0;
+  private readonly visited = new Set<InstanceKey>();
+  readonly roots: FastifyContext[] = [];
+
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly instances: FastifyInstances,
+    private readonly files: Map<string, ts.SourceFile>,
+  ) {}
+
+  build(): FastifyContext[] {
+    for (const creation of [...this.instances.roots]) {
+      const ctx = this.newContext(undefined, '');
+      ctx.creation = creation;
+      this.roots.push(ctx);
+      this.run(creation, ctx, []);
+    }
+    // Plugins and registrars that nothing registers: still report their routes, with that caveat.
+    for (const key of [...this.instances.calls.keys()]) {
+      if (this.visited.has(key) || !ts.isParameter(key)) continue;
+      const fn = key.parent;
+      if (!isFunctionNode(fn) || !looksLikeFastifyInstance(key, fn)) continue;
+      const ctx = this.newContext(undefined, '');
+      ctx.plugin = fn;
+      ctx.orphan = 'plugin is not registered by any Fastify instance the scan found';
+      this.roots.push(ctx);
+      this.run(key, ctx, []);
+    }
+    return this.roots;
+  }
+
+  private newContext(parent: FastifyContext | undefined, prefix: string): FastifyContext {
+    const ctx: FastifyContext = { id: this.nextId++, parent, children: [], prefix, hooks: [], decorations: new Map(), unknowns: [], routes: [] };
+    parent?.children.push(ctx);
+    return ctx;
+  }
+
+  /** Replays every call made on `key` (a root or a parameter) in `ctx`. */
+  private run(key: InstanceKey, ctx: FastifyContext, stack: InstanceKey[]): void {
+    if (stack.includes(key) || stack.length > 16) return;
+    this.visited.add(key);
+    const inner = [...stack, key];
+    const calls = [...(this.instances.calls.get(key) ?? [])].sort(byPosition);
+    for (const { call, method } of calls) {
+      const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+      if (method === 'route') this.addRouteObject(call, receiver, ctx);
+      else if (FASTIFY_HTTP_METHODS.includes(method)) this.addShorthand(call, receiver, method, ctx);
+      else if (method === 'addHook') this.addHook(call, ctx);
+      else if (method === 'decorate' || method === 'decorateRequest') this.addDecoration(call, method, ctx);
+      else if (method === 'register') this.register(call, ctx, inner);
+    }
+    for (const pass of this.instances.passes.get(key) ?? []) {
+      const param = pass.fn.parameters[pass.paramIndex];
+      if (param) this.run(param, ctx, inner);
+    }
+  }
+
+  private addShorthand(call: ts.CallExpression, receiver: ts.Expression, method: string, ctx: FastifyContext): void {
+    const [pathArg, second, third] = call.arguments;
+    if (!pathArg || !second) return;
+    const entry: RouteEntry = {
+      call,
+      ctx,
+      receiver,
+      shape: 'shorthand',
+      methods: [method.toUpperCase()],
+      path: staticString(pathArg, this.resolver),
+    };
+    if (third) {
+      this.setOptions(entry, second);
+      entry.handler = third;
+    } else {
+      // fastify.get('/x', { handler, onRequest }) or fastify.get('/x', handler)
+      const obj = this.objectOf(second);
+      if (obj && property(obj, 'handler')) {
+        entry.options = obj;
+        entry.handler = property(obj, 'handler');
+      } else entry.handler = second;
+    }
+    ctx.routes.push(entry);
+  }
+
+  private addRouteObject(call: ts.CallExpression, receiver: ts.Expression, ctx: FastifyContext): void {
+    const arg = call.arguments[0];
+    const obj = arg && this.objectOf(arg);
+    if (!obj) return;
+    const methodExpr = property(obj, 'method');
+    const urlExpr = property(obj, 'url') ?? property(obj, 'path');
+    const methods = methodExpr ? this.methodsOf(methodExpr) : undefined;
+    ctx.routes.push({
+      call,
+      ctx,
+      receiver,
+      shape: 'route',
+      methods: methods ?? [DYNAMIC],
+      path: urlExpr ? staticString(urlExpr, this.resolver) : undefined,
+      options: obj,
+      handler: property(obj, 'handler'),
+    });
+  }
+
+  private methodsOf(expr: ts.Expression): string[] | undefined {
+    const u = unwrap(expr);
+    const list = ts.isArrayLiteralExpression(u) ? u.elements : [u];
+    const out: string[] = [];
+    for (const el of list) {
+      const s = staticString(el, this.resolver);
+      if (s === undefined) return undefined;
+      out.push(s.toUpperCase());
+    }
+    return out;
+  }
+
+  private setOptions(entry: RouteEntry, expr: ts.Expression): void {
+    const obj = this.objectOf(expr);
+    if (obj) entry.options = obj;
+    else entry.optionsExpr = expr;
+  }
+
+  private addHook(call: ts.CallExpression, ctx: FastifyContext): void {
+    const [nameArg, fn] = call.arguments;
+    const name = nameArg && staticString(nameArg, this.resolver);
+    if (!fn) return;
+    if (name === undefined) {
+      ctx.unknowns.push(`a hook whose name is computed is added at ${where(call)}`);
+      return;
+    }
+    if (GUARD_HOOKS.has(name)) ctx.hooks.push({ name, expr: fn, call, addedIn: ctx });
+  }
+
+  private addDecoration(call: ts.CallExpression, method: string, ctx: FastifyContext): void {
+    const [nameArg, value] = call.arguments;
+    const name = nameArg && staticString(nameArg, this.resolver);
+    if (name === undefined || !value) return;
+    ctx.decorations.set(method === 'decorate' ? name : `request.${name}`, { value, call });
+  }
+
+  private register(call: ts.CallExpression, ctx: FastifyContext, stack: InstanceKey[]): void {
+    const [pluginArg, optsArg] = call.arguments;
+    if (!pluginArg) return;
+    const plugin = resolvePlugin(pluginArg, this.resolver);
+    if (plugin.kind === 'unknown') {
+      ctx.unknowns.push(`${plugin.reason} (registered at ${where(call)})`);
+      return;
+    }
+    if (plugin.kind === 'external') {
+      if (plugin.pkg === '@fastify/autoload') {
+        this.autoload(call, optsArg, ctx, stack);
+        return;
+      }
+      const known = knownFastifyPlugin(plugin.pkg, optsArg, this.resolver);
+      if (known.kind === 'hook') ctx.hooks.push({ name: 'onRequest', expr: pluginArg, call, addedIn: ctx, evidence: known.evidence });
+      else if (known.kind === 'unknown') ctx.unknowns.push(known.reason);
+      for (const name of known.decorates ?? []) ctx.decorations.set(name, { value: pluginArg, call, external: plugin.pkg });
+      return;
+    }
+    if (plugin.lifted) {
+      this.runPlugin(plugin.fn, ctx, stack);
+      return;
+    }
+    const child = this.newContext(ctx, joinPaths(ctx.prefix, this.prefixOf(optsArg)));
+    child.plugin = plugin.fn;
+    child.registerCall = call;
+    this.runPlugin(plugin.fn, child, stack);
+  }
+
+  private runPlugin(fn: FunctionNode, ctx: FastifyContext, stack: InstanceKey[]): void {
+    const param = fn.parameters[0];
+    if (param) this.run(param, ctx, stack);
+  }
+
+  /** The `prefix` of register options; `<dynamic>` when it is there but computed. */
+  private prefixOf(opts: ts.Expression | undefined): string {
+    if (!opts) return '';
+    const obj = this.objectOf(opts);
+    if (!obj) return '';
+    const p = property(obj, 'prefix');
+    if (!p) return '';
+    return staticString(p, this.resolver) ?? DYNAMIC;
+  }
+
+  /** @fastify/autoload runs in the registering context (skip-override); each file is its own plugin. */
+  private autoload(call: ts.CallExpression, optsArg: ts.Expression | undefined, ctx: FastifyContext, stack: InstanceKey[]): void {
+    const opts = readAutoloadOptions(optsArg, this.resolver);
+    if (!('dir' in opts)) {
+      ctx.unknowns.push(`${opts.unreadable} (at ${where(call)})`);
+      return;
+    }
+    if (opts.unreadable) ctx.unknowns.push(opts.unreadable);
+    for (const node of autoloadTree(opts)) {
+      let scope = ctx;
+      if (node.hooks.length) {
+        // autoload wraps the directory in a plugin that registers the autohooks (skip-override) first.
+        scope = this.newContext(ctx, ctx.prefix);
+        scope.registerCall = call;
+        for (const hookFile of node.hooks) {
+          const fn = this.defaultExportFunction(hookFile);
+          if (fn) this.runPlugin(fn, scope, stack);
+          else scope.unknowns.push(`autohooks file ${path.basename(hookFile)} has no plugin function the scan can read`);
+        }
+      }
+      for (const { file, prefix } of node.plugins) {
+        const sf = this.files.get(path.normalize(file));
+        if (!sf) continue;
+        const plugin = this.moduleDefault(sf);
+        if (!plugin) continue;
+        if (plugin.kind === 'unknown') {
+          scope.unknowns.push(`autoloaded ${path.basename(file)}: ${plugin.reason}`);
+          continue;
+        }
+        if (plugin.kind === 'external') continue;
+        const autoPrefix = this.autoPrefixOf(sf);
+        const own = autoPrefix ?? prefix;
+        if (plugin.lifted) {
+          this.runPlugin(plugin.fn, scope, stack);
+          continue;
+        }
+        const child = this.newContext(scope, joinPaths(ctx.prefix, opts.prefix, own));
+        child.plugin = plugin.fn;
+        child.registerCall = call;
+        this.runPlugin(plugin.fn, child, stack);
+      }
+    }
+  }
+
+  private moduleDefault(sf: ts.SourceFile) {
+    const value = this.resolver.exportOf(sf.fileName, 'default');
+    if (value.kind === 'unknown') return undefined; // not a plugin module: autoload skips it
+    if (value.kind === 'node' && !isFunctionNode(unwrap(value.node)) && !ts.isCallExpression(unwrap(value.node))) return undefined;
+    const anchor = value.kind === 'node' ? (value.node as ts.Expression) : undefined;
+    if (!anchor) return { kind: 'unknown' as const, reason: 'its default export cannot be followed' };
+    return resolvePlugin(anchor, this.resolver);
+  }
+
+  private defaultExportFunction(file: string): FunctionNode | undefined {
+    const sf = this.files.get(path.normalize(file));
+    if (!sf) return undefined;
+    const plugin = this.moduleDefault(sf);
+    return plugin?.kind === 'function' ? plugin.fn : undefined;
+  }
+
+  /** `export const autoPrefix = '/x'` (or `module.exports.autoPrefix`). */
+  private autoPrefixOf(sf: ts.SourceFile): string | undefined {
+    const v = this.resolver.exportOf(sf.fileName, 'autoPrefix');
+    return v.kind === 'node' ? staticString(v.node, this.resolver) : undefined;
+  }
+
+  private objectOf(expr: ts.Expression): ts.ObjectLiteralExpression | undefined {
+    const u = unwrap(expr);
+    if (ts.isObjectLiteralExpression(u)) return u;
+    if (!ts.isIdentifier(u) && !ts.isPropertyAccessExpression(u)) return undefined;
+    const v = this.resolver.value(u);
+    return v.kind === 'node' && ts.isObjectLiteralExpression(unwrap(v.node)) ? (unwrap(v.node) as ts.ObjectLiteralExpression) : undefined;
+  }
+}
+
+/** The value of a property written in an object literal (`handler: h` or shorthand `handler`). */
+export function property(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const p of obj.properties) {
+    if (ts.isPropertyAssignment(p) && propName(p.name) === name) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+    if (ts.isMethodDeclaration(p) && propName(p.name) === name) return p as unknown as ts.Expression;
+  }
+  return undefined;
+}
+
+function propName(n: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(n) || ts.isStringLiteralLike(n) ? n.text : undefined;
+}
+
+/** A parameter that an unregistered function's routes hang on: typed as Fastify, or named like an instance. */
+function looksLikeFastifyInstance(param: ts.ParameterDeclaration, fn: FunctionNode): boolean {
+  if (param.type && /Fastify/.test(param.type.getText())) return true;
+  const decl = fn.parent;
+  if (ts.isVariableDeclaration(decl) && decl.type && /FastifyPlugin/.test(decl.type.getText())) return true;
+  if (ts.isCallExpression(decl) && /(^|\.)fp$|fastifyPlugin/.test(decl.expression.getText())) return true;
+  return ts.isIdentifier(param.name) && /^(fastify|app|server|instance)$/i.test(param.name.text) && /['"](fastify|fastify-plugin)['"]/.test(fn.getSourceFile().text);
+}
+
+function byPosition(a: { call: ts.Node }, b: { call: ts.Node }): number {
+  const fa = a.call.getSourceFile().fileName;
+  const fb = b.call.getSourceFile().fileName;
+  return fa === fb ? a.call.getStart() - b.call.getStart() : fa.localeCompare(fb);
+}
+
+function where(node: ts.Node): string {
+  const sf = node.getSourceFile();
+  const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+  return `${path.basename(sf.fileName)}:${line + 1}`;
+}

@@ -1,0 +1,284 @@
+import { ts } from 'ts-morph';
+import { findRefusal, isRefusalStatus } from '../../analysis/guard-evidence.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
+import { snippet } from '../../syntax/loc.js';
+import { unwrap, type Value } from '../../syntax/resolve.js';
+import type { AdapterContext } from '../adapter.js';
+import { matchesGuardSpec } from '../configured-guards.js';
+import { AUTH_SOUNDING } from '../express/known-middleware.js';
+import type { FastifyContext } from './contexts.js';
+import type { FastifyInstances } from './instances.js';
+import { KNOWN_DECORATOR_GUARDS } from './known-plugins.js';
+
+export type Verdict =
+  | { verdict: 'guard'; evidence: string }
+  | { verdict: 'none'; why: string }
+  | { verdict: 'unknown'; reason: string };
+
+/**
+ * Decides whether a Fastify hook refuses unauthenticated requests, in order of strength: configured
+ * guards, known libraries and decorators, then evidence in its body. A Fastify hook continues by
+ * returning (or calling `done()`), so a hook that refuses on some path is a guard. `request.jwtVerify()`
+ * refuses with 401 unless the hook swallows its error.
+ */
+export class FastifyGuardClassifier {
+  private readonly byFunction = new Map<ts.Node, Verdict>();
+
+  constructor(
+    private readonly ctx: AdapterContext,
+    private readonly instances: FastifyInstances,
+  ) {}
+
+  /** `scope` is the context the expression is evaluated in: decorators resolve through it and its parents. */
+  classify(expr: ts.Expression, scope: FastifyContext, depth = 0): Verdict {
+    if (depth > 6) return { verdict: 'unknown', reason: `${snippet(expr)} is nested too deeply to follow` };
+    const { config } = this.ctx.project;
+    if (matchesGuardSpec(this.ctx, expr, config.guards)) return { verdict: 'guard', evidence: 'named as a guard in the config' };
+    if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
+    const e = unwrap(expr);
+    if (ts.isArrayLiteralExpression(e)) return this.all(e.elements.filter((x): x is ts.Expression => !ts.isSpreadElement(x)), scope, depth, e);
+    if (ts.isCallExpression(e)) return this.classifyCall(e, scope, depth);
+    const decorated = this.decoratorOf(e, scope, depth);
+    if (decorated) return decorated;
+    return this.classifyValue(this.ctx.resolver.value(e), e, scope, depth);
+  }
+
+  /** Every hook in a list runs in order: one guard protects; otherwise any unknown makes the list unknown. */
+  private all(items: ts.Expression[], scope: FastifyContext, depth: number, at: ts.Node): Verdict {
+    if (ts.isArrayLiteralExpression(at) && at.elements.some(ts.isSpreadElement)) {
+      const rest = items.map((i) => this.classify(i, scope, depth + 1));
+      return rest.find((v) => v.verdict === 'guard') ?? { verdict: 'unknown', reason: `${snippet(at)} spreads a list the scan cannot read` };
+    }
+    const parts = items.map((i) => this.classify(i, scope, depth + 1));
+    return parts.find((p) => p.verdict === 'guard') ?? parts.find((p) => p.verdict === 'unknown') ?? { verdict: 'none', why: 'no guard in the list' };
+  }
+
+  /** `fastify.authenticate`: the function decorated under that name in this context or an enclosing one. */
+  private decoratorOf(e: ts.Node, scope: FastifyContext, depth: number): Verdict | undefined {
+    if (!ts.isPropertyAccessExpression(e)) return undefined;
+    if (!this.instances.instanceOf(e.expression)) return undefined;
+    const name = e.name.text;
+    for (let c: FastifyContext | undefined = scope; c; c = c.parent) {
+      const d = c.decorations.get(name);
+      if (!d) continue;
+      if (d.external) {
+        const evidence = KNOWN_DECORATOR_GUARDS[d.external]?.[name];
+        return evidence ? { verdict: 'guard', evidence } : { verdict: 'unknown', reason: `${snippet(e)} is decorated by ${d.external}` };
+      }
+      const v = this.classify(d.value, c, depth + 1);
+      return v.verdict === 'guard' ? { verdict: 'guard', evidence: `decorated as '${name}': ${v.evidence}` } : v;
+    }
+    return { verdict: 'unknown', reason: `${snippet(e)} is not decorated in this plugin context or an enclosing one the scan can see` };
+  }
+
+  private classifyCall(call: ts.CallExpression, scope: FastifyContext, depth: number): Verdict {
+    const callee = call.expression;
+    // fastify.auth([a, b], { relation: 'and' }) from @fastify/auth.
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'auth' && this.instances.instanceOf(callee.expression)) {
+      return this.authComposition(call, scope, depth);
+    }
+    const value = this.ctx.resolver.value(callee);
+    if (value.kind === 'external') return this.classifyExternal(value.pkg, value.path);
+    if (value.kind === 'node' && isFunctionNode(value.node)) {
+      // A factory: requireRole('admin') returns the hook.
+      const verdicts = returnedExpressions(value.node).map((r) => this.classifyValue(this.ctx.resolver.value(r), r, scope, depth + 1));
+      return (
+        verdicts.find((v) => v.verdict === 'guard') ??
+        verdicts.find((v) => v.verdict === 'unknown') ??
+        verdicts[0] ?? { verdict: 'unknown', reason: `cannot see what ${snippet(callee)}() returns` }
+      );
+    }
+    if (value.kind === 'unknown') return { verdict: 'unknown', reason: `${snippet(call)}: ${value.reason}` };
+    return { verdict: 'unknown', reason: `cannot follow ${snippet(call)}` };
+  }
+
+  /** `or` (the default) protects only when every alternative is a guard; `and` when any is. */
+  private authComposition(call: ts.CallExpression, scope: FastifyContext, depth: number): Verdict {
+    const list = call.arguments[0] && unwrap(call.arguments[0]);
+    if (!list || !ts.isArrayLiteralExpression(list) || list.elements.some(ts.isSpreadElement)) {
+      return { verdict: 'unknown', reason: `${snippet(call)}: the list of strategies cannot be read` };
+    }
+    let relation = 'or';
+    const opts = call.arguments[1] && unwrap(call.arguments[1]);
+    if (opts && ts.isObjectLiteralExpression(opts)) {
+      for (const p of opts.properties) {
+        if (ts.isPropertyAssignment(p) && p.name.getText() === 'relation') {
+          const u = unwrap(p.initializer);
+          if (!ts.isStringLiteralLike(u)) return { verdict: 'unknown', reason: `${snippet(call)}: the relation is computed` };
+          relation = u.text;
+        }
+      }
+    } else if (opts) return { verdict: 'unknown', reason: `${snippet(call)}: the options cannot be read` };
+    const parts = list.elements.map((el) => this.classify(el as ts.Expression, scope, depth + 1));
+    const name = `fastify.auth(${relation})`;
+    if (relation === 'and') {
+      const guard = parts.find((p) => p.verdict === 'guard');
+      if (guard) return { verdict: 'guard', evidence: `${name}: ${(guard as { evidence: string }).evidence}` };
+      return parts.find((p) => p.verdict === 'unknown') ?? { verdict: 'none', why: `${name}: no strategy authenticates` };
+    }
+    const open = parts.findIndex((p) => p.verdict === 'none');
+    if (open >= 0) return { verdict: 'none', why: `${name}: the alternative ${snippet(list.elements[open])} lets requests through` };
+    const unknown = parts.find((p) => p.verdict === 'unknown');
+    if (unknown) return unknown;
+    if (!parts.length) return { verdict: 'none', why: `${name} with no strategies` };
+    return { verdict: 'guard', evidence: `${name}: every alternative refuses (${parts.map((p) => (p as { evidence: string }).evidence).join('; ')})` };
+  }
+
+  private classifyValue(value: Value, at: ts.Node, scope: FastifyContext, depth: number): Verdict {
+    switch (value.kind) {
+      case 'external':
+        return this.classifyExternal(value.pkg, value.path);
+      case 'param':
+        return { verdict: 'unknown', reason: `${snippet(at)} is passed in as a parameter` };
+      case 'unknown':
+        return { verdict: 'unknown', reason: `${snippet(at)}: ${value.reason}` };
+      case 'module':
+      case 'instance':
+        return { verdict: 'unknown', reason: `${snippet(at)} is not a function` };
+      case 'node': {
+        const node = unwrap(value.node);
+        if (isFunctionNode(node)) return this.classifyFunction(node, scope);
+        if (ts.isCallExpression(node) || ts.isArrayLiteralExpression(node)) return this.classify(node as ts.Expression, scope, depth + 1);
+        if (ts.isPropertyAccessExpression(node)) return this.decoratorOf(node, scope, depth + 1) ?? { verdict: 'unknown', reason: `cannot tell what ${snippet(at)} is` };
+        return { verdict: 'unknown', reason: `cannot tell what ${snippet(at)} is` };
+      }
+    }
+  }
+
+  private classifyExternal(pkg: string, path: string[]): Verdict {
+    const name = [pkg, ...path].join('.');
+    if (AUTH_SOUNDING.test(name)) {
+      return { verdict: 'unknown', reason: `${name} comes from a package the scan cannot read; name it in the config's guards or notGuards` };
+    }
+    return { verdict: 'none', why: `${name} is not an authentication library` };
+  }
+
+  classifyFunction(fn: FunctionNode, scope: FastifyContext, depth = 0): Verdict {
+    const cached = this.byFunction.get(fn);
+    if (cached) return cached;
+    this.byFunction.set(fn, { verdict: 'none', why: 'recursive' });
+    const verdict = this.evidenceIn(fn, scope, depth);
+    this.byFunction.set(fn, verdict);
+    return verdict;
+  }
+
+  private evidenceIn(fn: FunctionNode, scope: FastifyContext, depth: number): Verdict {
+    const jwt = jwtVerifyIn(fn);
+    if (jwt?.refuses) return { verdict: 'guard', evidence: jwt.evidence };
+    const refusal = findRefusal(fn.body ?? fn) ?? findStatusErrorThrow(fn.body ?? fn);
+    if (refusal) return { verdict: 'guard', evidence: refusal.evidence };
+    // Delegation, one call deep: a decorated guard or a project function that refuses.
+    if (depth < 1 && fn.body) {
+      for (const call of callsOf(fn.body)) {
+        const callee = unwrap(call.expression);
+        const decorated = this.decoratorOf(callee, scope, depth + 1);
+        if (decorated?.verdict === 'guard') return { verdict: 'guard', evidence: `calls ${snippet(callee)}: ${decorated.evidence}` };
+        const v = this.ctx.resolver.value(callee);
+        if (v.kind === 'node' && isFunctionNode(v.node) && v.node !== fn) {
+          const inner = this.classifyFunction(v.node, scope, depth + 1);
+          if (inner.verdict === 'guard') return { verdict: 'guard', evidence: `${snippet(callee)}() ${inner.evidence}` };
+        }
+      }
+    }
+    if (jwt) return { verdict: 'none', why: jwt.evidence };
+    return { verdict: 'none', why: 'never refuses a request' };
+  }
+}
+
+/**
+ * `request.jwtVerify()` (from @fastify/jwt) throws a 401 error for a missing or bad token. It refuses
+ * unless the function catches that error and carries on.
+ */
+export function jwtVerifyIn(fn: FunctionNode): { refuses: boolean; evidence: string } | undefined {
+  let result: { refuses: boolean; evidence: string } | undefined;
+  const visit = (n: ts.Node): void => {
+    if (result?.refuses) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'jwtVerify') {
+      const swallowed = swallowedBy(n, fn);
+      result = swallowed
+        ? { refuses: false, evidence: `${snippet(n)} errors are caught and the request continues` }
+        : { refuses: true, evidence: `${snippet(n)} rejects a missing or invalid token with 401` };
+      if (!swallowed) return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return result;
+}
+
+/** Whether an error thrown by `call` is caught and not turned into a refusal. */
+function swallowedBy(call: ts.CallExpression, fn: FunctionNode): boolean {
+  // request.jwtVerify().catch(() => ...)
+  const parent = call.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'catch' && ts.isCallExpression(parent.parent)) {
+    const handler = parent.parent.arguments[0];
+    return !(handler && isFunctionNode(unwrap(handler)) && handlerRefuses(unwrap(handler) as FunctionNode));
+  }
+  for (let n: ts.Node = call; n !== fn && n.parent; n = n.parent) {
+    const p = n.parent;
+    if (ts.isTryStatement(p) && p.tryBlock === n && p.catchClause) return !catchRefuses(p.catchClause);
+  }
+  return false;
+}
+
+function catchRefuses(clause: ts.CatchClause): boolean {
+  const errName = clause.variableDeclaration && ts.isIdentifier(clause.variableDeclaration.name) ? clause.variableDeclaration.name.text : undefined;
+  return blockRefuses(clause.block, errName);
+}
+
+function handlerRefuses(fn: FunctionNode): boolean {
+  const p = fn.parameters[0];
+  return fn.body ? blockRefuses(fn.body, p && ts.isIdentifier(p.name) ? p.name.text : undefined) : false;
+}
+
+/** A catch block refuses when it rethrows, sends the error (it carries statusCode 401), or responds 401/403. */
+function blockRefuses(block: ts.Node, errName: string | undefined): boolean {
+  if (findRefusal(block)) return true;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isThrowStatement(n)) found = true;
+    if (ts.isCallExpression(n) && errName && n.arguments.some((a) => ts.isIdentifier(unwrap(a)) && (unwrap(a) as ts.Identifier).text === errName)) {
+      const name = ts.isPropertyAccessExpression(n.expression) ? n.expression.name.text : ts.isIdentifier(n.expression) ? n.expression.text : '';
+      if (/^(send|done|next|reject)$/.test(name)) found = true;
+    }
+    if (!found && !(isFunctionNode(n) && n !== block)) ts.forEachChild(n, visit);
+  };
+  visit(block);
+  return found;
+}
+
+/** `throw Object.assign(new Error('...'), { statusCode: 401 })`: Fastify answers with the error's statusCode. */
+function findStatusErrorThrow(root: ts.Node): { evidence: string } | undefined {
+  let found: { evidence: string } | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isThrowStatement(n) && n.expression) {
+      const e = unwrap(n.expression);
+      if (ts.isCallExpression(e) && e.expression.getText().replace(/\s/g, '') === 'Object.assign') {
+        for (const arg of e.arguments.slice(1)) {
+          const obj = unwrap(arg);
+          if (!ts.isObjectLiteralExpression(obj)) continue;
+          for (const p of obj.properties) {
+            if (ts.isPropertyAssignment(p) && /^(statusCode|status)$/.test(p.name.getText()) && isRefusalStatus(p.initializer)) {
+              found = { evidence: `throws an error with statusCode ${p.initializer.getText()}` };
+            }
+          }
+        }
+      }
+    }
+    if (!found && !(isFunctionNode(n) && n !== root && n.parent !== root)) ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
+}
+
+function callsOf(body: ts.Node): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}

@@ -1,0 +1,110 @@
+import { ts } from 'ts-morph';
+import type { Guard } from '../../model/types.js';
+import { locOf, snippet } from '../../syntax/loc.js';
+import { unwrap } from '../../syntax/resolve.js';
+import type { AdapterContext, RouteRecord } from '../adapter.js';
+import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { handlerName, resolveHandler } from '../express/handler.js';
+import { GUARD_HOOKS, type FastifyContext, type RouteEntry } from './contexts.js';
+import { jwtVerifyIn, type FastifyGuardClassifier } from './guards.js';
+import { fastifyRequestSpec } from './request-spec.js';
+
+const DYNAMIC = '<dynamic>';
+
+/** Where each Fastify route was registered, so fixes can edit its options or its plugin. */
+export const fastifyRegistrationOf = new WeakMap<RouteRecord, RouteEntry>();
+
+/** Turns every route of every context into a RouteRecord with the hooks that run before its handler. */
+export function composeFastifyRoutes(ctx: AdapterContext, roots: FastifyContext[], classifier: FastifyGuardClassifier): RouteRecord[] {
+  const out: RouteRecord[] = [];
+  const visit = (c: FastifyContext): void => {
+    for (const entry of c.routes) out.push(...recordsOf(ctx, entry, classifier));
+    c.children.forEach(visit);
+  };
+  roots.forEach(visit);
+  return out;
+}
+
+function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyGuardClassifier): RouteRecord[] {
+  const root = actx.project.root;
+  const chain: FastifyContext[] = [];
+  for (let c: FastifyContext | undefined = entry.ctx; c; c = c.parent) chain.unshift(c);
+
+  const links: ChainLink[] = [];
+  const unresolved: string[] = [];
+  for (const c of chain) {
+    if (c.orphan) unresolved.push(c.orphan);
+    for (const reason of c.unknowns) links.push({ verdict: 'unknown', reason });
+    const scope: Guard['scope'] = !c.parent && c.creation ? 'global' : 'plugin';
+    for (const hook of c.hooks) {
+      const verdict = hook.evidence ? { verdict: 'guard' as const, evidence: hook.evidence } : classifier.classify(hook.expr, hook.addedIn);
+      links.push(link(verdict, hook.expr, scope, root));
+    }
+  }
+  links.push(...routeLevel(entry, classifier, root));
+
+  const fn = entry.handler ? resolveHandler(entry.handler, actx.resolver) : undefined;
+  if (fn) {
+    const inline = jwtVerifyIn(fn);
+    if (inline?.refuses) {
+      links.push({ verdict: 'guard', guard: { name: 'request.jwtVerify()', kind: 'inline', scope: 'route', loc: locOf(fn, root), evidence: inline.evidence } });
+    }
+  }
+  if (!entry.handler) unresolved.push('the route has no handler the scan can read');
+  if (entry.path === undefined) unresolved.push('the route path is computed at run time');
+  if (entry.methods.includes(DYNAMIC)) unresolved.push('the route method is computed at run time');
+
+  const decorated = new Set<string>();
+  for (const c of chain) for (const key of c.decorations.keys()) if (key.startsWith('request.')) decorated.add(key.slice('request.'.length));
+  const name = entry.handler ? handlerName(entry.handler, fn) : undefined;
+  const handlerLoc = locOf(fn ?? entry.handler ?? entry.call, root);
+  const fullPath = joinPaths(entry.ctx.prefix, entry.path ?? DYNAMIC);
+  return entry.methods.map((method) => {
+    const record: RouteRecord = {
+      route: {
+        id: routeId('fastify', method, fullPath, handlerLoc.file, name),
+        framework: 'fastify',
+        method,
+        path: fullPath,
+        loc: locOf(entry.call, root),
+        handler: { name, loc: handlerLoc },
+        auth: statusOfChain(links, unresolved),
+      },
+      handler: fn,
+      requestSpec: fn ? fastifyRequestSpec(fn, actx.project.config.principals, decorated) : undefined,
+      anchor: entry.call,
+    };
+    fastifyRegistrationOf.set(record, entry);
+    return record;
+  });
+}
+
+/** Hooks in the route's own options: onRequest, preParsing, preValidation, preHandler. */
+function routeLevel(entry: RouteEntry, classifier: FastifyGuardClassifier, root: string): ChainLink[] {
+  if (entry.optionsExpr) return [{ verdict: 'unknown', reason: `the route options ${snippet(entry.optionsExpr)} cannot be read` }];
+  if (!entry.options) return [];
+  const links: ChainLink[] = [];
+  const visit = (obj: ts.ObjectLiteralExpression, depth: number): void => {
+    for (const p of obj.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        const inner = unwrap(p.expression);
+        if (ts.isObjectLiteralExpression(inner) && depth < 4) visit(inner, depth + 1);
+        else links.push({ verdict: 'unknown', reason: `the route options spread ${snippet(p.expression)}, which may add hooks` });
+        continue;
+      }
+      const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : undefined;
+      if (!key || !GUARD_HOOKS.has(key)) continue;
+      const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+      if (!value) continue;
+      links.push(link(classifier.classify(value, entry.ctx), value, 'route', root));
+    }
+  };
+  visit(entry.options, 0);
+  return links;
+}
+
+function link(v: ReturnType<FastifyGuardClassifier['classify']>, expr: ts.Expression, scope: Guard['scope'], root: string): ChainLink {
+  if (v.verdict === 'guard') return { verdict: 'guard', guard: { name: snippet(expr), kind: 'hook', scope, loc: locOf(expr, root), evidence: v.evidence } };
+  if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
+  return { verdict: 'none' };
+}

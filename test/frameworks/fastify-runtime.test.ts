@@ -1,0 +1,172 @@
+// Every claim the Fastify adapter makes is checked against real Fastify: each fixture is compiled,
+// loaded on a real instance, and every route the scan lists is requested without credentials with
+// fastify.inject. A route called protected must be refused (401/403); one called unprotected must be
+// served (not refused, and not 404, which also proves its composed path).
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import fp from 'fastify-plugin';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listRoutes } from '../../src/api.js';
+import { fixture, repoRoot } from '../helpers/fixtures.js';
+import { compile, makeTempProject, removeTempProject } from '../helpers/temp-project.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeTempProject));
+
+/** `METHOD /path scanStatus → httpStatus` for every route of the fixture. */
+async function observed(scenario: string): Promise<string[]> {
+  const src = fixture('fastify', scenario);
+  const out = makeTempProject(`fastify-rt-${scenario}`, { 'package.json': JSON.stringify({ type: 'module' }) });
+  dirs.push(out);
+  await compile(src, ['--outDir', out]);
+  const mod = (await import(pathToFileURL(path.join(out, 'app.js')).href)) as { buildApp(): FastifyInstance | Promise<FastifyInstance> };
+  const app = await mod.buildApp();
+  await app.ready();
+  const { routes } = await listRoutes({ paths: [src], cwd: repoRoot });
+  const lines: string[] = [];
+  for (const r of routes) {
+    const url = r.path.replace(/:[A-Za-z_]+/g, 'x1');
+    const method = (r.method === 'ALL' ? 'GET' : r.method) as 'GET';
+    const res = await app.inject({ method, url, payload: ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined });
+    lines.push(`${r.method} ${r.path} ${r.auth.status} → ${res.statusCode}`);
+  }
+  await app.close();
+  return lines.sort();
+}
+
+/** The scan's status agrees with what Fastify did. */
+function agrees(line: string): boolean {
+  const m = / (protected|unprotected|public|unknown) → (\d+)$/.exec(line)!;
+  const code = Number(m[2]);
+  if (m[1] === 'protected') return code === 401 || code === 403;
+  if (m[1] === 'unprotected') return code !== 401 && code !== 403 && code !== 404;
+  return true;
+}
+
+describe('fastify: the adapter agrees with real Fastify', () => {
+  it('plugin-encapsulation: siblings, nested prefixes, hook added after the route, import()ed plugins', async () => {
+    const lines = await observed('plugin-encapsulation');
+    expect(lines).toEqual([
+      'DELETE /api/accounts/:id protected → 401',
+      'GET /admin/stats protected → 401',
+      'GET /api/accounts protected → 401',
+      'GET /api/accounts/v2/summary protected → 401',
+      'GET /api/me protected → 401',
+      'GET /api/reports protected → 401',
+      'GET /docs unprotected → 200',
+      'GET /docs/openapi.json unprotected → 200',
+      'GET /health unprotected → 200',
+      'POST /api/reports protected → 401',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
+  it('fastify-plugin-lifting: fp() and skip-override hooks guard the parent context; fp ignores prefix', async () => {
+    const lines = await observed('fastify-plugin-lifting');
+    expect(lines).toEqual([
+      'GET / unprotected → 200',
+      'GET /api/orders protected → 401',
+      'GET /api/profile protected → 401',
+      'GET /catalog unprotected → 200',
+      'GET /open unprotected → 200',
+      'GET /partner/feed protected → 403',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
+  it('decorate-authenticate: decorated guards, route options, inline jwtVerify, optional auth, sensible', async () => {
+    const lines = await observed('decorate-authenticate');
+    expect(lines).toEqual([
+      'DELETE /api/articles/:slug protected → 401',
+      'GET /api/articles unprotected → 200',
+      'GET /api/articles/:slug/comments unprotected → 200',
+      'PATCH /api/articles/:slug protected → 401',
+      'POST /api/articles protected → 401',
+      'POST /api/articles/:slug/favorite protected → 401',
+      'PUT /api/articles/:slug protected → 401',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
+  it("fastify-auth-relations: 'or' with a non-guard alternative is open, 'and' with one guard is closed", async () => {
+    const lines = await observed('fastify-auth-relations');
+    expect(lines).toEqual([
+      'GET /and-with-logger protected → 401',
+      'GET /either protected → 401',
+      'GET /or-with-logger unprotected → 200',
+      'GET /unguarded unprotected → 200',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
+  it('autoload-prefixes: directory prefixes, routeParams, autoPrefix, cascading autohooks', async () => {
+    const lines = await observed('autoload-prefixes');
+    expect(lines).toEqual([
+      'GET /api unprotected → 200',
+      'GET /api/admin/stats protected → 403',
+      'GET /api/health unprotected → 200',
+      'GET /api/users protected → 401',
+      'GET /api/users/:id/profile protected → 401',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+});
+
+describe('fastify semantics the analysis relies on', () => {
+  const deny = async (_request: unknown, reply: { code(n: number): { send(): unknown } }) => {
+    reply.code(401).send();
+  };
+  const status = async (build: (app: FastifyInstance) => void | Promise<void>, url: string) => {
+    const app = Fastify();
+    await build(app);
+    await app.ready();
+    const code = (await app.inject({ url })).statusCode;
+    await app.close();
+    return code;
+  };
+
+  it('a hook added after a route in the same context still runs for it', async () => {
+    expect(await status((app) => {
+      app.get('/a', async () => 'ok');
+      app.addHook('onRequest', deny);
+    }, '/a')).toBe(401);
+  });
+
+  it('a hook added in a parent after an awaited child register still reaches the child', async () => {
+    expect(await status(async (app) => {
+      await app.register(async (child) => {
+        child.get('/a', async () => 'ok');
+      });
+      app.addHook('onRequest', deny);
+    }, '/a')).toBe(401);
+  });
+
+  it('a plain plugin keeps its hook from its siblings and parent; fp() lifts it', async () => {
+    const sibling = (wrap: boolean) => async (app: FastifyInstance) => {
+      const plugin = async (f: FastifyInstance) => {
+        f.addHook('onRequest', deny);
+      };
+      app.register(wrap ? fp(plugin) : plugin);
+      app.get('/b', async () => 'ok');
+    };
+    expect(await status(sibling(false), '/b')).toBe(200);
+    expect(await status(sibling(true), '/b')).toBe(401);
+  });
+
+  it('fp() ignores the prefix option', async () => {
+    const build = (app: FastifyInstance) => {
+      app.register(fp(async (f) => { f.get('/r', async () => 'ok'); }), { prefix: '/p' });
+    };
+    expect(await status(build, '/r')).toBe(200);
+    expect(await status(build, '/p/r')).toBe(404);
+  });
+});
+
+it('keeps fixtures type-checked', async () => {
+  for (const scenario of fs.readdirSync(path.join(repoRoot, 'fixtures/fastify'))) {
+    await compile(fixture('fastify', scenario), ['--noEmit']);
+  }
+}, 120_000);

@@ -37,4 +37,31 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('GET', '/metrics')).toBe(401);
     expect(await status('GET', '/api/v1/users', { 'x-session': 'valid' })).toBe(200);
   }, 60_000);
+
+  it('@UseGuards controllers, arrays of paths, @All and @Head, controllers spread from a constant', async () => {
+    const dir = fixture('nest', 'use-guards-and-inheritance');
+    const b = await bootNestFixture(dir);
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    const status = async (path: string) => (await fetch(`${b.app.url}${path}`)).status;
+    expect(await status('/admin/ping')).toBe(200);
+    expect(await status('/admin/stats')).toBe(403);
+    expect(await status('/reports/daily')).toBe(200);
+    expect(await status('/reports/weekly')).toBe(403);
+  }, 60_000);
+
+  it('Fastify: RouterModule trees, forRoot() controllers, prefix and defaultVersion set in a helper, exclusion with a wildcard', async () => {
+    const dir = fixture('nest', 'router-module-fastify');
+    const b = await bootNestFixture(dir);
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${b.app.url}${path}`, { headers })).status;
+    expect(await status('/api/v1/admin/users')).toBe(401);
+    expect(await status('/api/v1/admin/users', { authorization: 'Bearer x' })).toBe(200);
+    expect(await status('/api/v2/admin/reports/summary')).toBe(200);
+    expect(await status('/status/deep')).toBe(200);
+    // Nest tests `status/{*rest}` against `/status/` (before stripping the slash): /status is excluded too.
+    expect(await status('/status')).toBe(200);
+    expect(await status('/api/status')).toBe(404);
+  }, 60_000);
 });

@@ -64,7 +64,7 @@ function readApp(call: ts.CallExpression, resolver: Resolver): NestApp {
   };
   const holder = appVariable(call);
   if (!holder) return app;
-  for (const use of usesOf(holder, 0)) readAppCall(use, app, resolver);
+  for (const use of usesOf(holder, resolver, 0)) readAppCall(use, app, resolver);
   return app;
 }
 
@@ -76,7 +76,7 @@ function appVariable(call: ts.CallExpression): ts.VariableDeclaration | undefine
 }
 
 /** Calls `app.x(...)` on the variable, and on the parameter of a project function the app is passed to (`setupApp(app)`). */
-function usesOf(decl: ts.VariableDeclaration | ts.ParameterDeclaration, depth: number): ts.CallExpression[] {
+function usesOf(decl: ts.VariableDeclaration | ts.ParameterDeclaration, resolver: Resolver, depth: number): ts.CallExpression[] {
   if (!ts.isIdentifier(decl.name)) return [];
   const name = decl.name.text;
   const scope = ts.isParameter(decl) ? decl.parent : decl.getSourceFile();
@@ -89,10 +89,10 @@ function usesOf(decl: ts.VariableDeclaration | ts.ParameterDeclaration, depth: n
       }
       if (depth < 2) {
         const i = n.arguments.findIndex((a) => ts.isIdentifier(a) && a.text === name && findDeclaration(name, a) === decl);
-        const fnDecl = i >= 0 && ts.isIdentifier(n.expression) ? findDeclaration(n.expression.text, n.expression) : undefined;
-        const fn = fnDecl && ts.isFunctionDeclaration(fnDecl) ? fnDecl : fnDecl && ts.isVariableDeclaration(fnDecl) && fnDecl.initializer && isFunctionNode(unwrap(fnDecl.initializer)) ? (unwrap(fnDecl.initializer) as ts.FunctionLikeDeclaration) : undefined;
-        const param = fn && fn.parameters[i];
-        if (param) out.push(...usesOf(param, depth + 1));
+        const callee = i >= 0 ? resolver.value(n.expression) : undefined;
+        const fn = callee?.kind === 'node' && isFunctionNode(callee.node) ? callee.node : undefined;
+        const param = fn?.parameters[i];
+        if (param) out.push(...usesOf(param, resolver, depth + 1));
       }
     }
     ts.forEachChild(n, visit);

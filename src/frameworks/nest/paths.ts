@@ -1,4 +1,3 @@
-import { joinPaths } from '../chain.js';
 import type { NestApp, PrefixExclusion } from './bootstrap.js';
 
 /** The parts Nest composes into a route's paths (see RoutePathFactory in @nestjs/core). */
@@ -18,21 +17,38 @@ export interface RoutePathParts {
  */
 export function nestPaths(app: NestApp | undefined, parts: RoutePathParts): string[] {
   const versioned = app?.versioning && parts.versions?.length
-    ? parts.versions.map((v) => ({ base: v === '' ? '' : `/${app.versioning!.prefix}${v}`, version: v }))
-    : [{ base: '', version: undefined as string | undefined }];
+    ? parts.versions.map((v) => (v === '' ? '' : `/${app.versioning!.prefix}${v}`))
+    : [''];
   const out: string[] = [];
-  for (const { base } of versioned) {
-    for (const c of parts.controllerPaths) {
-      for (const m of parts.methodPaths) {
-        const rest = joinPaths(parts.modulePath ?? '', c, m);
-        const withVersion = joinPaths(base, rest);
-        const prefix = app?.globalPrefix;
-        if (!prefix || excluded(prefix.exclude, rest, parts.method)) out.push(withVersion);
-        else out.push(joinPaths(prefix.prefix, withVersion));
-      }
+  for (const base of versioned) {
+    let paths = append([''], parts.modulePath);
+    paths = appendAll(paths, parts.controllerPaths);
+    paths = appendAll(paths, parts.methodPaths);
+    for (const rest of paths) {
+      // Nest tests exclusions on the path as composed, before the trailing slash is stripped: `@Get()` under
+      // `@Controller('status')` is tested as `/status/`, which `status/{*rest}` matches.
+      const prefix = app?.globalPrefix;
+      const full = !prefix || excluded(prefix.exclude, rest, parts.method) ? base + rest : stripEndSlash(prefix.prefix) + base + rest;
+      const withSlash = addLeadingSlash(full || '/');
+      out.push(withSlash !== '/' ? stripEndSlash(withSlash) : withSlash);
     }
   }
   return [...new Set(out)];
+}
+
+/** @nestjs/common addLeadingSlash and stripEndSlash, as the router path factory uses them. */
+function addLeadingSlash(p: string): string {
+  return p && p.charAt(0) !== '/' && !p.startsWith('{/') ? `/${p}` : p;
+}
+function stripEndSlash(p: string): string {
+  return p.endsWith('/') ? p.slice(0, -1) : p;
+}
+function append(paths: string[], fragment: string | undefined): string[] {
+  if (!fragment) return paths;
+  return paths.map((p) => stripEndSlash(p) + addLeadingSlash(fragment));
+}
+function appendAll(paths: string[], fragments: string[]): string[] {
+  return fragments.flatMap((f) => append(paths, f));
 }
 
 function excluded(exclusions: PrefixExclusion[], path: string, method: string): boolean {

@@ -151,8 +151,10 @@ export class NestRouteComposer {
       const unresolved = [...r.unresolved];
       if (path.includes(DYNAMIC)) unresolved.push('part of the route path is computed at run time');
       let auth = statusOfChain(links, unresolved);
-      if (auth.status === 'unprotected' && optedOut.length) {
-        auth = { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` };
+      if (auth.status === 'unprotected') {
+        auth = optedOut.length
+          ? { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` }
+          : { status: 'unprotected', guards: [], reason: 'no guard that can refuse the request runs before the handler' };
       }
       const id = routeId('nest', method, path, handlerLoc.file, handlerName);
       if (this.out.has(id)) continue;

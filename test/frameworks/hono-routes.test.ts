@@ -38,11 +38,13 @@ describe('hono: routes and guard chains', () => {
     expect(await routeLines(fixture('hono', 'nested-route'))).toEqual([
       'DELETE /api/users/:id protected',
       'GET / unprotected',
+      'GET /api/comments unprotected',
       'GET /api/posts unprotected',
       'GET /api/posts/:id unprotected',
       'GET /api/status unprotected',
       'GET /api/users protected',
       'GET /api/users/:id protected',
+      'POST /api/comments unprotected',
       'POST /api/posts protected',
       'PUT /api/posts/:id unprotected',
     ]);

@@ -72,6 +72,7 @@ export function decisionUses(cond: ts.Expression, prov: Provenance, ctx: Identit
       const field = originField(o) ?? (ts.isIdentifier(unwrap(mine)) ? (unwrap(mine) as ts.Identifier).text : undefined);
       if (!ctx.identity.has(field)) continue;
       if (prov.origin(other).kind === 'principal') continue; // compared with the principal: a check, not a decision
+      if (isConstant(other) || isTypeofOf(mine)) continue; // a presence or shape test, not an identity comparison
       uses.push({
         field: field!,
         source: o.part,
@@ -100,6 +101,23 @@ export function verifiedBy(ifStatement: ts.IfStatement, prov: Provenance): strin
     if (r.kind === 'request' && l.kind === 'principal') keys.push(originKey(r)!);
   }
   return keys;
+}
+
+function isConstant(n: ts.Node): boolean {
+  const e = unwrap(n);
+  return (
+    ts.isLiteralExpression(e) ||
+    ts.isNoSubstitutionTemplateLiteral(e) ||
+    e.kind === ts.SyntaxKind.NullKeyword ||
+    e.kind === ts.SyntaxKind.TrueKeyword ||
+    e.kind === ts.SyntaxKind.FalseKeyword ||
+    (ts.isIdentifier(e) && e.text === 'undefined') ||
+    ts.isTypeOfExpression(e)
+  );
+}
+
+function isTypeofOf(n: ts.Node): boolean {
+  return ts.isTypeOfExpression(unwrap(n));
 }
 
 /** Equality comparisons anywhere in a condition, through `&&`, `||`, `!` and parentheses. */
@@ -159,7 +177,10 @@ type Mass = { whole: ts.Expression; origin: RequestOrigin } | { spread: ShapeEnt
  * `data: req.body`, `{ ...req.body }` with no owner set after it, `Todo.create(req.body)`.
  */
 function massAssignment(data: ts.Expression, shape: ObjectShape, ownerField: string, flagged: (o: Origin) => o is RequestOrigin): Mass | undefined {
-  const removesOwner = (o: RequestOrigin) => o.excludes?.some((k) => normalizeFieldName(k) === normalizeFieldName(ownerField));
+  const owner = normalizeFieldName(ownerField);
+  // A rest that left the owner out, or a validation schema that does not let it through.
+  const removesOwner = (o: RequestOrigin) =>
+    !!o.excludes?.some((k) => normalizeFieldName(k) === owner) || (!!o.allowedKeys && !o.allowedKeys.some((k) => normalizeFieldName(k) === owner));
   if (shape.whole) return flagged(shape.whole) && !removesOwner(shape.whole) ? { whole: data, origin: shape.whole } : undefined;
   let found: Mass | undefined;
   for (const e of shape.entries) {

@@ -24,6 +24,8 @@ export type Origin =
       excludes?: string[];
       /** A validation wrapper (`safeParse(x)` → `{ success, data }`): its `.data`/`.value` is the value itself. */
       wrapped?: boolean;
+      /** The only keys a validation schema lets through (`z.object({ title })` → ['title']), when known. */
+      allowedKeys?: string[];
     }
   | { kind: 'principal'; path: string[]; node: ts.Node; wrapped?: boolean }
   | { kind: 'none' };
@@ -229,7 +231,11 @@ export class Provenance {
     if (ts.isPropertyAccessExpression(callee) && name) {
       if (SAME_VALUE_METHODS.has(name)) return this.origin(callee.expression);
       if ((VALIDATORS.has(name) || WRAPPING_VALIDATORS.has(name)) && args.length) {
-        const found = strongest(args.map((a) => this.origin(a)));
+        let found = strongest(args.map((a) => this.origin(a)));
+        if (found.kind === 'request' && found.path.length === 0) {
+          const keys = schemaKeys(callee.expression, this.resolver);
+          if (keys) found = { ...found, allowedKeys: keys };
+        }
         return found.kind === 'none' || !WRAPPING_VALIDATORS.has(name) ? found : { ...found, wrapped: true };
       }
     }
@@ -318,7 +324,28 @@ function extend(o: Origin, key: string): Origin {
   if (o.kind === 'none') return o;
   if (o.wrapped && (key === 'data' || key === 'value')) return { ...o, wrapped: false };
   if (o.kind === 'request' && o.excludes?.includes(key)) return NONE;
-  return { ...o, path: [...o.path, key], wrapped: false, ...(o.kind === 'request' ? { excludes: undefined } : {}) };
+  return { ...o, path: [...o.path, key], wrapped: false, ...(o.kind === 'request' ? { excludes: undefined, allowedKeys: undefined } : {}) };
+}
+
+/**
+ * The keys of a zod/yup/valibot-style object schema the value was validated with: `z.object({ title: ... })`
+ * (also through a variable or an import). Zod strips unknown keys by default, so these are all that pass.
+ */
+function schemaKeys(schema: ts.Expression, resolver: Resolver): string[] | undefined {
+  const v = resolver.value(schema);
+  const node = v.kind === 'node' ? unwrap(v.node) : undefined;
+  if (!node || !ts.isCallExpression(node)) return undefined;
+  const callee = unwrap(node.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  const shape = node.arguments[0] && unwrap(node.arguments[0]);
+  if (name !== 'object' || !shape || !ts.isObjectLiteralExpression(shape)) return undefined;
+  const keys: string[] = [];
+  for (const p of shape.properties) {
+    const key = p.name && propertyNameText(p.name);
+    if (key === undefined || ts.isSpreadAssignment(p)) return undefined;
+    keys.push(key);
+  }
+  return keys;
 }
 
 /** A request origin wins over a principal one: any client-controlled part makes the value client-controlled. */

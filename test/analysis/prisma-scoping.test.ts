@@ -61,19 +61,22 @@ describe('analyzeHandler: identity from the request (user-id-from-request)', () 
   const facts = (file: string, route: string) => p.facts(`src/routes/${file}.ts`, route);
 
   it.each([
-    ['todos', 'POST /', ['write userId from body (req.body) into Todo line=7']],
-    ['todos', 'POST /destructured', ['write userId from body (req.body) into Todo line=13']],
-    ['todos', 'POST /spread', ['mass-assignment userId from body (req.body) into Todo line=19']],
-    ['todos', 'POST /raw', ['mass-assignment userId from body (req.body) into Todo line=24']],
+    ['todos', 'POST /', ['write userId from body (req.body) into Todo line=8']],
+    ['todos', 'POST /destructured', ['write userId from body (req.body) into Todo line=14']],
+    ['todos', 'POST /spread', ['mass-assignment userId from body (req.body) into Todo line=20']],
+    ['todos', 'POST /raw', ['mass-assignment userId from body (req.body) into Todo line=25']],
     ['todos', 'POST /safe', []],
-    ['todos', 'GET /by-user', ['filter userId from query (req.query) into Todo line=35']],
-    ['todos', 'GET /by-header', ["filter userId from headers (req.get('x-user-id')) into Todo line=40"]],
+    ['todos', 'GET /by-user', ['filter userId from query (req.query) into Todo line=36']],
+    ['todos', 'GET /by-header', ["filter userId from headers (req.get('x-user-id')) into Todo line=41"]],
     ['users', 'GET /:userId/todos', ['filter userId from params (req.params) into Todo line=9']],
     // compared with req.user and refused on mismatch: legitimate
     ['users', 'GET /:userId/todos/checked', []],
     // written by a helper: reported at the handler's argument
     ['users', 'POST /:userId/comments', ['write authorId from body (req.body) into Comment line=24']],
     ['users', 'DELETE /:userId/todos/:id', ['decision x-user-id from headers (req.headers) into - line=31']],
+    // validated by a schema without userId; `req.body.userId !== undefined` is a presence test, not a decision
+    ['todos', 'PATCH /:id', []],
+    ['todos', 'GET /:id', []],
   ] as const)('%s %s', (file, route, expected) => {
     expect(identityLines(facts(file, route))).toEqual(expected);
   });
@@ -83,7 +86,12 @@ describe('analyzeHandler: identity from the request (user-id-from-request)', () 
   });
 
   it('an owner bound to a request value is not scoping', () => {
-    expect(accessLines(facts('todos', 'GET /by-user'))).toEqual(['list Todo.findMany byRequestId=false owner=userId scopedBy=- line=35']);
+    expect(accessLines(facts('todos', 'GET /by-user'))).toEqual(['list Todo.findMany byRequestId=false owner=userId scopedBy=- line=36']);
+  });
+
+  it('a compound unique input that includes the owner scopes the query', () => {
+    expect(accessLines(facts('todos', 'GET /:id'))).toEqual(['read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=query line=56']);
+    expect(accessLines(facts('todos', 'PATCH /:id'))).toEqual(['update Todo.update byRequestId=true(req.params.id) owner=userId scopedBy=query line=50']);
   });
 
   it('fixes replace the request value with the principal', () => {

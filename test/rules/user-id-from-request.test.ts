@@ -14,12 +14,12 @@ async function findings(...parts: string[]) {
 describe('user-id-from-request', () => {
   it('reports identities from body, query, params and headers, mass assignment and decisions', async () => {
     expect(await findings('express', 'user-id-from-request')).toEqual([
-      'src/routes/todos.ts:7 fromRequest: POST /api/todos takes userId from req.body instead of the authenticated user [fix]',
-      'src/routes/todos.ts:13 fromRequest: POST /api/todos/destructured takes userId from req.body instead of the authenticated user [fix]',
-      'src/routes/todos.ts:19 massAssignment: POST /api/todos/spread copies req.body into Todo, letting the client set userId [fix]',
-      'src/routes/todos.ts:24 massAssignment: POST /api/todos/raw copies req.body into Todo, letting the client set userId [fix]',
-      'src/routes/todos.ts:35 fromRequest: GET /api/todos/by-user takes userId from req.query instead of the authenticated user [fix]',
-      "src/routes/todos.ts:40 fromRequest: GET /api/todos/by-header takes userId from req.get('x-user-id') instead of the authenticated user [fix]",
+      'src/routes/todos.ts:8 fromRequest: POST /api/todos takes userId from req.body instead of the authenticated user [fix]',
+      'src/routes/todos.ts:14 fromRequest: POST /api/todos/destructured takes userId from req.body instead of the authenticated user [fix]',
+      'src/routes/todos.ts:20 massAssignment: POST /api/todos/spread copies req.body into Todo, letting the client set userId [fix]',
+      'src/routes/todos.ts:25 massAssignment: POST /api/todos/raw copies req.body into Todo, letting the client set userId [fix]',
+      'src/routes/todos.ts:36 fromRequest: GET /api/todos/by-user takes userId from req.query instead of the authenticated user [fix]',
+      "src/routes/todos.ts:41 fromRequest: GET /api/todos/by-header takes userId from req.get('x-user-id') instead of the authenticated user [fix]",
       'src/routes/users.ts:9 fromRequest: GET /api/users/:userId/todos takes userId from req.params instead of the authenticated user [fix]',
       'src/routes/users.ts:24 fromRequest: POST /api/users/:userId/comments takes authorId from req.body instead of the authenticated user [fix]',
       'src/routes/users.ts:31 decision: DELETE /api/users/:userId/todos/:id decides access on x-user-id from req.headers instead of the authenticated user',

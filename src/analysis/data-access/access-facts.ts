@@ -32,6 +32,8 @@ export interface AccessContext {
 const SELECTOR_KEY = /^(_?id|uuid|slug)$|[a-z0-9](Id|_id)$/;
 /** Prisma/Mongo operators whose operands are all required (a conjunction). */
 const CONJUNCTIONS = new Set(['AND', '$and']);
+/** Prisma names compound unique inputs after their fields joined by `_`: `id_userId`. */
+const COMPOUND_UNIQUE = /^[A-Za-z0-9]+(_[A-Za-z0-9]+)+$/;
 /** Relation filters whose `id` is the owner: `where: { user: { id: me } }`. */
 const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant', 'account']);
 
@@ -45,7 +47,7 @@ export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, he
     const o = prov.origin(db.idArg);
     if (o.kind === 'request') idOrigin = o;
   }
-  if (!idOrigin && filter && db.kind !== 'list' && db.kind !== 'create') idOrigin = selectorOrigin(filter, idField, ctx.identity);
+  if (!idOrigin && filter && db.kind !== 'list' && db.kind !== 'create') idOrigin = selectorOrigin(filter, idField, ctx.identity, prov);
 
   let scopedBy: DataAccess['scopedBy'];
   if (filter && bindsOwner(filter, ownerField, ctx.identity, prov, ctx.verified)) scopedBy = 'query';
@@ -109,7 +111,13 @@ export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
 }
 
 /** The request value that picks the record: the primary key first, then other selector-like keys. */
-function selectorOrigin(filter: ObjectShape, idField: string, identity: IdentityFields): Origin | undefined {
+function selectorOrigin(filter: ObjectShape, idField: string, identity: IdentityFields, prov: Provenance): Origin | undefined {
+  for (const e of filter.entries) {
+    if (e.kind !== 'prop' || !COMPOUND_UNIQUE.test(e.key)) continue;
+    const inner = prov.shape(e.value);
+    const found = inner && !inner.whole ? selectorOrigin(inner, idField, identity, prov) : undefined;
+    if (found) return found;
+  }
   const candidates = filter.entries.filter(
     (e): e is Extract<typeof e, { kind: 'prop' }> => e.kind === 'prop' && e.origin.kind === 'request' && !identity.has(e.key),
   );
@@ -125,6 +133,11 @@ export function bindsOwner(filter: ObjectShape, ownerField: string | undefined, 
     if (e.kind !== 'prop') continue;
     if (isOwnerKey(e.key) && (isPrincipal(e.origin) || equalsPrincipal(e.value, prov))) return true;
     const nested = () => prov.shape(e.value);
+    // Prisma compound unique input: `where: { id_userId: { id, userId: me } }`.
+    if (COMPOUND_UNIQUE.test(e.key)) {
+      const s = nested();
+      if (s && !s.whole && bindsOwner(s, ownerField, identity, prov, verified)) return true;
+    }
     if (CONJUNCTIONS.has(e.key)) {
       const v = unwrapValue(e.value);
       const parts = ts.isArrayLiteralExpression(v) ? v.elements : [v];

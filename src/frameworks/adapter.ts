@@ -29,6 +29,8 @@ export interface AuthFixRequest {
   all: RouteRecord[];
   /** Undefined: session when the project hosts Better Auth, jwt otherwise. */
   strategy?: AuthStrategy;
+  /** Nest: register one APP_GUARD in the root module (and @Public() on public routes) instead of per-route guards. */
+  nestGlobalGuard?: boolean;
 }
 
 export interface FrameworkAdapter {

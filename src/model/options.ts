@@ -16,6 +16,8 @@ export interface FixOptions extends ScanOptions {
   dryRun: boolean;
   force: boolean;
   authStrategy?: AuthStrategy;
+  /** Nest: protect through one APP_GUARD in the root module (public routes get @Public()) instead of @UseGuards per route. */
+  nestGlobalGuard?: boolean;
   /** Restrict fixes to these rules (default: all fixable). */
   rules?: string[];
 }

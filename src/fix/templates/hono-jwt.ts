@@ -116,7 +116,7 @@ export const requireAuth = createMiddleware${t('<{ Variables: { user: AuthUser }
   if (typeof name === 'string') user.name = name;
   c.set('user', user);
   // Outside the try above: an error in a later handler must not turn into a 401.
-  await next();
+  return next();
 });
 `;
 }

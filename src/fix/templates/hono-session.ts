@@ -26,7 +26,7 @@ export const requireAuth = createMiddleware${ts ? '<{ Variables: { user: AuthUse
   }
   const { id, email, name } = session.user;
   c.set('user', { id, email, name });
-  await next();
+  return next();
 });
 `;
 }

@@ -178,9 +178,7 @@ function globalGuardEdits(f: FixContext, request: AuthFixRequest): { edits: Text
     } else if (providers) {
       return { reason: `the providers of ${className(root)} are not an array literal` };
     } else {
-      const last = meta.properties[meta.properties.length - 1];
-      const at = last ? last.end : meta.properties.pos;
-      edits.push({ file: sf.fileName, start: at, end: at, text: last ? `, providers: [${provider}]` : ` providers: [${provider}] ` });
+      edits.push(newProperty(sf, meta, `providers: [${provider}]`));
     }
   }
   const core = importEdit(sf.fileName, sf.text, { names: ['APP_GUARD'], specifier: '@nestjs/core', moduleKind: 'esm' }, style);
@@ -229,4 +227,22 @@ function usesJsExtensionsFor(ctx: AdapterContext, sf: ts.SourceFile): boolean {
     fileName: sf.fileName,
     packageType: packageOf(ctx.project.packages, sf.fileName)?.type,
   });
+}
+
+/** A property appended to an object literal: on its own line (keeping a trailing comma) when the object is multi-line. */
+function newProperty(sf: ts.SourceFile, obj: ts.ObjectLiteralExpression, text: string): TextEdit {
+  const last = obj.properties[obj.properties.length - 1];
+  if (!last) return { file: sf.fileName, start: obj.properties.pos, end: obj.properties.pos, text: ` ${text} ` };
+  const lastStart = last.getStart(sf);
+  const lineStart = sf.text.lastIndexOf('\n', lastStart - 1) + 1;
+  const indent = sf.text.slice(lineStart, lastStart);
+  const multiLine = /^[ \t]*$/.test(indent);
+  if (!multiLine) return { file: sf.fileName, start: last.end, end: last.end, text: `, ${text}` };
+  const eol = detectStyle(sf.text, sf.fileName).eol;
+  const trailingComma = /^\s*,/.exec(sf.text.slice(last.end));
+  if (trailingComma) {
+    const at = last.end + trailingComma[0].length;
+    return { file: sf.fileName, start: at, end: at, text: `${eol}${indent}${text},` };
+  }
+  return { file: sf.fileName, start: last.end, end: last.end, text: `,${eol}${indent}${text}` };
 }

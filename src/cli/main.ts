@@ -4,6 +4,8 @@ import { OUTPUT_FORMATS } from '../report/index.js';
 import { toolInfo } from '../report/meta.js';
 import { describeError, EXIT_ERROR } from './errors.js';
 import { processIo, type CliIo } from './io.js';
+import { HOOK_MANAGERS } from '../init/hooks.js';
+import { runInitCommand, type InitFlags } from './init-command.js';
 import { runRoutes, type RoutesFlags } from './routes-command.js';
 import { runScan, type ScanFlags } from './scan-command.js';
 
@@ -52,6 +54,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--update-baseline', 'with --baseline: record every current finding in the file (fixed ones drop out) and exit 0')
     .option('--changed [ref]', 'report only findings in files changed since ref (default: HEAD; branch commits, work tree and untracked files); the whole project is still analysed')
     .option('--staged', 'report only findings in staged files (for pre-commit hooks); the whole project is still analysed')
+    .option('--only-files <files...>', 'report only findings in these files (for lint-staged, which appends the staged files); the whole project is still analysed')
     .addHelpText(
       'after',
       `
@@ -78,6 +81,17 @@ Examples:
     .option('--compare <routes.json>', 'list routes that appeared, disappeared or changed status since a previous "routes --format json" output')
     .action(async (paths: string[], flags: Record<string, unknown>) => {
       exitCode = await runRoutes(paths, flags as unknown as RoutesFlags, io);
+    });
+
+  program
+    .command('init')
+    .description('write auth-enforcer.config.json for the frameworks found, and wire a pre-commit hook on request')
+    .argument('[dir]', 'the project directory (default: the current directory)')
+    .option('--accept-public', 'declare the routes that look public on purpose (health checks, auth endpoints, webhooks) in publicRoutes')
+    .addOption(new Option('--hook <manager>', 'wire the pre-commit hook into this hook manager').choices(HOOK_MANAGERS))
+    .option('--force', 'overwrite an existing config; change an existing hook command')
+    .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
+      exitCode = await runInitCommand(dir, flags as InitFlags, io);
     });
 
   try {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Baseline, baselineChanges, baselineOf, readBaseline, splitByBaseline, writeBaseline } from '../baseline/baseline.js';
 import { changedFiles, type ChangeSelector } from '../changes/git-changes.js';
@@ -30,6 +30,8 @@ export interface ScanFlags {
   /** `--changed` alone is `true` (since HEAD); `--changed <ref>` the ref. */
   changed?: string | boolean;
   staged?: boolean;
+  /** Report only on these files (lint-staged appends the staged files to the command). */
+  onlyFiles?: string[];
 }
 
 export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
@@ -41,7 +43,11 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
   const opts = scanOptions(paths, flags.config, io);
   const api = io.api ?? (await loadApi());
   // Asked before the scan, so "not a git repository" fails fast.
-  const changed = selector ? changedFiles(resolveRoot(opts.paths, opts.cwd).root, selector) : undefined;
+  const changed = selector
+    ? changedFiles(resolveRoot(opts.paths, opts.cwd).root, selector)
+    : flags.onlyFiles
+      ? new Set(flags.onlyFiles.map((f) => realFile(path.resolve(io.cwd, f))))
+      : undefined;
   const configChanged = changed !== undefined && configTouched(changed, resolveRoot(opts.paths, opts.cwd).root, opts.configPath);
   const baseline = flags.baseline && !flags.updateBaseline ? readBaseline(path.resolve(io.cwd, flags.baseline), flags.baseline) : undefined;
 
@@ -72,7 +78,8 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
 
   if (flags.updateBaseline) return updateBaseline(result, flags.baseline!, io);
   if (configChanged) io.stderr('auth-enforcer: the config changed, so every finding is reported\n');
-  result = narrow(result, { changed: configChanged ? undefined : changed, baseline, staged: flags.staged === true }, io);
+  const which = flags.staged ? 'staged' : flags.onlyFiles ? 'given' : 'changed';
+  result = narrow(result, { changed: configChanged ? undefined : changed, baseline, which }, io);
 
   const shown = flags.quiet ? errorsOnly(result) : result;
   const toFile = flags.output !== undefined;
@@ -113,12 +120,19 @@ export function exitCode(result: ScanResult, maxWarnings: number | undefined): n
   return EXIT_OK;
 }
 
+function realFile(abs: string): string {
+  return existsSync(abs) ? realpathSync(abs) : abs;
+}
+
 /** Usage errors for CI flag combinations; the git selector when --changed or --staged is given. */
 function checkCiFlags(flags: ScanFlags, fixing: boolean): ChangeSelector | undefined {
-  const selecting = flags.changed !== undefined && flags.changed !== false ? '--changed' : flags.staged ? '--staged' : undefined;
-  if (flags.changed !== undefined && flags.changed !== false && flags.staged) {
-    throw new UsageError('--changed and --staged cannot be combined; pick one');
-  }
+  const given = [
+    flags.changed !== undefined && flags.changed !== false ? '--changed' : undefined,
+    flags.staged ? '--staged' : undefined,
+    flags.onlyFiles ? '--only-files' : undefined,
+  ].filter((x) => x !== undefined);
+  if (given.length > 1) throw new UsageError(`${given.join(' and ')} cannot be combined; pick one`);
+  const selecting = given[0];
   if (flags.updateBaseline && !flags.baseline) throw new UsageError('--update-baseline needs --baseline <file>');
   if (flags.updateBaseline && selecting) {
     throw new UsageError(`--update-baseline records every finding; it cannot be combined with ${selecting}`);
@@ -151,7 +165,7 @@ function updateBaseline(result: ScanResult, file: string, io: CliIo): number {
 /** --changed/--staged, then --baseline: what is left is what this run reports and fails on. */
 function narrow(
   result: ScanResult,
-  { changed, baseline, staged }: { changed?: Set<string>; baseline?: Baseline; staged: boolean },
+  { changed, baseline, which }: { changed?: Set<string>; baseline?: Baseline; which: string },
   io: CliIo,
 ): ScanResult {
   let findings = result.findings;
@@ -161,7 +175,7 @@ function narrow(
     const before = findings.length;
     findings = findings.filter(keep);
     const outside = before - findings.length;
-    if (outside > 0) notes.push(`${plural(outside, 'finding')} outside the ${staged ? 'staged' : 'changed'} files not shown`);
+    if (outside > 0) notes.push(`${plural(outside, 'finding')} outside the ${which} files not shown`);
   }
   if (baseline) {
     const { fresh, known } = splitByBaseline(findings, baseline);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import type { Config } from '../model/config.js';
 import type { Diagnostic } from '../model/types.js';
 import { ModuleResolver } from '../syntax/modules.js';
@@ -18,8 +18,6 @@ export interface ScanProject {
   modules: ModuleResolver;
   tsconfigs: TsConfigs;
   diagnostics: Diagnostic[];
-  /** The ts-morph project holding the files (used by fixes that want its manipulation API). */
-  morph: Project;
 }
 
 export function loadProject(root: string, paths: string[], config: Config): ScanProject {
@@ -28,22 +26,18 @@ export function loadProject(root: string, paths: string[], config: Config): Scan
   const candidates = discoverFiles({ root, paths, include: config.include, exclude: config.exclude }).filter(
     (f) => !tsconfigs.excludes(f),
   );
-  const morph = new Project({
-    useInMemoryFileSystem: false,
-    skipAddingFilesFromTsConfig: true,
-    skipFileDependencyResolution: true,
-    compilerOptions: { allowJs: true, noLib: true },
-  });
   const files = new Map<string, ts.SourceFile>();
   for (const file of candidates) {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      // Without a byte-order mark: fix offsets are computed on the text after it, as the fixer applies them.
+      text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     } catch (err) {
       diagnostics.push({ level: 'error', code: 'read-error', message: (err as Error).message, file: rel(root, file) });
       continue;
     }
-    const sf = morph.createSourceFile(file, text, { overwrite: true, scriptKind: scriptKindOf(file) }).compilerNode;
+    // Parsed once, with parent pointers, straight from the text: analysis reads raw nodes only.
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
     const parseErrors = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
     if (parseErrors.length) {
       const first = parseErrors[0];
@@ -63,7 +57,7 @@ export function loadProject(root: string, paths: string[], config: Config): Scan
     diagnostics.push({ level: 'warning', code: 'tsconfig', message: p.message, file: rel(root, p.file) });
   }
   const modules = new ModuleResolver(tsconfigs, (f) => files.has(f));
-  return { root, config, files, packages: findPackages(root), modules, tsconfigs, diagnostics, morph };
+  return { root, config, files, packages: findPackages(root), modules, tsconfigs, diagnostics };
 }
 
 function scriptKindOf(file: string): ts.ScriptKind {

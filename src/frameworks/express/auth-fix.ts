@@ -43,6 +43,8 @@ export function planExpressAuthFixes(ctx: AdapterContext, request: AuthFixReques
   });
   const shared = { newFiles: [{ file: target.file, text: moduleText }], dependencies: expressAuthDependencies(strategy) };
   const flaggedIds = new Set(request.flagged.map((r) => r.route.id));
+  const wholeRouter = new Map<ExpressRouter, TextEdit | undefined>();
+  const importByFile = new Map<string, TextEdit | null>();
 
   for (const record of request.flagged) {
     const reg = registrationOf.get(record);
@@ -50,16 +52,16 @@ export function planExpressAuthFixes(ctx: AdapterContext, request: AuthFixReques
       planned.set(record.route.id, { notFixableReason: 'the route registration could not be located for editing' });
       continue;
     }
-    const file = reg.entry.call.getSourceFile();
-    const whole = wholeRouterEdit(reg, request.all, flaggedIds);
+    if (!wholeRouter.has(reg.router)) wholeRouter.set(reg.router, wholeRouterEdit(reg, request.all, flaggedIds));
+    const whole = wholeRouter.get(reg.router);
     const edit = whole ?? routeLevelEdit(reg.entry);
     if (!edit) {
       planned.set(record.route.id, { notFixableReason: 'no handler argument to insert the guard before' });
       continue;
     }
-    const style = detectStyle(file.text, file.fileName);
-    const specifier = relativeSpecifier(file.fileName, target.file, usesJsExtensionsFor(ctx, file));
-    const imp = importEdit(file.fileName, file.text, { names: [expressAuthExport], specifier, moduleKind: moduleKindOf(file) }, style);
+    const file = (whole ? reg.router.creation : reg.entry.call).getSourceFile();
+    if (!importByFile.has(file.fileName)) importByFile.set(file.fileName, authImportEdit(ctx, file, target.file));
+    const imp = importByFile.get(file.fileName);
     const edits: TextEdit[] = [edit, ...(imp ? [imp] : [])];
     planned.set(record.route.id, {
       fix: {
@@ -70,6 +72,13 @@ export function planExpressAuthFixes(ctx: AdapterContext, request: AuthFixReques
     });
   }
   return planned;
+}
+
+/** The import of requireAuth into `file`, in its style; null when it is already imported. */
+function authImportEdit(ctx: AdapterContext, file: ts.SourceFile, moduleFile: string): TextEdit | null {
+  const style = detectStyle(file.text, file.fileName);
+  const specifier = relativeSpecifier(file.fileName, moduleFile, usesJsExtensionsFor(ctx, file));
+  return importEdit(file.fileName, file.text, { names: [expressAuthExport], specifier, moduleKind: moduleKindOf(file) }, style);
 }
 
 /** `router.use(requireAuth);` after the router's declaration, when that protects exactly the flagged routes. */

@@ -8,19 +8,19 @@ const todos = (route: string) => project.facts('src/routes/todos.ts', route);
 
 describe('analyzeHandler on Prisma (prisma-owner-scoping)', () => {
   it.each([
-    ['GET /', 'list Todo.findMany byRequestId=false owner=userId scopedBy=- line=8'],
-    ['GET /mine', 'list Todo.findMany byRequestId=false owner=userId scopedBy=query line=13'],
-    ['GET /:id', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=19'],
+    ['GET /', 'list Todo.findMany byRequestId=false owner=userId scopedBy=- line=9'],
+    ['GET /mine', 'list Todo.findMany byRequestId=false owner=userId scopedBy=query line=14'],
+    ['GET /:id', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=20'],
     // const { id } = req.params; findFirst({ where: { id, userId: req.user!.id } })
-    ['GET /:id/scoped', 'read Todo.findFirst byRequestId=true(req.params.id) owner=userId scopedBy=query line=26'],
+    ['GET /:id/scoped', 'read Todo.findFirst byRequestId=true(req.params.id) owner=userId scopedBy=query line=27'],
     // if (!todo || todo.userId !== req.user!.id) return res.status(404)...
-    ['GET /:id/checked', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=check line=32'],
+    ['GET /:id/checked', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=check line=33'],
     // the comparison only logs: not a check
-    ['GET /:id/logged', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=41'],
+    ['GET /:id/logged', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=42'],
     // req.user in the response is not scoping
-    ['GET /:id/mentioned', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=50'],
-    ['PATCH /:id', 'update Todo.update byRequestId=true(req.params.id) owner=userId scopedBy=- line=55'],
-    ['DELETE /:id', 'delete Todo.delete byRequestId=true(req.params.id) owner=userId scopedBy=- line=60'],
+    ['GET /:id/mentioned', 'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=- line=51'],
+    ['PATCH /:id', 'update Todo.update byRequestId=true(req.params.id) owner=userId scopedBy=- line=56'],
+    ['DELETE /:id', 'delete Todo.delete byRequestId=true(req.params.id) owner=userId scopedBy=- line=61'],
   ])('%s', (route, expected) => {
     const facts = todos(route);
     expect(accessLines(facts)).toEqual([expected]);
@@ -29,9 +29,13 @@ describe('analyzeHandler on Prisma (prisma-owner-scoping)', () => {
 
   it('an update after a refusing ownership check of the same id is covered by the check', () => {
     expect(accessLines(todos('PUT /:id'))).toEqual([
-      'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=check line=66',
-      'update Todo.update byRequestId=true(req.params.id) owner=userId scopedBy=check line=70',
+      'read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=check line=67',
+      'update Todo.update byRequestId=true(req.params.id) owner=userId scopedBy=check line=71',
     ]);
+  });
+
+  it('a check delegated to a helper that throws on mismatch counts', () => {
+    expect(accessLines(todos('GET /:id/asserted'))).toEqual(['read Todo.findUnique byRequestId=true(req.params.id) owner=userId scopedBy=check line=77']);
   });
 
   it('a model without an owner field carries no owner', () => {

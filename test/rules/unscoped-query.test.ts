@@ -12,12 +12,12 @@ async function findings(...parts: string[]) {
 describe('unscoped-query', () => {
   it('Prisma: reports unscoped reads, writes and lists; not query-scoped, checked or unowned ones', async () => {
     expect(await findings('express', 'prisma-owner-scoping')).toEqual([
-      'src/routes/todos.ts:8 GET /api/todos lists Todo without filtering by the authenticated user [fix]',
-      'src/routes/todos.ts:19 GET /api/todos/:id reads Todo by a request id without scoping it to the authenticated user [fix]',
-      'src/routes/todos.ts:41 GET /api/todos/:id/logged reads Todo by a request id without scoping it to the authenticated user [fix]',
-      'src/routes/todos.ts:50 GET /api/todos/:id/mentioned reads Todo by a request id without scoping it to the authenticated user [fix]',
-      'src/routes/todos.ts:55 PATCH /api/todos/:id updates Todo by a request id without scoping it to the authenticated user',
-      'src/routes/todos.ts:60 DELETE /api/todos/:id deletes Todo by a request id without scoping it to the authenticated user [fix]',
+      'src/routes/todos.ts:9 GET /api/todos lists Todo without filtering by the authenticated user [fix]',
+      'src/routes/todos.ts:20 GET /api/todos/:id reads Todo by a request id without scoping it to the authenticated user [fix]',
+      'src/routes/todos.ts:42 GET /api/todos/:id/logged reads Todo by a request id without scoping it to the authenticated user [fix]',
+      'src/routes/todos.ts:51 GET /api/todos/:id/mentioned reads Todo by a request id without scoping it to the authenticated user [fix]',
+      'src/routes/todos.ts:56 PATCH /api/todos/:id updates Todo by a request id without scoping it to the authenticated user',
+      'src/routes/todos.ts:61 DELETE /api/todos/:id deletes Todo by a request id without scoping it to the authenticated user [fix]',
     ]);
   });
 
@@ -39,5 +39,29 @@ describe('unscoped-query', () => {
     const result = await scan({ paths: [fixture('express', 'prisma-owner-scoping')], cwd: repoRoot });
     const prints = result.findings.filter((f) => f.ruleId === 'unscoped-query').map((f) => f.fingerprint);
     expect(new Set(prints).size).toBe(prints.length);
+  });
+});
+
+describe('unscoped-query on facts', async () => {
+  const { rule } = await import('../../rules/unscoped-query.js');
+  const { defaultConfig } = await import('../../src/model/config.js');
+  const loc = { file: 'src/a.ts', line: 3, column: 1, endLine: 3, endColumn: 9 };
+  const read = { layer: 'prisma', model: 'Todo', operation: 'findUnique', kind: 'read', byRequestId: true, ownerField: 'userId', loc, expression: 'x' } as const;
+  const route = (status: string) => ({ id: 'r', framework: 'express', method: 'GET', path: '/todos/:id', loc, handler: { loc }, auth: { status, guards: [] } }) as never;
+  const check = (status: string, dataAccesses: object[]) =>
+    rule.check({ route: route(status), facts: { identityUses: [], dataAccesses: dataAccesses as never }, config: defaultConfig() });
+
+  it('skips public routes and reports protected, unprotected and unknown ones', () => {
+    expect(check('public', [read])).toEqual([]);
+    for (const status of ['protected', 'unprotected', 'unknown']) expect(check(status, [read])).toHaveLength(1);
+  });
+
+  it('ignores scoped, unowned and create accesses', () => {
+    expect(check('protected', [{ ...read, scopedBy: 'check' }, { ...read, ownerField: undefined }, { ...read, kind: 'create', operation: 'create' }])).toEqual([]);
+  });
+
+  it('gives two accesses of one handler different fingerprint keys', () => {
+    const keys = check('protected', [read, read, { ...read, operation: 'delete', kind: 'delete' }]).map((f) => f.fingerprintKey);
+    expect(keys).toEqual(['Todo.findUnique', 'Todo.findUnique#2', 'Todo.delete']);
   });
 });

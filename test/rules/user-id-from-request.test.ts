@@ -33,3 +33,17 @@ describe('user-id-from-request', () => {
     ]);
   });
 });
+
+describe('user-id-from-request on facts', async () => {
+  const { rule } = await import('../../rules/user-id-from-request.js');
+  const { defaultConfig } = await import('../../src/model/config.js');
+  const loc = { file: 'src/a.ts', line: 3, column: 1, endLine: 3, endColumn: 9 };
+  const use = { field: 'userId', source: 'body', sink: 'write', model: 'Todo', loc, expression: 'req.body.userId' } as const;
+  const route = { id: 'r', framework: 'express', method: 'POST', path: '/api/todos', loc, handler: { loc }, auth: { status: 'public', guards: [] } } as never;
+
+  it('applies to public routes too, and names the request part when no source text is known', () => {
+    const [f] = rule.check({ route, facts: { identityUses: [use], dataAccesses: [] }, config: defaultConfig() });
+    expect(f.message).toBe('POST /api/todos takes userId from the request body instead of the authenticated user');
+    expect(f.fingerprintKey).toBe('write:Todo:userId');
+  });
+});

@@ -50,9 +50,42 @@ export function recordCheck(call: ts.CallExpression, ownerField: string | undefi
         continue;
       }
     }
+    const delegated = delegatedCheck(st, variable, ownerField, identity, prov);
+    if (delegated) return { ...result, ownerChecked: true, evidence: delegated };
     if (refersTo(st, name, variable) || writes(st)) return result;
   }
   return result;
+}
+
+/**
+ * `assertOwner(todo, req.user.id)` / `await ensureOwnership(todo, user)`: a project helper that receives
+ * the record and refuses (throws, or returns a refusal) when its owner is not the principal. One level deep.
+ */
+function delegatedCheck(st: ts.Statement, variable: ts.VariableDeclaration, ownerField: string | undefined, identity: IdentityFields, prov: Provenance): string | undefined {
+  if (!ts.isExpressionStatement(st)) return undefined;
+  const call = unwrapValue(st.expression);
+  if (!ts.isCallExpression(call)) return undefined;
+  const index = call.arguments.findIndex((a) => {
+    const u = unwrapValue(a);
+    return ts.isIdentifier(u) && findDeclaration(u.text, u) === variable;
+  });
+  const helper = index >= 0 ? prov.calledFunction(call) : undefined;
+  const param = helper?.parameters[index];
+  const inner = helper && prov.forHelper(helper, call);
+  if (!helper?.body || !param || !ts.isIdentifier(param.name) || !inner) return undefined;
+  const paramName = param.name.text;
+  const isOwnerRead = (e: ts.Node) => readsRecordOwner(e, paramName, param, ownerField, identity);
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIfStatement(n) && refusal(n.thenStatement, 'client-error') && conditionHasMismatch(n.expression, isOwnerRead, inner)) {
+      found = `${snippet(call.expression)}(): ${snippet(n.expression, 60)}`;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(helper.body);
+  return found;
 }
 
 /** The `const x` an awaited call (possibly chained: `.lean()`, `.exec()`) is assigned to. */

@@ -19,6 +19,15 @@ describe('Mongoose (mongoose-owner-scoping)', () => {
     expect(accessLines(p.facts('src/routes/todos.ts', route))).toEqual([expected]);
   });
 
+  it('lists without an owner filter, and updates by id with the whole body', () => {
+    expect(accessLines(p.facts('src/routes/todos.ts', 'GET /'))).toEqual(['list Todo.find byRequestId=false owner=owner scopedBy=- line=38']);
+    expect(fixTexts(p, 'GET /')).toEqual([['{ owner: req.user!.id }']]);
+    const put = p.facts('src/routes/todos.ts', 'PUT /:id');
+    expect(accessLines(put)).toEqual(['update Todo.findByIdAndUpdate byRequestId=true(req.params.id) owner=owner scopedBy=- line=43']);
+    expect(identityLines(put)).toEqual(['mass-assignment owner from body (req.body) into Todo line=43']);
+    expect(fixTexts(p, 'PUT /:id')).toEqual([['findOneAndUpdate', '{ _id: req.params.id, owner: req.user!.id }']]);
+  });
+
   it('rewrites findById and findByIdAndDelete into owner-scoped findOne forms', () => {
     expect(fixTexts(p, 'GET /:id')).toEqual([['findOne', '{ _id: req.params.id, owner: req.user!.id }']]);
     expect(fixTexts(p, 'DELETE /:id')).toEqual([['findOneAndDelete', '{ _id: req.params.id, owner: req.user!.id }']]);

@@ -91,6 +91,12 @@ describe('analyzeHandler: identity from the request (user-id-from-request)', () 
 
   it('an owner bound to a request value is not scoping', () => {
     expect(accessLines(facts('todos', 'GET /by-user'))).toEqual(['list Todo.findMany byRequestId=false owner=userId scopedBy=- line=36']);
+    // where: { id: req.params.id, userId: req.body.userId }
+    const claimed = facts('todos', 'POST /:id/claimed');
+    expect(accessLines(claimed)).toEqual(['read Todo.findFirst byRequestId=true(req.params.id) owner=userId scopedBy=- line=62']);
+    expect(identityLines(claimed)).toEqual(['filter userId from body (req.body) into Todo line=62']);
+    // Both fixes make the same edit, which is applied once.
+    expect(claimed.dataAccesses[0].fix?.edits).toEqual(claimed.identityUses[0].fix?.edits);
   });
 
   it('a compound unique input that includes the owner scopes the query', () => {

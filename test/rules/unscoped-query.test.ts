@@ -25,6 +25,8 @@ describe('unscoped-query', () => {
     expect(await findings('express', 'mongoose-owner-scoping')).toEqual([
       'src/routes/todos.ts:7 GET /api/todos/:id reads Todo by a request id without scoping it to the authenticated user [fix]',
       'src/routes/todos.ts:27 DELETE /api/todos/:id deletes Todo by a request id without scoping it to the authenticated user [fix]',
+      'src/routes/todos.ts:38 GET /api/todos lists Todo without filtering by the authenticated user [fix]',
+      'src/routes/todos.ts:43 PUT /api/todos/:id updates Todo by a request id without scoping it to the authenticated user [fix]',
     ]);
     expect(await findings('express', 'sequelize-owner-scoping')).toEqual([
       'src/routes/todos.ts:11 GET /api/todos/:id reads Todo by a request id without scoping it to the authenticated user [fix]',

@@ -20,6 +20,7 @@ describe('user-id-from-request', () => {
       'src/routes/todos.ts:25 massAssignment: POST /api/todos/raw copies req.body into Todo, letting the client set userId [fix]',
       'src/routes/todos.ts:36 fromRequest: GET /api/todos/by-user takes userId from req.query instead of the authenticated user [fix]',
       "src/routes/todos.ts:41 fromRequest: GET /api/todos/by-header takes userId from req.get('x-user-id') instead of the authenticated user [fix]",
+      'src/routes/todos.ts:62 fromRequest: POST /api/todos/:id/claimed takes userId from req.body instead of the authenticated user [fix]',
       'src/routes/users.ts:9 fromRequest: GET /api/users/:userId/todos takes userId from req.params instead of the authenticated user [fix]',
       'src/routes/users.ts:24 fromRequest: POST /api/users/:userId/comments takes authorId from req.body instead of the authenticated user [fix]',
       'src/routes/users.ts:31 decision: DELETE /api/users/:userId/todos/:id decides access on x-user-id from req.headers instead of the authenticated user',
@@ -30,6 +31,7 @@ describe('user-id-from-request', () => {
     expect(await findings('express', 'prisma-owner-scoping')).toEqual([]);
     expect(await findings('express', 'mongoose-owner-scoping')).toEqual([
       'src/routes/todos.ts:33 massAssignment: POST /api/todos copies req.body into Todo, letting the client set owner [fix]',
+      'src/routes/todos.ts:43 massAssignment: PUT /api/todos/:id copies req.body into Todo, letting the client set owner [fix]',
     ]);
   });
 });

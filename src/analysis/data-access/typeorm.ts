@@ -1,0 +1,96 @@
+import { ts } from 'ts-morph';
+import { enclosingClass, propertyNameText, unwrap } from '../../syntax/resolve.js';
+import { objectLiteralOf, propertyValue } from '../schema/ast.js';
+import type { DbCall, MatchContext } from './db-call.js';
+
+/** Where the selector and the data are, per Repository / EntityManager method. */
+const OPERATIONS: Record<string, { kind: DbCall['kind']; selector: 'where-option' | 'where' | 'criteria' | 'none'; data?: number }> = {
+  findOne: { kind: 'read', selector: 'where-option' },
+  findOneOrFail: { kind: 'read', selector: 'where-option' },
+  findOneBy: { kind: 'read', selector: 'where' },
+  findOneByOrFail: { kind: 'read', selector: 'where' },
+  find: { kind: 'list', selector: 'where-option' },
+  findBy: { kind: 'list', selector: 'where' },
+  findAndCount: { kind: 'list', selector: 'where-option' },
+  findAndCountBy: { kind: 'list', selector: 'where' },
+  update: { kind: 'update', selector: 'criteria', data: 1 },
+  delete: { kind: 'delete', selector: 'criteria' },
+  softDelete: { kind: 'delete', selector: 'criteria' },
+  // remove(entity) deletes a record fetched before: the fetch is where the selection happens.
+  remove: { kind: 'delete', selector: 'none' },
+  softRemove: { kind: 'delete', selector: 'none' },
+  save: { kind: 'create', selector: 'none', data: 0 },
+  insert: { kind: 'create', selector: 'none', data: 0 },
+};
+
+/**
+ * `this.todos.findOneBy({ id })` where `todos` is a repository injected with `@InjectRepository(Todo)`
+ * (or typed `Repository<Todo>`), and `dataSource.getRepository(Todo).findOne(...)`.
+ */
+export function matchTypeorm(call: ts.CallExpression, ctx: MatchContext): DbCall | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const operation = callee.name.text;
+  const op = OPERATIONS[operation];
+  if (!op) return undefined;
+  const modelName = repositoryEntity(callee.expression);
+  if (!modelName) return undefined;
+  const model = ctx.schema.get(modelName, 'typeorm');
+  const first = call.arguments[0];
+  let filter: ts.Expression | undefined;
+  let idArg: ts.Expression | undefined;
+  if (op.selector === 'where-option') {
+    const options = objectLiteralOf(first);
+    filter = options && propertyValue(options, 'where');
+  } else if (op.selector === 'where') filter = first;
+  else if (op.selector === 'criteria' && first) {
+    // update(id, data) / delete(id) take the primary key itself, or a where object.
+    if (objectLiteralOf(first)) filter = first;
+    else idArg = first;
+  }
+  const data = op.data === undefined ? undefined : call.arguments[op.data];
+  return {
+    layer: 'typeorm',
+    call,
+    modelName,
+    model: model?.layer === 'typeorm' ? model : undefined,
+    operation,
+    kind: op.kind,
+    filter,
+    idArg,
+    data: data ? [data] : [],
+  };
+}
+
+/** The entity a repository expression serves, by the class name its injection or type names. */
+function repositoryEntity(receiver: ts.Expression): string | undefined {
+  const e = unwrap(receiver);
+  // dataSource.getRepository(Todo) / manager.getRepository(Todo)
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'getRepository') {
+    const arg = e.arguments[0];
+    return arg && ts.isIdentifier(unwrap(arg)) ? (unwrap(arg) as ts.Identifier).text : undefined;
+  }
+  if (!ts.isPropertyAccessExpression(e) || e.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  const cls = enclosingClass(e);
+  if (!cls) return undefined;
+  const name = e.name.text;
+  const ctor = cls.members.find(ts.isConstructorDeclaration);
+  const param = ctor?.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
+  const field = cls.members.find((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && !!m.name && propertyNameText(m.name) === name);
+  const holder = param ?? field;
+  if (!holder) return undefined;
+  for (const d of ts.canHaveDecorators(holder) ? (ts.getDecorators(holder) ?? []) : []) {
+    const call = d.expression;
+    if (ts.isCallExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'InjectRepository' && call.arguments[0]) {
+      const arg = unwrap(call.arguments[0]);
+      if (ts.isIdentifier(arg)) return arg.text;
+    }
+  }
+  // private readonly todos: Repository<Todo>
+  const type = holder.type;
+  if (type && ts.isTypeReferenceNode(type) && /Repository$/.test(type.typeName.getText()) && type.typeArguments?.[0]) {
+    const t = type.typeArguments[0];
+    if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName)) return t.typeName.text;
+  }
+  return undefined;
+}

@@ -4,11 +4,13 @@ import type { ts } from 'ts-morph';
 import { globSync } from 'tinyglobby';
 import type { Config } from '../../model/config.js';
 import { IdentityFields } from '../identity-fields.js';
+import { collectDrizzleTables } from './drizzle.js';
 import { collectMongoCollections } from './mongodb.js';
 import { collectMongooseModels } from './mongoose.js';
 import { OwnerSchema, type OwnerModel } from './owner-schema.js';
 import { parsePrismaSchema } from './prisma.js';
 import { collectSequelizeModels } from './sequelize.js';
+import { collectTypeormEntities } from './typeorm.js';
 
 /**
  * Learns which models are owned, and by which field, from every schema the project declares:
@@ -31,6 +33,8 @@ export function loadOwnerSchema(files: Map<string, ts.SourceFile>, root: string,
   const sources = [...files.values()];
   models.push(...collectMongooseModels(sources, identity));
   models.push(...collectSequelizeModels(sources, identity));
+  models.push(...collectDrizzleTables(sources, identity));
+  models.push(...collectTypeormEntities(sources, identity));
   // A collection already described by a Mongoose model (or Prisma @@map) keeps that model's owner field.
   const known = new OwnerSchema(models);
   for (const c of collectMongoCollections(sources, identity)) {

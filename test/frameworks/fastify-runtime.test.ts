@@ -113,6 +113,24 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     ]);
     expect(lines.every(agrees)).toBe(true);
   }, 60_000);
+
+  it('two-roots-same-plugin: a test helper registering the server again does not duplicate routes', async () => {
+    const lines = await observed('two-roots-same-plugin');
+    expect(lines).toEqual(['GET /api/items protected → 401', 'GET /ping unprotected → 200']);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
+  it('route-level-fix: a non-refusing route hook is no guard', async () => {
+    const lines = await observed('route-level-fix');
+    expect(lines).toEqual([
+      'DELETE /things/:id unprotected → 200',
+      'GET /guarded protected → 401',
+      'GET /plain unprotected → 200',
+      'GET /with-options unprotected → 200',
+      'POST /audited unprotected → 200',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
 });
 
 describe('fastify semantics the analysis relies on', () => {

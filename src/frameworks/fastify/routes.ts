@@ -22,7 +22,22 @@ export function composeFastifyRoutes(ctx: AdapterContext, roots: FastifyContext[
     c.children.forEach(visit);
   };
   roots.forEach(visit);
-  return out;
+  return dedupe(out);
+}
+
+/**
+ * A test helper that builds a second root around the same plugin (`const app = Fastify(); app.register(server)`)
+ * yields the same routes again; identical records (same registration, path and verdict) are one route.
+ */
+function dedupe(records: RouteRecord[]): RouteRecord[] {
+  const seen = new Set<string>();
+  return records.filter((r) => {
+    const { route } = r;
+    const key = JSON.stringify([route.id, route.loc, route.auth]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyGuardClassifier): RouteRecord[] {

@@ -1,0 +1,48 @@
+// Route-level Fastify fixes: where a plugin mixes guarded and open routes, each open route gets
+// `onRequest: [requireAuth]` in its own options, in every shape a route can take; the result
+// type-checks and a second scan finds nothing to fix.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fix, listRoutes } from '../../src/api.js';
+import { fixture } from '../helpers/fixtures.js';
+import { compile, makeTempProject, removeTempProject } from '../helpers/temp-project.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeTempProject));
+
+describe('fastify route-level auth fixes', () => {
+  it('inserts onRequest: [requireAuth] into each unprotected route and registers authUser at the root', async () => {
+    const dir = makeTempProject('fastify-route-fix', {});
+    dirs.push(dir);
+    fs.cpSync(fixture('fastify', 'route-level-fix'), dir, { recursive: true });
+    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt' });
+    const text = fs.readFileSync(path.join(dir, 'src/app.ts'), 'utf8');
+    expect(text).toContain(`import { requireAuth } from './auth/require-auth.js';`);
+    expect(text).toContain(`import { authUser } from './auth/require-auth.js';`);
+    expect(text).toContain(`  const app = Fastify();
+  app.register(authUser);
+  app.get('/guarded', { onRequest: [requireApiKey] }, async () => 'ok');
+  app.get('/plain', { onRequest: [requireAuth] }, async () => 'plain');
+  app.get('/with-options', { onRequest: [requireAuth], logLevel: 'warn' }, async () => 'opts');
+  app.post('/audited', {
+    onRequest: [requireAuth, audit],
+    handler: async () => 'audited',
+  });
+  app.route({
+    onRequest: [requireAuth],
+    method: 'DELETE',`);
+    const { routes } = await listRoutes({ paths: [dir], cwd: dir });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual([
+      'GET /guarded protected',
+      'GET /plain protected',
+      'GET /with-options protected',
+      'POST /audited protected',
+      'DELETE /things/:id protected',
+    ]);
+    await compile(dir, ['--noEmit']);
+    const again = await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt' });
+    expect(fs.readFileSync(path.join(dir, 'src/app.ts'), 'utf8')).toBe(text);
+    expect(again.before.findings.filter((f) => f.ruleId === 'missing-auth')).toEqual([]);
+  }, 60_000);
+});

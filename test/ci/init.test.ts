@@ -8,32 +8,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempProject, repoRoot } from '../helpers/temp-project.js';
 import { run } from '../cli/fake.js';
-import { APP_TS, expressProject, git, initRepo, read, write } from './project.js';
+import { APP_TS, ensureBuilt, expressProject, git, initRepo, linkBins, read, write } from './project.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeTempProject));
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  // The hooks run bin/auth-enforcer.js, i.e. dist: build it when stale (`npm test` already has).
-  const built = path.join(repoRoot, 'dist/src/cli/main.js');
-  const stale = !fs.existsSync(built) || fs.statSync(built).mtimeMs < Math.max(newestMtime(path.join(repoRoot, 'src')), newestMtime(path.join(repoRoot, 'rules')));
-  if (stale) {
-    try {
-      execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: repoRoot, stdio: 'pipe' });
-    } catch {
-      // tsc emits despite type errors elsewhere in the tree; the commits below judge the result.
-    }
-  }
-}, 180_000);
+beforeAll(ensureBuilt, 180_000);
 
 /** A project with no findings: /health declared public, both routers behind requireAuth. */
 const CLEAN_APP_TS = APP_TS.replace("app.get('/health'", "// auth-enforcer-public: load balancer probe\napp.get('/health'").replace(
@@ -56,8 +36,7 @@ function hookProject(prefix: string, pkg: Record<string, unknown> = {}, files: R
     ...files,
   });
   dirs.push(dir);
-  fs.mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
-  for (const [name, target] of Object.entries(BINS)) fs.symlinkSync(path.join(repoRoot, target), path.join(dir, 'node_modules/.bin', name));
+  linkBins(dir, BINS);
   initRepo(dir);
   return dir;
 }

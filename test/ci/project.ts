@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeTempProject } from '../helpers/temp-project.js';
+import { makeTempProject, repoRoot } from '../helpers/temp-project.js';
 
 export const AUTH_TS = `import type { NextFunction, Request, Response } from 'express';
 
@@ -86,4 +86,31 @@ export function write(dir: string, file: string, text: string): void {
 
 export function read(dir: string, file: string): string {
   return fs.readFileSync(path.join(dir, file), 'utf8');
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Tests that run bin/auth-enforcer.js need dist: build it when stale (`npm test` already has). */
+export function ensureBuilt(): void {
+  const built = path.join(repoRoot, 'dist/src/cli/main.js');
+  const sources = Math.max(newestMtime(path.join(repoRoot, 'src')), newestMtime(path.join(repoRoot, 'rules')));
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
+  try {
+    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: repoRoot, stdio: 'pipe' });
+  } catch {
+    // tsc emits despite type errors elsewhere in the tree; the tests judge the result.
+  }
+}
+
+/** node_modules/.bin links in a temp project, standing in for `npm install` (offline). */
+export function linkBins(dir: string, bins: Record<string, string>): void {
+  fs.mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
+  for (const [name, target] of Object.entries(bins)) fs.symlinkSync(path.join(repoRoot, target), path.join(dir, 'node_modules/.bin', name));
 }

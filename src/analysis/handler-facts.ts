@@ -58,10 +58,11 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
       if (!helper || helper === fn || visitedHelpers.has(helper)) return;
       visitedHelpers.add(helper);
       const inner = p.forHelper(helper, n);
-      if (inner) {
-        if (!helperName) dbStatements.add(topStatement(n, fn));
-        analyse(helper, inner, helperLabel(helper, n));
-      }
+      if (!inner) return;
+      const before = accesses.length;
+      analyse(helper, inner, helperLabel(helper, n));
+      // A helper that touches the database ends the search for an inline check, like a direct call.
+      if (accesses.length > before) dbStatements.add(topStatement(n, fn));
     });
     inheritChecks(local);
     accesses.push(...local);

@@ -23,8 +23,6 @@ const OPERATIONS: Record<string, { kind: DbCall['kind']; id?: number; filter?: n
   insertMany: { kind: 'create', data: 0 },
 };
 
-export const MONGOOSE_OPERATIONS = OPERATIONS;
-
 /** `Todo.findById(id)` where `Todo` is a `model('Todo', schema)` (followed across files) or a known Mongoose model name. */
 export function matchMongoose(call: ts.CallExpression, ctx: MatchContext): DbCall | undefined {
   const callee = unwrap(call.expression);

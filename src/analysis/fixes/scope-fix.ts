@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { Fix, TextEdit } from '../../model/types.js';
 import { unwrap } from '../../syntax/resolve.js';
 import type { DbCall } from '../data-access/db-call.js';
+import { drizzleScopeFix } from '../data-access/drizzle.js';
 import { objectLiteralOf, propertyKeys, propertyValue } from '../schema/ast.js';
 import { appendProperty, insertAt, objectText, propertyKey, renameMethod, replaceNode } from './edits.js';
 
@@ -38,6 +39,8 @@ export function scopeFix(db: DbCall, ownerField: string, principal: string): Fix
       return mongooseFix(db, owner, done);
     case 'sequelize':
       return sequelizeFix(db, owner, done);
+    case 'drizzle':
+      return drizzleScopeFix(db, ownerField, principal);
     default:
       return { notFixableReason: `the stored type of ${ownerField} in ${db.modelName} is unknown; add \`${ownerField}\` to the filter by hand` };
   }
@@ -136,7 +139,7 @@ function bindOwner(obj: ts.ObjectLiteralExpression, owner: string): TextEdit {
 }
 
 /** Whether the value of a call is used (assigned, returned, passed on) rather than only awaited. */
-export function resultUsed(call: ts.CallExpression): boolean {
+function resultUsed(call: ts.CallExpression): boolean {
   let n: ts.Node = call;
   while (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
   return !(ts.isExpressionStatement(n.parent) || ts.isVoidExpression(n.parent));

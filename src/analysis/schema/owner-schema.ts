@@ -39,11 +39,6 @@ export class OwnerSchema {
     const pool = exact.length ? exact : list;
     return (layer && pool.find((m) => m.layer === layer)) ?? pool[0];
   }
-
-  has(name: string, layer?: DataLayer): boolean {
-    const m = this.get(name, layer);
-    return !!m && (!layer || m.layer === layer);
-  }
 }
 
 /** Mongoose and Sequelize derive collection/table names by pluralising: `Todo` → `todos`, `Category` → `categories`. */

@@ -85,4 +85,21 @@ describe('nest: routes, guards and opt-outs', () => {
       { name: 'new TokenGuard(app.get(Reflector))', scope: 'global', evidence: 'canActivate new HttpException with HttpStatus.UNAUTHORIZED', loc: { file: 'src/main.ts', line: 10 } },
     ]);
   });
+
+  it('a decorator from a package the scan cannot read may opt out: unknown, not protected (APP_GUARD useFactory)', async () => {
+    const routes = await routesOf('opt-out-from-unreadable-package');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
+      'GET /articles unknown cannot tell whether @ApiPublic(…) opts out of new AuthGuard(reflector): it comes from a package the scan cannot read',
+      'GET /articles/tags public opted out of new AuthGuard(reflector) (@SetMetadata(…))',
+      'POST /articles protected new AuthGuard(reflector)',
+    ]);
+  });
+});
+
+describe('nest fixtures', () => {
+  it('type-check against Nest 11 from the root node_modules', async () => {
+    const fs = await import('node:fs');
+    const { compile } = await import('../helpers/temp-project.js');
+    for (const name of fs.readdirSync(fixture('nest'))) await compile(fixture('nest', name), ['--noEmit']);
+  }, 120_000);
 });

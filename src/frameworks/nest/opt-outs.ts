@@ -14,6 +14,8 @@ export interface MetadataSet {
   isTrue: boolean;
   /** The decorator as written, for evidence: `@Public()`. */
   decorator: string;
+  /** The decorator comes from a package the scan cannot read: it may set any key. */
+  opaque?: boolean;
 }
 
 const BETTER_AUTH_NEST = '@thallesp/nestjs-better-auth';
@@ -40,10 +42,11 @@ export function classMetadata(cls: ts.ClassDeclaration, resolver: Resolver): Met
 }
 
 function metadataOfDecorator(d: DecoratorUse, resolver: Resolver): MetadataSet[] {
-  const written = `@${d.node.expression.getText()}`;
+  const written = `@${d.callee.getText()}${d.call ? `(${d.call.arguments.length ? '…' : ''})` : ''}`;
   if (d.value.kind === 'external' && d.value.pkg === BETTER_AUTH_NEST && BETTER_AUTH_OPT_OUTS.has(d.value.path[d.value.path.length - 1])) {
     return [{ key: 'pkg:@thallesp/nestjs-better-auth#public', isTrue: true, decorator: written }];
   }
+  if (d.value.kind === 'external' && !/^@nestjs\//.test(d.value.pkg)) return [{ key: '?', isTrue: false, decorator: written, opaque: true }];
   const expr = d.call ?? d.callee;
   return setsIn(expr, resolver, 0).map((s) => ({ ...s, decorator: written }));
 }

@@ -139,6 +139,10 @@ export class NestRouteComposer {
         links.push({ verdict: 'none' });
         continue;
       }
+      if (skip?.kind === 'maybe') {
+        links.push({ verdict: 'unknown', reason: `cannot tell whether ${skip.decorator} opts out of ${verdict.name}: it comes from a package the scan cannot read` });
+        continue;
+      }
       links.push({
         verdict: 'guard',
         guard: { name: verdict.name, kind: 'guard', scope: use.scope, loc: locOf(use.at, project.root), evidence: verdict.evidence },
@@ -203,16 +207,18 @@ function skippedBy(
   verdict: Extract<GuardVerdict, { verdict: 'guard' }>,
   handler: MetadataSet[],
   cls: MetadataSet[],
-): { kind: 'opt-out'; decorator: string } | { kind: 'inactive' } | undefined {
+): { kind: 'opt-out'; decorator: string } | { kind: 'inactive' } | { kind: 'maybe'; decorator: string } | undefined {
+  let maybe: string | undefined;
   for (const read of verdict.reads) {
     const found = [...(read.targets.includes('handler') ? handler : []), ...(read.targets.includes('class') ? cls : [])].filter((m) => m.key === read.key);
     if (read.mode === 'skip-when-set') {
       const hit = found.find((m) => m.isTrue);
       if (hit) return { kind: 'opt-out', decorator: hit.decorator };
+      maybe ??= [...(read.targets.includes('handler') ? handler : []), ...(read.targets.includes('class') ? cls : [])].find((m) => m.opaque)?.decorator;
     }
     if (read.mode === 'only-when-set' && !found.length) return { kind: 'inactive' };
   }
-  return undefined;
+  return maybe ? { kind: 'maybe', decorator: maybe } : undefined;
 }
 
 /** Module classes no other module imports: the roots when there is no bootstrap to start from. */

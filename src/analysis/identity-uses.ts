@@ -5,6 +5,7 @@ import { locOf, snippet } from '../syntax/loc.js';
 import { unwrap } from '../syntax/resolve.js';
 import { refusal } from './branch-refusal.js';
 import type { DbCall } from './data-access/db-call.js';
+import { filterShape } from './data-access/index.js';
 import { appendProperty, objectText, propertyKey, replaceNode } from './fixes/edits.js';
 import { normalizeFieldName, type IdentityFields } from './identity-fields.js';
 import { sourceText } from './origin-text.js';
@@ -37,7 +38,7 @@ export function identityUsesOfCall(db: DbCall, prov: Provenance, ctx: IdentityCo
   const isIdentityKey = (key: string) => ctx.identity.has(key) || (!!ownerField && normalizeFieldName(key) === normalizeFieldName(ownerField));
   const flagged = (o: Origin): o is RequestOrigin => o.kind === 'request' && !ctx.verified.has(originKey(o)!);
 
-  const filter = db.filter ? prov.shape(db.filter) : undefined;
+  const filter = filterShape(db, prov);
   for (const e of filter?.entries ?? []) {
     if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx, prov));
   }

@@ -8,6 +8,7 @@ import { originText } from '../origin-text.js';
 import { originKey, unwrapValue, type ObjectShape, type Origin, type Provenance } from '../provenance.js';
 import type { RequestSpec } from '../request-spec.js';
 import type { DbCall } from './db-call.js';
+import { filterShape } from './index.js';
 import { recordCheck } from './record-check.js';
 
 /** A DataAccess with what later passes need: the id's provenance key and whether a missing record is refused. */
@@ -40,7 +41,7 @@ const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant',
 export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, helperName?: string): AccessRecord {
   const ownerField = db.model?.ownerField;
   const idField = db.model?.idField ?? (db.layer === 'mongoose' || db.layer === 'mongodb' ? '_id' : 'id');
-  const filter = db.filter ? prov.shape(db.filter) : undefined;
+  const filter = filterShape(db, prov);
 
   let idOrigin: Origin | undefined;
   if (db.idArg) {

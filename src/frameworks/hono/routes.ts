@@ -1,6 +1,7 @@
-import type { ts } from 'ts-morph';
-import type { Guard } from '../../model/types.js';
+import { ts } from 'ts-morph';
+import type { Guard, SourceLoc } from '../../model/types.js';
 import { locOf, snippet } from '../../syntax/loc.js';
+import { unwrap } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
@@ -127,7 +128,7 @@ export class HonoRouteComposer {
             framework: 'hono',
             method,
             path,
-            loc: locOf(entry.call, rootDir),
+            loc: registrationLoc(entry.call, rootDir),
             handler: { name, loc: handlerLoc },
             auth: statusOfChain(links, unresolved),
           },
@@ -153,6 +154,16 @@ export class HonoRouteComposer {
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
     return { verdict: 'none' };
   }
+}
+
+/** A chained registration (`new Hono().get(...).post(...)`) starts at its method name, not at the chain's start. */
+function registrationLoc(call: ts.CallExpression, root: string): SourceLoc {
+  const whole = locOf(call, root);
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isCallExpression(unwrap(callee.expression))) return whole;
+  const sf = call.getSourceFile();
+  const start = sf.getLineAndCharacterOfPosition(callee.name.getStart(sf));
+  return { ...whole, line: start.line + 1, column: start.character + 1 };
 }
 
 function isInside(node: ts.Node, container: ts.Node): boolean {

@@ -18,6 +18,8 @@ import { publicComment, suppressionsIn } from './declarations.js';
 
 export interface InternalScanOptions extends ScanOptions {
   authStrategy?: AuthStrategy;
+  /** Nest: register the generated guard as APP_GUARD instead of per controller. */
+  nestGlobalGuard?: boolean;
 }
 
 /** Everything one scan learns; `result` is the public, serialisable part. */
@@ -54,7 +56,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
   for (const r of records) settleStatus(r, facts.get(r), config);
 
   const rules = allRules.filter((r) => config.rules[r.id] !== 'off');
-  const authFixes = planAuthFixes(ctx, byAdapter, rules, opts.authStrategy);
+  const authFixes = planAuthFixes(ctx, byAdapter, rules, opts);
   const raw: Finding[] = [];
   for (const record of records) {
     for (const rule of rules) {
@@ -113,14 +115,16 @@ function planAuthFixes(
   ctx: AdapterContext,
   byAdapter: Map<FrameworkAdapter, RouteRecord[]>,
   rules: Rule[],
-  strategy: AuthStrategy | undefined,
+  opts: InternalScanOptions,
 ): Map<string, { fix?: Fix; notFixableReason?: string }> {
   const out = new Map<string, { fix?: Fix; notFixableReason?: string }>();
   if (!rules.some((r) => r.id === 'missing-auth')) return out;
   for (const [adapter, all] of byAdapter) {
     const flagged = all.filter((r) => r.route.auth.status === 'unprotected');
     if (!flagged.length) continue;
-    for (const [id, planned] of adapter.planAuthFixes(ctx, { flagged, all, strategy })) out.set(id, planned);
+    for (const [id, planned] of adapter.planAuthFixes(ctx, { flagged, all, strategy: opts.authStrategy, nestGlobalGuard: opts.nestGlobalGuard })) {
+      out.set(id, planned);
+    }
   }
   return out;
 }

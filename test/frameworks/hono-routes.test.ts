@@ -95,4 +95,10 @@ describe('hono: routes and guard chains', () => {
     expect(get.auth.guards[0].evidence).toBe('responds 401, otherwise calls next()');
     expect(get.handler.loc).toMatchObject({ file: 'src/app.ts', line: 29 });
   });
+
+  it('makes one app per factory call, and does not count optional authentication as a guard (realworld-hono)', async () => {
+    expect(await routeLines(fixture('hono', 'factory-and-optional'))).toEqual(['GET /accounts protected', 'GET /profiles/:name unprotected']);
+    const profile = (await routesOf('factory-and-optional')).find((r) => r.path === '/profiles/:name')!;
+    expect(profile.auth.reason).toBe('no middleware that authenticates runs before the handler');
+  });
 });

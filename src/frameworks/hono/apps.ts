@@ -22,6 +22,15 @@ export interface HonoApp {
   creation: ts.Node;
   entries: HonoEntry[];
   mounted: boolean;
+  /** An app built inside a factory function: each call of the factory is its own app (see `inherits`). */
+  template?: boolean;
+  /** For an app made by calling a factory: the factory's app, whose registrations run first. */
+  inherits?: HonoApp;
+}
+
+/** An app's registrations in order, the factory's own first. */
+export function entriesOf(app: HonoApp): HonoEntry[] {
+  return app.inherits ? [...entriesOf(app.inherits), ...app.entries] : app.entries;
 }
 
 /** An app as an expression denotes it: the app and the base path of the clone (undefined when computed). */
@@ -122,12 +131,19 @@ export class HonoApps {
       // createFactory().createApp() / factory.createApp()
       if (name === 'createApp' && this.isFactory(callee.expression)) return { app: this.appAt(node), base: '' };
     }
-    // A factory function of the project: function makeApp() { const app = new Hono(); ...; return app }
+    // A factory function of the project: function makeApp() { const app = new Hono(); ...; return app }.
+    // Each call creates a new app: keyed by the call, carrying what the factory registers itself.
     const fnValue = this.resolver.value(node.expression);
     if (fnValue.kind === 'node' && isFunctionNode(fnValue.node)) {
-      for (const ret of returnedExpressions(fnValue.node)) {
+      const fn = fnValue.node;
+      for (const ret of returnedExpressions(fn)) {
         const ref = this.refOf(ret, depth + 1);
-        if (ref && 'app' in ref) return ref;
+        if (!ref || !('app' in ref)) continue;
+        if (!isInside(ref.app.creation, fn)) return ref; // a factory handing out one shared app
+        ref.app.template = true;
+        const made = this.appAt(node);
+        made.inherits = ref.app;
+        return { app: made, base: ref.base };
       }
     }
     return undefined;
@@ -322,6 +338,10 @@ export class HonoApps {
     }
     if (next.length && depth < 4) this.bindParameters(calls, next, depth + 1);
   }
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.getSourceFile() === container.getSourceFile() && node.getStart() >= container.getStart() && node.getEnd() <= container.getEnd();
 }
 
 function isRegistrar(name: string): boolean {

@@ -6,7 +6,7 @@ import { staticString } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
-import type { HonoApp, HonoApps, HonoEntry } from './apps.js';
+import { entriesOf, type HonoApp, type HonoApps, type HonoEntry } from './apps.js';
 import { HonoMiddlewareClassifier } from './middleware.js';
 import { honoPatternCovers, honoPatternsOverlap } from './paths.js';
 import { honoRequestSpec } from './request-spec.js';
@@ -58,9 +58,9 @@ export class HonoRouteComposer {
   }
 
   compose(all: HonoApp[]): RouteRecord[] {
-    for (const app of all) for (const e of app.entries) if (e.kind === 'mount') this.childOf(e, true);
+    for (const app of all) for (const e of entriesOf(app)) if (e.kind === 'mount') this.childOf(e, true);
     for (const root of all) {
-      if (root.mounted) continue;
+      if (root.mounted || root.template) continue;
       this.index = 0;
       this.walk(root, root, '', [], [], new Set());
     }
@@ -76,7 +76,7 @@ export class HonoRouteComposer {
   private walk(app: HonoApp, root: HonoApp, prefix: string, active: ActiveMiddleware[], mounts: HonoRegistration['mounts'], seen: Set<HonoApp>): void {
     if (seen.has(app)) return;
     seen.add(app);
-    for (const entry of app.entries) {
+    for (const entry of entriesOf(app)) {
       const base = entry.base === undefined ? DYNAMIC : entry.base;
       if (entry.kind === 'use') {
         const path = entry.path ? staticString(entry.path, this.ctx.resolver) : '*';
@@ -98,7 +98,7 @@ export class HonoRouteComposer {
   /** `route()` copies the sub-app's routes when it runs; a sub-app with nothing registered yet contributes nothing. */
   private mountedInTime(entry: MountEntry, child: HonoApp): boolean {
     const file = entry.call.getSourceFile();
-    return child.entries.some((e) => e.call.getSourceFile() !== file || e.call.getStart() < entry.call.getStart() || isInside(e.call, entry.call));
+    return entriesOf(child).some((e) => e.call.getSourceFile() !== file || e.call.getStart() < entry.call.getStart() || isInside(e.call, entry.call));
   }
 
   private addRoutes(entry: RouteEntry, app: HonoApp, root: HonoApp, prefix: string, active: ActiveMiddleware[], mounts: HonoRegistration['mounts']): void {

@@ -182,6 +182,25 @@ describe('init --hook, then real git commits', () => {
   });
 });
 
+describe('.pre-commit-hooks.yaml (this repository as a pre-commit hook repo)', () => {
+  const hasPreCommit = spawnSync('pre-commit', ['--version']).status === 0;
+  it.skipIf(!hasPreCommit)('pre-commit try-repo blocks a staged new finding and passes a clean change', () => {
+    const dir = hookProject('hook-try-repo');
+    const tryRepo = () => spawnSync('pre-commit', ['try-repo', repoRoot, 'auth-enforcer'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    write(dir, 'src/app.ts', read(dir, 'src/app.ts').replace('app.listen(3000);', "app.get('/debug', (_req, res) => res.json({}));\napp.listen(3000);"));
+    git(dir, 'add', 'src/app.ts');
+    let r = tryRepo();
+    expect(r.status).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).toContain('GET /debug is reachable without authentication');
+    git(dir, 'reset', '-q', '--hard');
+    write(dir, 'src/orders.ts', `${read(dir, 'src/orders.ts')}orders.delete('/:id', (_req, res) => res.status(204).end());\n`);
+    git(dir, 'add', 'src/orders.ts');
+    r = tryRepo();
+    expect(`${r.stdout}${r.stderr}`).toMatch(/auth-enforcer\.+Passed/);
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('hook wiring never replaces what is there', () => {
   it('simple-git-hooks: an existing pre-commit command needs --force, which appends', async () => {
     const dir = expressProject('hook-existing', {

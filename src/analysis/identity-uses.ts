@@ -7,6 +7,7 @@ import { refusal } from './branch-refusal.js';
 import type { DbCall } from './data-access/db-call.js';
 import { filterShape } from './data-access/index.js';
 import { appendProperty, objectText, propertyKey, replaceNode } from './fixes/edits.js';
+import { removeDeadBinding } from './fixes/unused-binding.js';
 import { normalizeFieldName, type IdentityFields } from './identity-fields.js';
 import { sourceText } from './origin-text.js';
 import { originField, originKey, type ObjectShape, type Origin, type Provenance, type ShapeEntry } from './provenance.js';
@@ -211,7 +212,8 @@ function propUse(e: Prop, origin: RequestOrigin, sink: 'write' | 'filter', model
   } else if (principal) {
     const sf = e.node.getSourceFile();
     const edit = ts.isShorthandPropertyAssignment(e.node) ? replaceNode(e.node, `${propertyKey(e.key, sf)}: ${principal}`) : replaceNode(e.value, principal);
-    use.fix = { description: `take ${field} from the authenticated user`, edits: [edit] };
+    const dead = removeDeadBinding(e.value, e.node);
+    use.fix = { description: `take ${field} from the authenticated user`, edits: dead ? [edit, dead] : [edit] };
   } else {
     use.notFixableReason = ctx.helperName
       ? `the value is set in ${ctx.helperName}(); pass it the authenticated user's id instead`

@@ -44,7 +44,7 @@ function typeCheck(dir: string): void {
 
 describe('fixes', () => {
   it.each([
-    ['prisma-owner-scoping', ['src/routes/todos.ts PATCH /:id unscoped-query (not fixable)']],
+    ['prisma-owner-scoping', []],
     ['user-id-from-request', ['src/routes/users.ts DELETE /:userId/todos/:id user-id-from-request (not fixable)']],
     ['mongoose-owner-scoping', []],
     ['sequelize-owner-scoping', []],
@@ -65,7 +65,8 @@ describe('fixes', () => {
     const todos = texts['src/routes/todos.ts'];
     expect(todos).toContain('const todos = await prisma.todo.findMany({ where: { userId: req.user!.id } });');
     expect(todos).toContain('const todo = await prisma.todo.findFirst({ where: { id: req.params.id, userId: req.user!.id } });');
-    expect(todos).toContain('await prisma.todo.deleteMany({ where: { id: req.params.id, userId: req.user!.id } });');
+    expect(todos).toContain('await prisma.todo.delete({ where: { id: req.params.id, userId: req.user!.id } });');
+    expect(todos).toContain('await prisma.todo.update({ where: { id: req.params.id, userId: req.user!.id }, data: { title: req.body.title } });');
     // Checked, scoped and unowned accesses are left alone.
     expect(todos).toContain("const todo = await prisma.todo.findUnique({ where: { id: req.params.id } });\n  if (!todo || todo.userId !== req.user!.id) {");
     expect(texts['src/routes/tags.ts']).toBeUndefined();
@@ -76,10 +77,19 @@ describe('fixes', () => {
     const texts = applyFixes(dir, findings(dir).flatMap((f) => (f.fix ? [f.fix] : [])));
     const todos = texts['src/routes/todos.ts'];
     expect(todos).toContain('data: { title: req.body.title, userId: req.user!.id }');
-    expect(todos).toContain('data: { title, userId: req.user!.id }');
+    expect(todos).toContain('const { title } = req.body;\n  const todo = await prisma.todo.create({ data: { title, userId: req.user!.id } });');
     expect(todos).toContain('data: { ...req.body, userId: req.user!.id }');
     expect(todos).toContain('where: { userId: req.user!.id }');
     expect(texts['src/routes/users.ts']).toContain('await addComment(req.user!.id, req.body.text)');
+  });
+
+  it('on Prisma 4, turns an update/delete whose result is unused into updateMany/deleteMany, and leaves a used one', () => {
+    const dir = workingCopy('prisma-owner-scoping');
+    const manifest = path.join(dir, 'package.json');
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace('"^6.0.0"', '"^4.16.0"'));
+    expect(findings(dir).filter((f) => !f.fix).map((f) => f.line)).toEqual(['src/routes/todos.ts PATCH /:id unscoped-query (not fixable)']);
+    const texts = applyFixes(dir, findings(dir).flatMap((f) => (f.fix ? [f.fix] : [])));
+    expect(texts['src/routes/todos.ts']).toContain('await prisma.todo.deleteMany({ where: { id: req.params.id, userId: req.user!.id } });');
   });
 
   it('appends to a multi-line object on its own line with the same indentation', () => {

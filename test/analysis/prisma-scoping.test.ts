@@ -51,8 +51,9 @@ describe('analyzeHandler on Prisma (prisma-owner-scoping)', () => {
     };
     expect(fixOf('GET /')).toEqual(['{ where: { userId: req.user!.id } }']);
     expect(fixOf('GET /:id')).toEqual(['findFirst', ', userId: req.user!.id']);
-    expect(fixOf('DELETE /:id')).toEqual(['deleteMany', ', userId: req.user!.id']);
-    expect(fixOf('PATCH /:id')).toMatch(/^the result of update is used and updateMany returns a count/);
+    // Prisma 6 (package.json): the owner joins the unique where of update/delete.
+    expect(fixOf('DELETE /:id')).toEqual([', userId: req.user!.id']);
+    expect(fixOf('PATCH /:id')).toEqual([', userId: req.user!.id']);
   });
 
   it('finds no inline authentication in handlers that rely on middleware', () => {
@@ -107,7 +108,8 @@ describe('analyzeHandler: identity from the request (user-id-from-request)', () 
   it('fixes replace the request value with the principal', () => {
     const edits = (file: string, route: string) => facts(file, route).identityUses.map((u) => u.fix?.edits.map((e) => e.text) ?? u.notFixableReason);
     expect(edits('todos', 'POST /')).toEqual([['req.user!.id']]);
-    expect(edits('todos', 'POST /destructured')).toEqual([['userId: req.user!.id']]);
+    // The destructured userId is no longer used: it leaves the pattern.
+    expect(edits('todos', 'POST /destructured')).toEqual([['userId: req.user!.id', '']]);
     expect(edits('todos', 'POST /spread')).toEqual([[', userId: req.user!.id']]);
     expect(edits('todos', 'POST /raw')).toEqual([['{ ...req.body, userId: req.user!.id }']]);
     expect(edits('users', 'POST /:userId/comments')).toEqual([['req.user!.id']]);

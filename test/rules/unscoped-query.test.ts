@@ -16,7 +16,7 @@ describe('unscoped-query', () => {
       'src/routes/todos.ts:20 GET /api/todos/:id reads Todo by a request id without scoping it to the authenticated user [fix]',
       'src/routes/todos.ts:42 GET /api/todos/:id/logged reads Todo by a request id without scoping it to the authenticated user [fix]',
       'src/routes/todos.ts:51 GET /api/todos/:id/mentioned reads Todo by a request id without scoping it to the authenticated user [fix]',
-      'src/routes/todos.ts:56 PATCH /api/todos/:id updates Todo by a request id without scoping it to the authenticated user',
+      'src/routes/todos.ts:56 PATCH /api/todos/:id updates Todo by a request id without scoping it to the authenticated user [fix]',
       'src/routes/todos.ts:61 DELETE /api/todos/:id deletes Todo by a request id without scoping it to the authenticated user [fix]',
     ]);
   });

@@ -4,6 +4,7 @@ import { unwrap } from '../../syntax/resolve.js';
 import type { DbCall } from '../data-access/db-call.js';
 import { drizzleScopeFix } from '../data-access/drizzle.js';
 import { objectLiteralOf, propertyKeys, propertyValue } from '../schema/ast.js';
+import { prismaMajorVersion } from './prisma-version.js';
 import { appendProperty, insertAt, objectText, propertyKey, renameMethod, replaceNode } from './edits.js';
 
 export type FixOutcome = { fix: Fix; notFixableReason?: undefined } | { fix?: undefined; notFixableReason: string };
@@ -20,8 +21,9 @@ const MONGOOSE_BY_ID: Record<string, string> = {
 /**
  * Binds a query to its owner in the query itself, so a re-scan sees `scopedBy: 'query'`:
  * - Prisma: the owner joins `where`; `findUnique` becomes `findFirst` (same return type, and a unique
- *   input cannot take a non-unique field before Prisma 5); `update`/`delete` become `updateMany`/
- *   `deleteMany` only when the result is unused, since those return a count instead of the record.
+ *   input cannot take a non-unique field before Prisma 5). `update`/`delete` keep their name and get the
+ *   owner in their unique where on Prisma 5+ (or an undeclared version); on Prisma 4 they become
+ *   `updateMany`/`deleteMany` only when the result is unused, since those return a count.
  * - Mongoose: `findById(id)` becomes `findOne({ _id: id, owner })`, and likewise for the ByIdAnd* forms.
  * - Sequelize: the owner joins `where`; `findByPk(id)` becomes `findOne({ where: { id, owner } })`.
  * - MongoDB driver: not fixed, the stored type of the owner (string or ObjectId) is unknown.
@@ -53,20 +55,24 @@ function prismaFix(db: DbCall, owner: string, done: Done): FixOutcome {
   const args = call.arguments[0] && unwrap(call.arguments[0]);
   if (operation === 'upsert') return { notFixableReason: 'an upsert creates the record when the owner does not match; check ownership before it' };
   if (PRISMA_MANY[operation]) {
+    if (!args || !ts.isObjectLiteralExpression(args)) return { notFixableReason: 'the arguments are built elsewhere' };
+    const where = objectLiteralOf(propertyValue(args, 'where'));
+    if (!where || where !== unwrap(propertyValue(args, 'where')!)) return { notFixableReason: 'the where clause is built elsewhere' };
+    const major = prismaMajorVersion(call.getSourceFile().fileName);
+    // Prisma 5+ takes non-unique filters next to the id in update/delete (extendedWhereUnique): same return
+    // type, and someone else's record raises P2025 (record not found) instead of being changed.
+    if (major === undefined || major >= 5) return done([bindOwner(where, owner)]);
     if (resultUsed(call)) {
       return {
-        notFixableReason: `the result of ${operation} is used and ${PRISMA_MANY[operation]} returns a count; fetch with findFirst({ where: { id, ${owner.split(':')[0]} } }) and refuse with 404 first (or, on Prisma 5+, add the owner to this where and map P2025 to 404)`,
+        notFixableReason: `the result of ${operation} is used and ${PRISMA_MANY[operation]} returns a count (Prisma ${major} has no owner filter on ${operation}); fetch with findFirst({ where: { id, ${owner.split(':')[0]} } }) and refuse with 404 first`,
       };
     }
-    if (!args || !ts.isObjectLiteralExpression(args)) return { notFixableReason: 'the arguments are built elsewhere' };
     const allowed = operation === 'update' ? ['where', 'data'] : ['where'];
     const extra = propertyKeys(args).filter((k) => !allowed.includes(k));
     if (extra.length) return { notFixableReason: `${PRISMA_MANY[operation]} does not accept ${extra.join(', ')}` };
     if (operation === 'update' && hasNestedWrites(propertyValue(args, 'data'))) {
       return { notFixableReason: 'updateMany cannot perform nested relation writes in data' };
     }
-    const where = objectLiteralOf(propertyValue(args, 'where'));
-    if (!where || where !== unwrap(propertyValue(args, 'where')!)) return { notFixableReason: 'the where clause is built elsewhere' };
     return done([renameMethod(call, PRISMA_MANY[operation]), bindOwner(where, owner)]);
   }
   // findUnique takes only unique fields before Prisma 5; findFirst takes the owner and returns the same type.

@@ -101,4 +101,12 @@ describe('hono: routes and guard chains', () => {
     const profile = (await routesOf('factory-and-optional')).find((r) => r.path === '/profiles/:name')!;
     expect(profile.auth.reason).toBe('no middleware that authenticates runs before the handler');
   });
+
+  it('counts a handler that refuses without c.get(\'user\') / c.var.user as protected; a middleware that only attaches the user is no guard', async () => {
+    expect(await routeLines(fixture('hono', 'inline-checks'))).toEqual(['DELETE /account protected', 'GET /feed unprotected', 'GET /me protected']);
+    const me = (await routesOf('inline-checks')).find((r) => r.path === '/me')!;
+    expect(me.auth.guards).toEqual([
+      expect.objectContaining({ name: 'inline check', kind: 'inline', evidence: "if (!user) return c.json({ error: 'unauthorized' }, 401);", loc: expect.objectContaining({ line: 17 }) }),
+    ]);
+  });
 });

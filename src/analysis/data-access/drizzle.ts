@@ -27,6 +27,7 @@ interface DrizzleQuery {
 }
 
 const queries = new WeakMap<ts.CallExpression, DrizzleQuery>();
+const resolvers = new WeakMap<ts.CallExpression, MatchContext['resolver']>();
 
 /**
  * Drizzle's query builder and relational queries, recognised by their table (a `sqliteTable`/`pgTable`/
@@ -36,6 +37,7 @@ const queries = new WeakMap<ts.CallExpression, DrizzleQuery>();
  */
 export function matchDrizzle(call: ts.CallExpression, ctx: MatchContext): DbCall | undefined {
   if (!isChainTop(call)) return undefined;
+  resolvers.set(call, ctx.resolver);
   const { links, root } = chainOf(call);
   const first = links[0];
   const link = (name: string) => links.find((l) => l.name === name);
@@ -186,7 +188,8 @@ function chainOf(top: ts.CallExpression): { links: Link[]; root: ts.Expression }
  */
 export function drizzleScopeFix(db: DbCall, ownerField: string, principal: string): FixOutcome {
   const q = queries.get(db.call);
-  if (!q) return { notFixableReason: 'the query could not be located for editing' };
+  const resolver = resolvers.get(db.call);
+  if (!q || !resolver) return { notFixableReason: 'the query could not be located for editing' };
   const sf = db.call.getSourceFile();
   const table = typeof q.table === 'string' ? q.table : q.table.getText(sf);
   if (typeof q.table === 'string') {
@@ -199,7 +202,12 @@ export function drizzleScopeFix(db: DbCall, ownerField: string, principal: strin
   if (q.where) {
     const where = unwrap(q.where);
     if (isFunctionLike(where)) return { notFixableReason: 'the where callback is not rewritten automatically; add the owner condition to it' };
-    if (ts.isCallExpression(where) && ts.isIdentifier(where.expression) && where.expression.text === 'and' && where.arguments.length) {
+    // The condition already compares the owner column, with a client value: take the value from the principal
+    // instead (the same edit user-id-from-request makes, so the two fixes apply once).
+    const ownerTest = equalities(q.where, resolver).find((x) => x.column === ownerField);
+    if (ownerTest) {
+      edits.push(replaceNode(ownerTest.value, principal));
+    } else if (ts.isCallExpression(where) && ts.isIdentifier(where.expression) && where.expression.text === 'and' && where.arguments.length) {
       edits.push(insertAt(sf, where.arguments[where.arguments.length - 1].end, `, ${ownerEq}`));
     } else {
       edits.push(replaceNode(q.where, `and(${q.where.getText(sf)}, ${ownerEq})`));

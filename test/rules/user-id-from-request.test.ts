@@ -1,8 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/api.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
-
-vi.mock('../../rules/index.js', async (original) => (await import('./registry-with-analysis-rules.js')).withAnalysisRules(original as never));
 
 async function findings(...parts: string[]) {
   const result = await scan({ paths: [fixture(...parts)], cwd: repoRoot });

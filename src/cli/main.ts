@@ -54,6 +54,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--update-baseline', 'with --baseline: record every current finding in the file (fixed ones drop out) and exit 0')
     .option('--changed [ref]', 'report only findings in files changed since ref (default: HEAD; branch commits, work tree and untracked files); the whole project is still analysed')
     .option('--staged', 'report only findings in staged files (for pre-commit hooks); the whole project is still analysed')
+    .option('--no-cache', 'do not read or write the scan cache (node_modules/.cache/auth-enforcer)')
     .option('--only-files <files...>', 'report only findings in these files (for lint-staged, which appends the staged files); the whole project is still analysed')
     .addHelpText(
       'after',

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Baseline, baselineChanges, baselineOf, readBaseline, splitByBaseline, writeBaseline } from '../baseline/baseline.js';
+import { cachedScan } from '../cache/scan-cache.js';
 import { changedFiles, type ChangeSelector } from '../changes/git-changes.js';
 import { configTouched, touchesChanged } from '../changes/filter.js';
 import { resolveRoot } from '../discover/files.js';
@@ -32,6 +33,8 @@ export interface ScanFlags {
   staged?: boolean;
   /** Report only on these files (lint-staged appends the staged files to the command). */
   onlyFiles?: string[];
+  /** false with --no-cache. */
+  cache?: boolean;
 }
 
 export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
@@ -73,7 +76,9 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
     for (const s of outcome.skipped) io.stderr(`  skipped: ${s.description}: ${s.reason}\n`);
     for (const w of outcome.warnings) io.stderr(`  warning: ${w}\n`);
   } else {
-    result = await api.scan(opts);
+    const cached = flags.cache === false ? undefined : await cachedScan(opts, (o) => api.scan(o));
+    result = cached ? cached.result : await api.scan(opts);
+    if (cached && io.env.AUTH_ENFORCER_DEBUG) io.stderr(`auth-enforcer: cache ${cached.status}\n`);
   }
 
   if (flags.updateBaseline) return updateBaseline(result, flags.baseline!, io);

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempProject } from '../helpers/temp-project.js';
+import { run } from '../cli/fake.js';
+import { expressProject, read, write } from './project.js';
+
+let dir: string;
+const cacheDir = () => path.join(dir, 'node_modules/.cache/auth-enforcer');
+const cacheFile = () => path.join(cacheDir(), fs.readdirSync(cacheDir())[0]!);
+
+beforeAll(() => {
+  dir = expressProject('cache');
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+});
+afterAll(() => removeTempProject(dir));
+
+async function scan(...args: string[]) {
+  const r = await run(['scan', '--format', 'json', ...args], { cwd: dir, env: { AUTH_ENFORCER_DEBUG: '1' } });
+  const json = JSON.parse(r.stdout) as { findings: { message: string; fingerprint: string }[]; summary: Record<string, number> };
+  return { status: r.stderr, messages: json.findings.map((f) => f.message), findings: json.findings, summary: json.summary };
+}
+
+describe('scan cache', () => {
+  it('misses, then hits with the same findings', async () => {
+    const cold = await scan();
+    expect(cold.status).toBe('auth-enforcer: cache miss\n');
+    expect(fs.readdirSync(cacheDir())).toHaveLength(1);
+    const warm = await scan();
+    expect(warm.status).toBe('auth-enforcer: cache hit\n');
+    expect(warm.findings).toEqual(cold.findings);
+    expect({ ...warm.summary, durationMs: 0 }).toEqual({ ...cold.summary, durationMs: 0 });
+  });
+
+  it('any change to a source file, the config or another project file is a miss with fresh results', async () => {
+    write(dir, 'src/app.ts', read(dir, 'src/app.ts').replace('app.listen(3000);', "app.get('/debug', (_req, res) => res.json({}));\napp.listen(3000);"));
+    const changed = await scan();
+    expect(changed.status).toBe('auth-enforcer: cache miss\n');
+    expect(changed.messages).toContain('GET /debug is reachable without authentication');
+    expect((await scan()).status).toBe('auth-enforcer: cache hit\n');
+
+    write(dir, 'auth-enforcer.config.json', '{ "publicRoutes": [{ "route": "GET /debug", "reason": "test" }] }\n');
+    const configured = await scan();
+    expect(configured.status).toBe('auth-enforcer: cache miss\n');
+    expect(configured.messages).not.toContain('GET /debug is reachable without authentication');
+
+    write(dir, 'prisma/schema.prisma', 'model Todo {\n  id Int @id\n  userId String\n}\n');
+    expect((await scan()).status).toBe('auth-enforcer: cache miss\n');
+    expect((await scan()).status).toBe('auth-enforcer: cache hit\n');
+  });
+
+  it('a truncated or edited cache is ignored, the scan redone and the file rewritten', async () => {
+    const good = await scan();
+    const text = fs.readFileSync(cacheFile(), 'utf8');
+    fs.writeFileSync(cacheFile(), text.slice(0, text.length / 2));
+    let r = await scan();
+    expect(r.status).toBe('auth-enforcer: cache corrupt\n');
+    expect(r.findings).toEqual(good.findings);
+    expect((await scan()).status).toBe('auth-enforcer: cache hit\n');
+
+    // Valid JSON, right key, but the stored result was tampered with: the checksum catches it.
+    const data = JSON.parse(fs.readFileSync(cacheFile(), 'utf8')) as { result: string };
+    data.result = data.result.replace(/"severity":"error"/g, '"severity":"warning"');
+    fs.writeFileSync(cacheFile(), JSON.stringify(data));
+    r = await scan();
+    expect(r.status).toBe('auth-enforcer: cache corrupt\n');
+    expect(r.summary.errors).toBe(good.summary.errors);
+  });
+
+  it('--no-cache neither reads nor writes it', async () => {
+    const before = fs.readFileSync(cacheFile(), 'utf8');
+    write(dir, 'src/orders.ts', `${read(dir, 'src/orders.ts')}\n`);
+    const r = await scan('--no-cache');
+    expect(r.status).toBe('');
+    expect(fs.readFileSync(cacheFile(), 'utf8')).toBe(before);
+  });
+
+  it('is off for a root without node_modules (nothing is created)', async () => {
+    const bare = expressProject('cache-bare');
+    try {
+      const r = await run(['scan'], { cwd: bare, env: { AUTH_ENFORCER_DEBUG: '1' } });
+      expect(r.stderr).toBe('auth-enforcer: cache off\n');
+      expect(fs.existsSync(path.join(bare, 'node_modules'))).toBe(false);
+    } finally {
+      removeTempProject(bare);
+    }
+  });
+});

@@ -20,8 +20,8 @@ export async function runInitCommand(dirArg: string | undefined, flags: InitFlag
   const dir = path.resolve(io.cwd, dirArg ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a directory: ${dirArg ?? dir}`);
   const api = io.api ?? (await loadApi());
-  // Scanned with default settings: an existing config must not hide routes from the suggestions.
-  const scanned = await api.scan({ ...scanOptions([dir], undefined, io), configPath: undefined });
+  // With the existing config, if any: routes it already declares public are not suggested again.
+  const scanned = await api.scan(scanOptions([dir], undefined, io));
   const outcome = runInit({ dir, force: flags.force === true, acceptPublic: flags.acceptPublic === true, ...(flags.hook ? { hook: flags.hook } : {}) }, scanned);
 
   const out: string[] = [];

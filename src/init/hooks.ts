@@ -17,11 +17,14 @@ export interface HookSetup {
 /** Extensions whose staged change can change a finding; config files report everything (see --staged). */
 const SOURCE_GLOB = '*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
 
-/** The hook command. `npx --no` runs the project's own install and never downloads one at commit time. */
+/**
+ * The hook command. `npx --no` runs the project's own install and never downloads one at commit time.
+ * The selection comes last: lint-staged appends the staged files after `--only-files`.
+ */
 export function hookCommand(setup: HookSetup, selection = '--staged'): string {
   const root = setup.fromTop ? ` ${quote(setup.fromTop)}` : '';
   const baseline = setup.baseline ? ` --baseline ${quote(path.posix.join(setup.fromTop, setup.baseline))}` : '';
-  return `npx --no -- auth-enforcer scan${root} ${selection} --quiet${baseline}`;
+  return `npx --no -- auth-enforcer scan${root} --quiet${baseline} ${selection}`;
 }
 
 function quote(s: string): string {

@@ -98,6 +98,20 @@ describe('--changed', () => {
   });
 });
 
+describe('--only-files (lint-staged appends the staged files)', () => {
+  it('reports findings of the given files, as absolute paths after the other options', async () => {
+    const dir = repo();
+    expect(await reported(dir, '--quiet', '--only-files', path.join(dir, 'src/handlers/user-handlers.ts'), path.join(dir, 'README.md'))).toEqual({
+      code: 1,
+      stderr: 'auth-enforcer: 1 finding outside the given files not shown\n',
+      routes: ['GET /api/users', 'DELETE /api/users/:id'],
+    });
+    expect((await run(['scan', '--only-files', 'src/app.ts', '--staged'], { cwd: dir })).stderr.split('\n')[0]).toBe(
+      'auth-enforcer: --staged and --only-files cannot be combined; pick one',
+    );
+  });
+});
+
 describe('--staged', () => {
   it('reports findings of staged files only, not unstaged or untracked ones', async () => {
     const dir = repo();

@@ -113,8 +113,8 @@ describe('init --hook, then real git commits', () => {
     execFileSync('npx', ['--no', '--', 'husky'], { cwd: dir, stdio: 'pipe' }); // what `npm install` runs via prepare
     const r = await run(['init', '--hook', 'husky'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('created     .husky/pre-commit: runs `npx --no -- auth-enforcer scan --staged --quiet`');
-    expect(read(dir, '.husky/pre-commit')).toBe('npx --no -- auth-enforcer scan --staged --quiet\n');
+    expect(r.stdout).toContain('created     .husky/pre-commit: runs `npx --no -- auth-enforcer scan --quiet --staged`');
+    expect(read(dir, '.husky/pre-commit')).toBe('npx --no -- auth-enforcer scan --quiet --staged\n');
     git(dir, 'add', '-A');
     expect(commit(dir, 'auth-enforcer config and hook').code).toBe(0);
     expectBlocksThenAllows(dir);
@@ -133,7 +133,7 @@ describe('init --hook, then real git commits', () => {
     expect(r.code).toBe(0);
     expect((JSON.parse(read(dir, 'package.json')) as Record<string, unknown>)['lint-staged']).toEqual({
       '*.md': 'echo',
-      '*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}': 'auth-enforcer scan --only-files --quiet',
+      '*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}': 'auth-enforcer scan --quiet --only-files',
     });
     git(dir, 'add', '-A');
     expect(commit(dir, 'auth-enforcer via lint-staged').code).toBe(0);
@@ -145,7 +145,7 @@ describe('init --hook, then real git commits', () => {
     const r = await run(['init', '--hook', 'simple-git-hooks'], { cwd: dir });
     expect(r.code).toBe(0);
     expect((JSON.parse(read(dir, 'package.json')) as Record<string, unknown>)['simple-git-hooks']).toEqual({
-      'pre-commit': 'npx --no -- auth-enforcer scan --staged --quiet',
+      'pre-commit': 'npx --no -- auth-enforcer scan --quiet --staged',
     });
     execFileSync('npx', ['--no', '--', 'simple-git-hooks'], { cwd: dir, stdio: 'pipe' }); // installs .git/hooks/pre-commit
     git(dir, 'add', '-A');
@@ -168,7 +168,7 @@ describe('init --hook, then real git commits', () => {
         '    hooks:',
         '      - id: auth-enforcer',
         '        name: auth-enforcer',
-        '        entry: npx --no -- auth-enforcer scan --staged --quiet',
+        '        entry: npx --no -- auth-enforcer scan --quiet --staged',
         '        language: system',
         '        pass_filenames: false',
         "        files: '\\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$|(^|/)(auth-enforcer\\.config\\.json|package\\.json)$'",
@@ -213,7 +213,7 @@ describe('hook wiring never replaces what is there', () => {
     expect(r.stdout).toContain('refused     package.json: "simple-git-hooks" pre-commit is already `npm run lint`; --force appends');
     r = await run(['init', '--hook', 'simple-git-hooks', '--force'], { cwd: dir });
     expect((JSON.parse(read(dir, 'package.json')) as Record<string, Record<string, string>>)['simple-git-hooks']!['pre-commit']).toBe(
-      'npm run lint && npx --no -- auth-enforcer scan --staged --quiet',
+      'npm run lint && npx --no -- auth-enforcer scan --quiet --staged',
     );
   });
 
@@ -222,7 +222,7 @@ describe('hook wiring never replaces what is there', () => {
     dirs.push(dir);
     initRepo(dir);
     await run(['init', '--hook', 'husky'], { cwd: dir });
-    expect(read(dir, '.husky/pre-commit')).toBe('npm test\nnpx --no -- auth-enforcer scan --staged --quiet --baseline auth-enforcer.baseline.json\n');
+    expect(read(dir, '.husky/pre-commit')).toBe('npm test\nnpx --no -- auth-enforcer scan --quiet --baseline auth-enforcer.baseline.json --staged\n');
   });
 
   it('a project below the git top-level: the hook passes the project directory and its baseline', async () => {
@@ -231,7 +231,7 @@ describe('hook wiring never replaces what is there', () => {
     // Its repository is this one (test/.tmp lies inside it).
     const rel = path.relative(repoRoot, dir);
     await run(['init', '--hook', 'husky'], { cwd: dir });
-    expect(read(dir, '.husky/pre-commit')).toBe(`npx --no -- auth-enforcer scan ${rel} --staged --quiet --baseline ${rel}/auth-enforcer.baseline.json\n`);
+    expect(read(dir, '.husky/pre-commit')).toBe(`npx --no -- auth-enforcer scan ${rel} --quiet --baseline ${rel}/auth-enforcer.baseline.json --staged\n`);
   });
 
   it('pre-commit: does not edit YAML it cannot place the hook in safely', async () => {

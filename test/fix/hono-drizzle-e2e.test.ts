@@ -6,12 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fix } from '../../src/api.js';
 import { startBetterAuth, type BetterAuthHarness, type SignedUpUser } from '../helpers/better-auth.js';
 import { compile, removeTempProject, repoRoot } from '../helpers/temp-project.js';
 
-vi.mock('../../rules/index.js', async (original) => (await import('../rules/registry-with-analysis-rules.js')).withAnalysisRules(original as never));
 
 const fixtureDir = path.join(repoRoot, 'fixtures/hono/drizzle-todos');
 type Db = { sqlite: { prepare(sql: string): { run(...args: unknown[]): unknown } } };

@@ -2,7 +2,7 @@
 // not, and the scoping fixes written into the query (on a copy of the fixture).
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadOwnerSchema } from '../../src/analysis/schema/index.js';
 import { fix, scan } from '../../src/api.js';
 import { loadProject } from '../../src/discover/project.js';
@@ -10,7 +10,6 @@ import { defaultConfig } from '../../src/model/config.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 import { compile, removeTempProject } from '../helpers/temp-project.js';
 
-vi.mock('../../rules/index.js', async (original) => (await import('../rules/registry-with-analysis-rules.js')).withAnalysisRules(original as never));
 
 const made: string[] = [];
 afterEach(() => {

@@ -1,5 +1,4 @@
-import { ts } from 'ts-morph';
-import { unwrap } from '../../syntax/resolve.js';
+import type { ts } from 'ts-morph';
 
 /** What we know about a middleware from a package, without reading the package. */
 export type KnownVerdict = { guard: true; evidence: string } | { guard: false; why: string } | undefined;
@@ -62,12 +61,3 @@ const NOT_GUARD_PACKAGES = new Set([
   'hono-rate-limiter',
   'zod',
 ]);
-
-/** `{ key: false }` among a call's object arguments. */
-export function optionIsFalse(call: ts.CallExpression | undefined, option: string): boolean {
-  const opts = call?.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
-  if (!opts) return false;
-  return (unwrap(opts) as ts.ObjectLiteralExpression).properties.some(
-    (p) => ts.isPropertyAssignment(p) && p.name.getText() === option && p.initializer.kind === ts.SyntaxKind.FalseKeyword,
-  );
-}

@@ -10,11 +10,18 @@ sarif="${AE_SARIF:-auth-enforcer.sarif}"
 baseline="${AE_BASELINE:-}"
 read -r -a extra <<< "${AE_ARGS:-}"
 
-# The project's own install when it has one (same version as its hooks); else the published package.
-if [ -z "${AE_VERSION:-}" ] && [ -x node_modules/.bin/auth-enforcer ]; then
+# Which auth-enforcer: an explicit version from the registry; else the project's own install (the
+# same version its hooks run); else this action's checkout, built once (npm ci runs the build).
+if [ -n "${AE_VERSION:-}" ]; then
+  cli=(npx --yes -- "auth-enforcer@${AE_VERSION}")
+elif [ -x node_modules/.bin/auth-enforcer ]; then
   cli=(npx --no -- auth-enforcer)
 else
-  cli=(npx --yes -- "auth-enforcer@${AE_VERSION:-latest}")
+  action_dir="${AE_ACTION_PATH:?AE_ACTION_PATH is not set}"
+  if [ ! -f "$action_dir/dist/src/cli/main.js" ]; then
+    (cd "$action_dir" && npm ci --no-audit --no-fund >&2) || { echo "::error::auth-enforcer: could not build the action"; exit 2; }
+  fi
+  cli=(node "$action_dir/bin/auth-enforcer.js")
 fi
 
 baseline_args=()

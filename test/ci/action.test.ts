@@ -114,6 +114,17 @@ describe('action.yml', () => {
     expect(r.summary).toContain('_3 findings in the baseline not shown._');
   });
 
+  it("without the project's own install it runs the action's checkout", () => {
+    fs.rmSync(path.join(dir, 'node_modules'), { recursive: true });
+    try {
+      const r = runAction();
+      expect(r.outputs['scan']!['exit-code']).toBe('1');
+      expect(r.summary).toContain('`GET /debug`');
+    } finally {
+      linkBins(dir, { 'auth-enforcer': 'bin/auth-enforcer.js' });
+    }
+  });
+
   it('fail-on-findings: false reports without failing; a config error fails the scan step', () => {
     expect(runAction({ 'fail-on-findings': 'false' }).results.map((s) => s.code)).toEqual([0, 0]);
     write(dir, 'auth-enforcer.config.json', '{ "guard": [] }\n');

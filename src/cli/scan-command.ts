@@ -4,7 +4,7 @@ import { type Baseline, baselineChanges, baselineOf, readBaseline, splitByBaseli
 import { cachedScan } from '../cache/scan-cache.js';
 import { changedFiles, type ChangeSelector } from '../changes/git-changes.js';
 import { configTouched, touchesChanged } from '../changes/filter.js';
-import { resolveRoot } from '../discover/files.js';
+import { resolveRoot, SOURCE_EXTENSIONS } from '../discover/files.js';
 import { UsageError } from '../model/errors.js';
 import type { AuthStrategy, OutputFormat } from '../model/options.js';
 import type { Finding, ScanResult } from '../model/types.js';
@@ -45,17 +45,24 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
   const selector = checkCiFlags(flags, fixing);
   const opts = scanOptions(paths, flags.config, io);
   const api = io.api ?? (await loadApi());
+  const root = resolveRoot(opts.paths, opts.cwd).root;
   // Asked before the scan, so "not a git repository" fails fast.
   const changed = selector
-    ? changedFiles(resolveRoot(opts.paths, opts.cwd).root, selector)
+    ? changedFiles(root, selector)
     : flags.onlyFiles
       ? new Set(flags.onlyFiles.map((f) => realFile(path.resolve(io.cwd, f))))
       : undefined;
-  const configChanged = changed !== undefined && configTouched(changed, resolveRoot(opts.paths, opts.cwd).root, opts.configPath);
+  const configChanged = changed !== undefined && configTouched(changed, root, opts.configPath);
   const baseline = flags.baseline && !flags.updateBaseline ? readBaseline(path.resolve(io.cwd, flags.baseline), flags.baseline) : undefined;
+  const which = flags.staged ? 'staged' : flags.onlyFiles ? 'given' : 'changed';
 
   let result: ScanResult;
-  if (fixing) {
+  if (changed && !configChanged && ![...changed].some((f) => isSourceFile(f) && isInside(f, root))) {
+    // Every finding lies in a source file, so none can be reported: skip the whole-project analysis
+    // (a commit of docs or assets costs nothing).
+    io.stderr(`auth-enforcer: no source files among the ${which} files; nothing to scan\n`);
+    result = emptyResult(root);
+  } else if (fixing) {
     const outcome = await api.fix({
       ...opts,
       dryRun: flags.dryRun === true,
@@ -83,7 +90,6 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
 
   if (flags.updateBaseline) return updateBaseline(result, flags.baseline!, io);
   if (configChanged) io.stderr('auth-enforcer: the config changed, so every finding is reported\n');
-  const which = flags.staged ? 'staged' : flags.onlyFiles ? 'given' : 'changed';
   result = narrow(result, { changed: configChanged ? undefined : changed, baseline, which }, io);
 
   const shown = flags.quiet ? errorsOnly(result) : result;
@@ -123,6 +129,27 @@ export function exitCode(result: ScanResult, maxWarnings: number | undefined): n
   if (errors > 0) return EXIT_FINDINGS;
   if (maxWarnings !== undefined && warnings > maxWarnings) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(realFile(dir), file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function isSourceFile(file: string): boolean {
+  return SOURCE_EXTENSIONS.includes(path.extname(file).slice(1));
+}
+
+function emptyResult(root: string): ScanResult {
+  return {
+    root,
+    routes: [],
+    findings: [],
+    suppressed: [],
+    diagnostics: [],
+    frameworks: [],
+    summary: { files: 0, routes: 0, errors: 0, warnings: 0, durationMs: 0 },
+  };
 }
 
 function realFile(abs: string): string {

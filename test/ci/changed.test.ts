@@ -29,8 +29,17 @@ describe('--changed', () => {
     dir = repo();
   });
 
-  it('reports nothing, and says so, when nothing changed since HEAD', async () => {
+  it('skips the analysis when no source file under the root changed', async () => {
     expect(await reported(dir)).toMatchObject({ code: 1, routes: ['GET /health', 'GET /api/users', 'DELETE /api/users/:id'] });
+    const nothing = { code: 0, stderr: 'auth-enforcer: no source files among the changed files; nothing to scan\n', routes: [] };
+    expect(await reported(dir, '--changed')).toEqual(nothing);
+    write(dir, 'README.md', '# docs\n');
+    write(dir, 'package.json', read(dir, 'package.json').replace('"private": true', '"private": false'));
+    expect(await reported(dir, '--changed')).toEqual(nothing);
+  });
+
+  it('a changed source file without findings reports nothing, and says how many were left out', async () => {
+    write(dir, 'src/auth.ts', `${read(dir, 'src/auth.ts')}\n`);
     expect(await reported(dir, '--changed')).toEqual({
       code: 0,
       stderr: 'auth-enforcer: 3 findings outside the changed files not shown\n',

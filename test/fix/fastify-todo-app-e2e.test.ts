@@ -106,8 +106,12 @@ describe('fastify todo-app: --fix, type-check, real Better Auth', () => {
     const id = (created.json() as { id: string }).id;
     expect((await app.inject({ url: `/api/todos/${id}`, headers: asAlice })).statusCode).toBe(200);
 
-    // Not closed by missing-auth alone: unscoped-query is not registered in rules/index.ts yet, so
-    // another user still reads alice's todo. This line must flip to 404 once that fix runs.
-    expect((await app.inject({ url: `/api/todos/${id}`, headers: { authorization: `Bearer ${bob.jwt}` } })).statusCode).toBe(200);
+    // Closed by the unscoped-query fix (owner bound in the query), not by missing-auth alone.
+    const asBob = { authorization: `Bearer ${bob.jwt}` };
+    expect((await app.inject({ url: `/api/todos/${id}`, headers: asBob })).statusCode).toBe(404);
+    // And the client-supplied owner was replaced by the caller's id.
+    const stolen = await app.inject({ method: 'POST', url: '/api/todos', headers: asBob, payload: { title: 'x', userId: alice.userId } });
+    expect(stolen.statusCode).toBe(201);
+    expect((stolen.json() as { userId: string }).userId).toBe(bob.userId);
   }, 60_000);
 });

@@ -109,4 +109,23 @@ describe('hono: routes and guard chains', () => {
       expect.objectContaining({ name: 'inline check', kind: 'inline', evidence: "if (!user) return c.json({ error: 'unauthorized' }, 401);", loc: expect.objectContaining({ line: 17 }) }),
     ]);
   });
+  it('lists doc()/doc31() and mount() routes, follows routers mounted from a list with forEach, and calls Better Auth\'s own handler public', async () => {
+    expect(await routeLines(fixture('hono', 'docs-mount-auth-server'))).toEqual([
+      'ALL /internal/* protected',
+      'ALL /legacy/* unknown',
+      'GET /api/auth/* public',
+      'GET /api/notes protected',
+      'GET /api/tags protected',
+      'GET /doc unprotected',
+      'GET /doc31 unprotected',
+      'POST /api/auth/* public',
+    ]);
+    const routes = await routesOf('docs-mount-auth-server');
+    const legacy = routes.find((r) => r.path === '/legacy/*')!;
+    expect(legacy.auth.reason).toBe('the mounted application legacy serves it and the scan does not read it');
+    expect(legacy.handler).toMatchObject({ name: 'legacy', loc: { file: 'src/app.ts', line: 16 } });
+    const authServer = routes.find((r) => r.path === '/api/auth/*' && r.method === 'POST')!;
+    expect(authServer.auth.reason).toBe("Better Auth's own endpoints (auth.handler(c.req.raw)): the auth server checks credentials itself");
+    expect(routes.find((r) => r.path === '/doc')!.handler).toMatchObject({ name: 'doc()', loc: { file: 'src/app.ts', line: 11 } });
+  });
 });

@@ -108,3 +108,18 @@ describe('hono fixtures through real Hono: the statuses the adapter reports hold
     });
   }
 });
+
+describe('hono built-in routes through real Hono', () => {
+  it('doc() serves the document, mount() hands over to the other application behind earlier use(), Better Auth answers its own endpoints', async () => {
+    const { default: app } = (await import(fixture('hono', 'docs-mount-auth-server', 'src/app.ts'))) as { default: Hono };
+    expect(await statusesOf(app, ['/doc', '/doc31', '/legacy/x', '/internal/x', '/api/notes', '/api/tags', '/api/auth/ok'])).toEqual({
+      '/doc': 200,
+      '/doc31': 200,
+      '/legacy/x': 200,
+      '/internal/x': 401,
+      '/api/notes': 401,
+      '/api/tags': 401,
+      '/api/auth/ok': 200,
+    });
+  });
+});

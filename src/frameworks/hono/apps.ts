@@ -58,6 +58,11 @@ export type HonoEntry =
       items: ts.Expression[];
       /** Where a route-level guard is inserted: before this argument, or into this createRoute object. */
       insertion: { before: ts.Expression } | { openapiRoute: ts.ObjectLiteralExpression } | undefined;
+      /**
+       * A route Hono itself answers: `doc()`/`doc31()` serve the OpenAPI document (no handler of the
+       * project's), `mount()` hands the request to another application the scan does not read.
+       */
+      builtin?: { kind: 'doc' | 'mount'; label: string };
     })
   | (EntryBase & { kind: 'mount'; path: ts.Expression; child: ts.Expression });
 
@@ -184,6 +189,24 @@ export class HonoApps {
       app.entries.push({ kind: 'route', ...common, methods, paths, items: this.flatten(handlers), insertion: this.insertionPoint(handlers) });
     } else if (method === 'openapi') {
       this.addOpenApiEntry(app, common, args);
+    } else if (method === 'doc' || method === 'doc31') {
+      // app.doc('/doc', config): GET <path> answers with the generated OpenAPI document.
+      if (!args[0] || !args[1]) return;
+      const paths = staticStrings(args[0], this.resolver);
+      app.entries.push({ kind: 'route', ...common, methods: ['GET'], paths, items: [], insertion: undefined, builtin: { kind: 'doc', label: `${method}()` } });
+    } else if (method === 'mount') {
+      // app.mount('/legacy', other.fetch): Hono adds ALL <path>/* that calls the other application.
+      if (!args[0] || !args[1]) return;
+      const paths = staticStrings(args[0], this.resolver)?.map((p) => joinPaths(p, '*'));
+      app.entries.push({
+        kind: 'route',
+        ...common,
+        methods: ['ALL'],
+        paths,
+        items: [],
+        insertion: undefined,
+        builtin: { kind: 'mount', label: args[1].getText().slice(0, 60) },
+      });
     } else if (METHOD_REGISTRARS.has(method)) {
       const hasPath = args[0] !== undefined && this.isPath(args[0]);
       if (hasPath && args.length < 2) return; // c.get('user') and friends are not registrations
@@ -309,8 +332,10 @@ export class HonoApps {
   private orderOf(call: ts.CallExpression, app: HonoApp): Order {
     const file = call.getSourceFile().fileName;
     const home = app.creation.getSourceFile().fileName;
-    const name = (call.expression as ts.PropertyAccessExpression).name;
-    return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, name.getStart()];
+    // A registrar's call site (`configureOpenAPI(app)`) has no method name: its start orders it.
+    const callee = call.expression;
+    const at = ts.isPropertyAccessExpression(callee) ? callee.name.getStart() : call.getStart();
+    return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, at];
   }
 
   /** Replays registrations made on a parameter on each app passed for it. */
@@ -345,7 +370,7 @@ function isInside(node: ts.Node, container: ts.Node): boolean {
 }
 
 function isRegistrar(name: string): boolean {
-  return METHOD_REGISTRARS.has(name) || name === 'on' || name === 'use' || name === 'route' || name === 'openapi';
+  return METHOD_REGISTRARS.has(name) || ['on', 'use', 'route', 'openapi', 'doc', 'doc31', 'mount'].includes(name);
 }
 
 function isHonoClass(pkg: string, path: string[]): boolean {

@@ -9,6 +9,7 @@ import { handlerName, resolveHandler } from '../express/handler.js';
 import { entriesOf, type HonoApp, type HonoApps, type HonoEntry } from './apps.js';
 import { HonoMiddlewareClassifier } from './middleware.js';
 import { honoPatternCovers, honoPatternsOverlap } from './paths.js';
+import { betterAuthHandlerCall } from './better-auth-handler.js';
 import { honoRequestSpec } from './request-spec.js';
 
 const DYNAMIC = '<dynamic>';
@@ -58,7 +59,7 @@ export class HonoRouteComposer {
   }
 
   compose(all: HonoApp[]): RouteRecord[] {
-    for (const app of all) for (const e of entriesOf(app)) if (e.kind === 'mount') this.childOf(e, true);
+    for (const app of all) for (const e of entriesOf(app)) if (e.kind === 'mount') this.childrenOf(e, true);
     for (const root of all) {
       if (root.mounted || root.template) continue;
       this.index = 0;
@@ -67,10 +68,25 @@ export class HonoRouteComposer {
     return this.out;
   }
 
-  private childOf(entry: MountEntry, mark = false): HonoApp | undefined {
+  /** The app a route() call mounts; for `[a, b].forEach((r) => app.route('/', r))`, each element in turn. */
+  private childrenOf(entry: MountEntry, mark = false): HonoApp[] {
     const ref = this.apps.appOf(entry.child);
-    if (ref && mark) ref.app.mounted = true;
-    return ref?.app;
+    const apps = ref ? [ref.app] : this.forEachElements(entry.child).flatMap((e) => this.apps.appOf(e)?.app ?? []);
+    if (mark) for (const app of apps) app.mounted = true;
+    return apps;
+  }
+
+  private forEachElements(child: ts.Expression): ts.Expression[] {
+    const v = this.ctx.resolver.value(child);
+    if (v.kind !== 'param' || v.path.length) return [];
+    const fn = v.node.parent;
+    if (fn.parameters[0] !== v.node || !ts.isCallExpression(fn.parent) || fn.parent.arguments[0] !== fn) return [];
+    const callee = fn.parent.expression;
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'forEach') return [];
+    const list = this.ctx.resolver.value(callee.expression);
+    const arr = list.kind === 'node' ? unwrap(list.node) : undefined;
+    if (!arr || !ts.isArrayLiteralExpression(arr) || arr.elements.some(ts.isSpreadElement)) return [];
+    return [...arr.elements];
   }
 
   private walk(app: HonoApp, root: HonoApp, prefix: string, active: ActiveMiddleware[], mounts: HonoRegistration['mounts'], seen: Set<HonoApp>): void {
@@ -84,12 +100,12 @@ export class HonoRouteComposer {
         const level: Guard['scope'] = prefix || base || (path !== '*' && path !== '/*') ? 'router' : 'global';
         for (const expr of entry.items) active.push({ expr, pattern, level });
       } else if (entry.kind === 'mount') {
-        const child = this.childOf(entry);
-        if (!child) continue;
         const mountPath = staticString(entry.path, this.ctx.resolver) ?? DYNAMIC;
         const childPrefix = joinPaths(prefix, base, mountPath);
-        if (!this.mountedInTime(entry, child)) continue;
-        this.walk(child, root, childPrefix, active, [...mounts, { entry, parent: app, prefix: childPrefix }], seen);
+        for (const child of this.childrenOf(entry)) {
+          if (!this.mountedInTime(entry, child)) continue;
+          this.walk(child, root, childPrefix, active, [...mounts, { entry, parent: app, prefix: childPrefix }], seen);
+        }
       } else this.addRoutes(entry, app, root, prefix, active, mounts);
     }
     seen.delete(app);
@@ -102,12 +118,13 @@ export class HonoRouteComposer {
   }
 
   private addRoutes(entry: RouteEntry, app: HonoApp, root: HonoApp, prefix: string, active: ActiveMiddleware[], mounts: HonoRegistration['mounts']): void {
-    const handlerExpr = entry.items[entry.items.length - 1];
-    const routeLevel = entry.items.slice(0, -1);
-    const fn = resolveHandler(handlerExpr, this.ctx.resolver);
-    const name = handlerName(handlerExpr, fn);
+    const handlerExpr: ts.Expression = entry.builtin ? entry.call : entry.items[entry.items.length - 1];
+    const routeLevel = entry.builtin ? [] : entry.items.slice(0, -1);
+    const fn = entry.builtin ? undefined : resolveHandler(handlerExpr, this.ctx.resolver);
+    const name = entry.builtin?.label ?? handlerName(handlerExpr, fn);
     const rootDir = this.ctx.project.root;
     const handlerLoc = locOf(fn ?? handlerExpr, rootDir);
+    const authServer = fn && betterAuthHandlerCall(fn, this.ctx.resolver);
     const base = entry.base ?? DYNAMIC;
     for (const p of entry.paths ?? [DYNAMIC]) {
       const path = joinPaths(prefix, base, p);
@@ -120,7 +137,13 @@ export class HonoRouteComposer {
       const unresolved = [
         path.includes(DYNAMIC) ? 'the route path is computed at run time' : undefined,
         entry.methods ? undefined : 'the route method is computed at run time',
+        entry.builtin?.kind === 'mount' ? `the mounted application ${entry.builtin.label} serves it and the scan does not read it` : undefined,
       ].filter((r): r is string => !!r);
+      // Better Auth's own endpoints (sign-up, sign-in, get-session) are public by design: the auth
+      // server checks credentials itself. A guard in front of them would lock everyone out.
+      const auth = authServer && !links.some((l) => l.verdict === 'guard')
+        ? { status: 'public' as const, guards: [], reason: `Better Auth's own endpoints (${snippet(authServer, 50)}): the auth server checks credentials itself` }
+        : statusOfChain(links, unresolved);
       for (const method of entry.methods ?? [DYNAMIC]) {
         const record: RouteRecord = {
           route: {
@@ -130,7 +153,7 @@ export class HonoRouteComposer {
             path,
             loc: registrationLoc(entry.call, rootDir),
             handler: { name, loc: handlerLoc },
-            auth: statusOfChain(links, unresolved),
+            auth,
           },
           handler: fn,
           requestSpec: fn ? honoRequestSpec(fn, this.ctx.project.config.principals) : undefined,

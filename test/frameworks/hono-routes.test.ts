@@ -126,6 +126,6 @@ describe('hono: routes and guard chains', () => {
     expect(legacy.handler).toMatchObject({ name: 'legacy', loc: { file: 'src/app.ts', line: 16 } });
     const authServer = routes.find((r) => r.path === '/api/auth/*' && r.method === 'POST')!;
     expect(authServer.auth.reason).toBe("Better Auth's own endpoints (auth.handler(c.req.raw)): the auth server checks credentials itself");
-    expect(routes.find((r) => r.path === '/doc')!.handler).toMatchObject({ name: 'doc()', loc: { file: 'src/app.ts', line: 11 } });
+    expect(routes.find((r) => r.path === '/doc')!.handler).toMatchObject({ name: 'doc()', loc: { file: 'src/docs.ts', line: 5 } });
   });
 });

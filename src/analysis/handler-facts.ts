@@ -4,11 +4,12 @@ import type { HandlerFacts, IdentityUse } from '../model/facts.js';
 import type { FunctionNode } from '../syntax/functions.js';
 import type { Resolver } from '../syntax/resolve.js';
 import { accessFacts, attachScopeFix, inheritChecks, type AccessRecord } from './data-access/access-facts.js';
-import { matchDbCall } from './data-access/index.js';
 import { IdentityFields } from './identity-fields.js';
 import { decisionUses, identityUsesOfCall, verifiedBy } from './identity-uses.js';
 import { findInlineAuth } from './inline-auth.js';
-import { Provenance } from './provenance.js';
+import { FunctionSummaries } from './function-summary.js';
+import { originKey, Provenance } from './provenance.js';
+import { VerifiedValues } from './verified-values.js';
 import type { RequestSpec } from './request-spec.js';
 import type { OwnerSchema } from './schema/owner-schema.js';
 
@@ -20,56 +21,73 @@ export interface HandlerAnalysisContext {
   root: string;
 }
 
+/** How deep the analysis follows project functions from a handler (handler → service → repository → ...). */
+const MAX_CALL_DEPTH = 4;
+
+/** Summaries live as long as the scan's schema: one per project, shared by every handler. */
+const summariesOf = new WeakMap<OwnerSchema, FunctionSummaries>();
+
 /**
  * The facts the rules need about one handler: identity fields taken from the request, database
  * accesses and how (or whether) they are bound to the principal, and inline authentication.
- * Project helpers the handler calls are analysed one level deep, with their parameters bound to the
- * handler's arguments.
+ * Project functions the handler calls are followed with their parameters bound to the caller's
+ * arguments: direct callees always, deeper ones (services, repositories, helpers in other files, up to
+ * MAX_CALL_DEPTH) when their summary says they reach the database. A function called twice with
+ * differently-sourced arguments is analysed once per distinct argument signature.
  */
 export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: HandlerAnalysisContext): HandlerFacts {
   const ownerFields = ctx.schema.models.map((m) => m.ownerField).filter((f): f is string => !!f);
   const identity = new IdentityFields(ctx.config, ownerFields);
-  const prov = new Provenance(spec, ctx.resolver, { principals: ctx.config.principals, helperDepth: 1 });
   const matchCtx = { schema: ctx.schema, resolver: ctx.resolver };
+  let summaries = summariesOf.get(ctx.schema);
+  if (!summaries) summariesOf.set(ctx.schema, (summaries = new FunctionSummaries(matchCtx, ctx.resolver)));
+  const prov = new Provenance(spec, ctx.resolver, { principals: ctx.config.principals, helperDepth: MAX_CALL_DEPTH, summaries });
   const accesses: AccessRecord[] = [];
   const identityUses: IdentityUse[] = [];
   const dbStatements = new Set<ts.Node>();
-  const visitedHelpers = new Set<ts.Node>();
+  const visited = new Set<string>();
+  const ids = new Map<ts.Node, number>();
+  const idOf = (n: ts.Node) => ids.get(n) ?? (ids.set(n, ids.size), ids.size - 1);
 
-  const analyse = (body: FunctionNode, p: Provenance, helperName?: string): void => {
-    const verified = new Set<string>();
+  const analyse = (body: FunctionNode, p: Provenance, verified: VerifiedValues, chain: ts.CallExpression[], helperName?: string): void => {
+    const summary = summaries.of(body);
+    const dbByCall = new Map(summary.dbCalls.map((d) => [d.call, d]));
+    const calleeByCall = new Map(summary.callees.map((c) => [c.call, c.fn]));
     walk(body, (n) => {
-      if (ts.isIfStatement(n)) for (const k of verifiedBy(n, p)) verified.add(k);
+      if (ts.isIfStatement(n)) for (const k of verifiedBy(n, p)) verified.add(k, n);
     });
     const idCtx = { spec, identity, root: ctx.root, verified, helperName };
     const local: AccessRecord[] = [];
     walk(body, (n) => {
       if (ts.isIfStatement(n)) identityUses.push(...decisionUses(n.expression, p, idCtx));
       if (!ts.isCallExpression(n)) return;
-      const db = matchDbCall(n, matchCtx);
+      const db = dbByCall.get(n);
       if (db) {
-        local.push(accessFacts(db, p, { spec, identity, root: ctx.root, verified }, helperName));
+        local.push(accessFacts(db, p, { spec, identity, root: ctx.root, verified }, helperName, chain));
         identityUses.push(...identityUsesOfCall(db, p, idCtx));
         if (!helperName) dbStatements.add(topStatement(n, fn));
         return;
       }
-      if (helperName) return; // one level of helpers for now
-      const helper = p.calledFunction(n);
-      if (!helper || helper === fn || visitedHelpers.has(helper)) return;
-      visitedHelpers.add(helper);
+      const helper = calleeByCall.get(n);
+      if (!helper || helper === fn || chain.length >= MAX_CALL_DEPTH) return;
+      // Past the handler's direct callees, only functions that can reach the database matter.
+      if (chain.length > 0 && !summaries.of(helper).reachesDb) return;
       const inner = p.forHelper(helper, n);
       if (!inner) return;
+      const signature = `${idOf(helper)}(${n.arguments.map((a) => originKey(p.origin(a)) ?? '-').join(',')})`;
+      if (visited.has(signature)) return;
+      visited.add(signature);
       const before = accesses.length;
-      analyse(helper, inner, helperLabel(helper, n));
+      analyse(helper, inner, new VerifiedValues({ verified, site: n }), [...chain, n], helperLabel(helper, n));
       // A helper that touches the database ends the search for an inline check, like a direct call.
-      if (accesses.length > before) dbStatements.add(topStatement(n, fn));
+      if (accesses.length > before && !helperName) dbStatements.add(topStatement(n, fn));
     });
     inheritChecks(local);
     accesses.push(...local);
   };
-  analyse(fn, prov);
+  analyse(fn, prov, new VerifiedValues(), []);
 
-  for (const rec of accesses) attachScopeFix(rec, { spec, identity, root: ctx.root });
+  for (const rec of accesses) attachScopeFix(rec, { spec, identity, root: ctx.root, schema: ctx.schema });
   const inlineAuth = findInlineAuth(fn, prov, ctx.root, (st) => dbStatements.has(st));
   return {
     identityUses,

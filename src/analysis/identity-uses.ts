@@ -12,13 +12,14 @@ import { normalizeFieldName, type IdentityFields } from './identity-fields.js';
 import { sourceText } from './origin-text.js';
 import { originField, originKey, type ObjectShape, type Origin, type Provenance, type ShapeEntry } from './provenance.js';
 import type { RequestSpec } from './request-spec.js';
+import type { VerifiedValues } from './verified-values.js';
 
 export interface IdentityContext {
   spec: RequestSpec;
   identity: IdentityFields;
   root: string;
-  /** Request values the handler compared with the principal and refused on mismatch (`params:userId`). */
-  verified: Set<string>;
+  /** Request values the handler compared with the principal and refused on mismatch (`params:userId`), by position. */
+  verified: VerifiedValues;
   /** The helper the code sits in, when not the handler itself. */
   helperName?: string;
 }
@@ -37,7 +38,7 @@ export function identityUsesOfCall(db: DbCall, prov: Provenance, ctx: IdentityCo
   const model = db.model?.name ?? db.modelName;
   const ownerField = db.model?.ownerField;
   const isIdentityKey = (key: string) => ctx.identity.has(key) || (!!ownerField && normalizeFieldName(key) === normalizeFieldName(ownerField));
-  const flagged = (o: Origin): o is RequestOrigin => o.kind === 'request' && !ctx.verified.has(originKey(o)!);
+  const flagged = (o: Origin): o is RequestOrigin => o.kind === 'request' && !ctx.verified.has(originKey(o)!, db.call);
 
   const filter = filterShape(db, prov);
   for (const e of filter?.entries ?? []) {
@@ -70,7 +71,7 @@ export function decisionUses(cond: ts.Expression, prov: Provenance, ctx: Identit
   for (const cmp of comparisons(cond)) {
     for (const [mine, other] of [[cmp.left, cmp.right], [cmp.right, cmp.left]] as const) {
       const o = prov.origin(mine);
-      if (o.kind !== 'request' || ctx.verified.has(originKey(o)!)) continue;
+      if (o.kind !== 'request' || ctx.verified.has(originKey(o)!, cond)) continue;
       const field = originField(o) ?? (ts.isIdentifier(unwrap(mine)) ? (unwrap(mine) as ts.Identifier).text : undefined);
       if (!ctx.identity.has(field)) continue;
       if (prov.origin(other).kind === 'principal') continue; // compared with the principal: a check, not a decision

@@ -3,6 +3,8 @@ import type { RequestPart } from '../model/facts.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../syntax/functions.js';
 import { propertyNameText, unwrap, type Resolver } from '../syntax/resolve.js';
 import { findDeclaration } from '../syntax/scope.js';
+import type { FunctionSummaries } from './function-summary.js';
+import { reassignedValues, propertyAssignments } from './reassignment.js';
 import type { RequestSpec } from './request-spec.js';
 
 /**
@@ -64,6 +66,8 @@ export interface ProvenanceOptions {
   helperDepth?: number;
   /** A helper's parameters bound to the caller's arguments. */
   bindings?: Map<ts.ParameterDeclaration, { arg: ts.Expression; caller: Provenance }>;
+  /** The scan's per-function summaries, for resolving callees once. */
+  summaries?: FunctionSummaries;
 }
 
 /**
@@ -74,8 +78,11 @@ export class Provenance {
   private readonly principals: Set<string>;
   private readonly helperDepth: number;
   private readonly bindings: Map<ts.ParameterDeclaration, { arg: ts.Expression; caller: Provenance }>;
+  private readonly summaries?: FunctionSummaries;
   private readonly visiting = new Set<ts.Node>();
   private readonly shaping = new Set<ts.Node>();
+  /** Origins already computed with these bindings (cycles excepted), so shared sub-expressions cost once. */
+  private readonly origins = new Map<ts.Node, Origin>();
 
   constructor(
     readonly spec: RequestSpec,
@@ -85,6 +92,7 @@ export class Provenance {
     this.principals = new Set((options.principals ?? []).map((p) => p.replace(/\s+/g, '')));
     this.helperDepth = options.helperDepth ?? 1;
     this.bindings = options.bindings ?? new Map();
+    this.summaries = options.summaries;
   }
 
   /** A provenance for a helper's body, its parameters bound to this call's arguments. */
@@ -95,19 +103,25 @@ export class Provenance {
       const arg = call.arguments[i];
       if (arg) bindings.set(p, { arg, caller: this });
     });
-    return new Provenance(this.spec, this.resolver, { principals: [...this.principals], helperDepth: this.helperDepth - 1, bindings });
+    return new Provenance(this.spec, this.resolver, { principals: [...this.principals], helperDepth: this.helperDepth - 1, bindings, summaries: this.summaries });
   }
 
-  /** The caller's argument a helper's parameter stands for: `authorId` in the helper → `req.body.authorId` at the call. */
+  /**
+   * The handler's argument a helper's parameter stands for: `authorId` in the helper → `req.body.authorId`
+   * at the call, followed through every level of helpers up to the handler.
+   */
   boundArgument(expr: ts.Node): ts.Expression | undefined {
     const e = unwrapValue(expr);
     if (!ts.isIdentifier(e)) return undefined;
     const decl = findDeclaration(e.text, e);
-    return decl && ts.isParameter(decl) ? this.bindings.get(decl)?.arg : undefined;
+    const bound = decl && ts.isParameter(decl) ? this.bindings.get(decl) : undefined;
+    if (!bound) return undefined;
+    return bound.caller.boundArgument(bound.arg) ?? (bound.caller.bindings.size === 0 ? bound.arg : undefined);
   }
 
   /** The project function a call invokes, if syntax can tell. */
   calledFunction(call: ts.CallExpression): FunctionNode | undefined {
+    if (this.summaries) return this.summaries.calledFunction(call);
     const v = this.resolver.value(call.expression);
     if (v.kind !== 'node') return undefined;
     const n = ts.isVariableDeclaration(v.node) && v.node.initializer ? unwrap(v.node.initializer) : v.node;
@@ -115,10 +129,14 @@ export class Provenance {
   }
 
   origin(expr: ts.Node): Origin {
+    const known = this.origins.get(expr);
+    if (known) return known;
     if (this.visiting.has(expr)) return NONE;
     this.visiting.add(expr);
     try {
-      return this.compute(expr);
+      const o = this.compute(expr);
+      if (this.visiting.size === 1) this.origins.set(expr, o);
+      return o;
     } finally {
       this.visiting.delete(expr);
     }
@@ -150,7 +168,12 @@ export class Provenance {
   private identifierOrigin(id: ts.Identifier): Origin {
     const decl = findDeclaration(id.text, id);
     if (!decl) return NONE;
-    if (ts.isVariableDeclaration(decl)) return decl.initializer ? this.origin(decl.initializer) : NONE;
+    if (ts.isVariableDeclaration(decl)) {
+      const later = reassignedValues(decl);
+      if (!later) return decl.initializer ? this.origin(decl.initializer) : NONE;
+      // A reassigned `let`: every value it may hold must agree, or we cannot say where it comes from.
+      return agreeing([...(decl.initializer ? [decl.initializer] : []), ...later].map((v) => this.origin(v)));
+    }
     if (ts.isBindingElement(decl)) return this.bindingOrigin(decl);
     if (ts.isParameter(decl)) {
       const bound = this.bindings.get(decl);
@@ -279,7 +302,14 @@ export class Provenance {
     if (ts.isIdentifier(e)) {
       const decl = findDeclaration(e.text, e);
       if (decl && ts.isVariableDeclaration(decl) && decl.initializer) {
+        // A reassigned `let` may hold another object: no shape, so neither scoping nor a selector is claimed.
+        if (reassignedValues(decl)) return undefined;
         const s = this.shape(decl.initializer);
+        // `where.userId = req.user.id` after the literal: the added keys count too.
+        const added = propertyAssignments(decl);
+        if (s && added.length && !s.whole) {
+          return { ...s, entries: [...s.entries, ...added.map((a): ShapeEntry => ({ kind: 'prop', key: a.key, value: a.value, node: a.node as unknown as ts.ObjectLiteralElementLike, origin: this.origin(a.value) }))] };
+        }
         if (s) return s;
       }
       if (decl && ts.isParameter(decl)) {
@@ -346,6 +376,12 @@ function schemaKeys(schema: ts.Expression, resolver: Resolver): string[] | undef
     keys.push(key);
   }
   return keys;
+}
+
+/** The origin all the values share; mixed or unknown sources give none (no claim either way). */
+function agreeing(origins: Origin[]): Origin {
+  if (origins.length === 0 || origins.some((o) => o.kind === 'none')) return NONE;
+  return origins.every((o) => o.kind === origins[0].kind) ? origins[0] : NONE;
 }
 
 /** A request origin wins over a principal one: any client-controlled part makes the value client-controlled. */

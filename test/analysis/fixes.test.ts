@@ -49,6 +49,16 @@ describe('fixes', () => {
     ['mongoose-owner-scoping', []],
     ['sequelize-owner-scoping', []],
     ['mongodb-driver-owner-scoping', ['src/routes/todos.ts GET /:id unscoped-query (not fixable)']],
+    [
+      'layered-services',
+      [
+        // two and three calls away from the handler, and a service method shared by two handlers
+        'src/routes/todos.ts GET /:id unscoped-query (not fixable)',
+        'src/routes/todos.ts GET /:id/any-deep unscoped-query (not fixable)',
+        'src/routes/todos.ts GET /:id/shared-a unscoped-query (not fixable)',
+        'src/routes/todos.ts GET /:id/shared-b unscoped-query (not fixable)',
+      ],
+    ],
   ])('%s: after --fix only the unfixable findings remain, and the project still type-checks', (name, remaining) => {
     const dir = workingCopy(name);
     const before = findings(dir);

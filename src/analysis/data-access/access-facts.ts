@@ -3,6 +3,8 @@ import type { DataAccess } from '../../model/facts.js';
 import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { scopeFix } from '../fixes/scope-fix.js';
+import { threadPrincipal } from '../fixes/thread-principal.js';
+import type { OwnerSchema } from '../schema/owner-schema.js';
 import { normalizeFieldName, type IdentityFields } from '../identity-fields.js';
 import { originText } from '../origin-text.js';
 import { originKey, unwrapValue, type ObjectShape, type Origin, type Provenance } from '../provenance.js';
@@ -10,6 +12,7 @@ import type { RequestSpec } from '../request-spec.js';
 import type { DbCall } from './db-call.js';
 import { filterShape } from './index.js';
 import { recordCheck } from './record-check.js';
+import type { VerifiedValues } from '../verified-values.js';
 
 /** A DataAccess with what later passes need: the id's provenance key and whether a missing record is refused. */
 export interface AccessRecord {
@@ -19,14 +22,18 @@ export interface AccessRecord {
   missingRefused: boolean;
   /** Set when the call sits in a helper, not in the handler: fixes there cannot reach the principal. */
   helperName?: string;
+  /** The calls from the handler down to the function holding the query (empty in the handler itself). */
+  chain: ts.CallExpression[];
 }
 
 export interface AccessContext {
   spec: RequestSpec;
   identity: IdentityFields;
   root: string;
-  /** Request values compared with the principal and refused on mismatch: as good as the principal. */
-  verified?: Set<string>;
+  /** The project's schema (and files): a fix that threads the principal into a helper checks the helper's other callers. */
+  schema?: OwnerSchema;
+  /** Request values compared with the principal and refused on mismatch (before the query): as good as the principal. */
+  verified?: VerifiedValues;
 }
 
 /** Keys that select one record besides the primary key. */
@@ -38,7 +45,7 @@ const COMPOUND_UNIQUE = /^[A-Za-z0-9]+(_[A-Za-z0-9]+)+$/;
 /** Relation filters whose `id` is the owner: `where: { user: { id: me } }`. */
 const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant', 'account']);
 
-export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, helperName?: string): AccessRecord {
+export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, helperName?: string, chain: ts.CallExpression[] = []): AccessRecord {
   const ownerField = db.model?.ownerField;
   const idField = db.model?.idField ?? (db.layer === 'mongoose' || db.layer === 'mongodb' ? '_id' : 'id');
   const filter = filterShape(db, prov);
@@ -51,7 +58,9 @@ export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, he
   if (!idOrigin && filter && db.kind !== 'list' && db.kind !== 'create') idOrigin = selectorOrigin(filter, idField, ctx.identity, prov);
 
   let scopedBy: DataAccess['scopedBy'];
-  if (filter && bindsOwner(filter, ownerField, ctx.identity, prov, ctx.verified)) scopedBy = 'query';
+  const verified = ctx.verified;
+  const isVerified = verified ? (key: string) => verified.has(key, db.call) : undefined;
+  if (filter && bindsOwner(filter, ownerField, ctx.identity, prov, isVerified)) scopedBy = 'query';
   let missingRefused = db.operation.endsWith('OrThrow');
   if (db.kind === 'read') {
     const check = recordCheck(db.call, ownerField, ctx.identity, prov);
@@ -70,7 +79,7 @@ export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, he
     loc: locOf(db.call, ctx.root),
     expression: snippet(db.call, 80),
   };
-  return { fact, db, idKey: idOrigin && originKey(idOrigin), missingRefused, helperName };
+  return { fact, db, idKey: idOrigin && originKey(idOrigin), missingRefused, helperName, chain };
 }
 
 /**
@@ -97,8 +106,20 @@ export function inheritChecks(records: AccessRecord[]): void {
 export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
   const { fact, db } = rec;
   if (!fact.ownerField || fact.scopedBy || fact.kind === 'create' || !(fact.byRequestId || fact.kind === 'list')) return;
+  const ownerField = fact.ownerField;
   if (rec.helperName) {
-    fact.notFixableReason = `the query is in ${rec.helperName}(); pass it the authenticated user's id and add ${fact.ownerField} to the query there`;
+    const [call] = rec.chain;
+    const principal = call && ctx.spec.principalIdText(call);
+    if (rec.chain.length === 1 && principal && ctx.schema) {
+      const outcome = threadPrincipal(call, db.call, ownerField, principal, ctx.schema, (param) => scopeFix(db, ownerField, param));
+      if (outcome.fix) fact.fix = outcome.fix;
+      else fact.notFixableReason = outcome.notFixableReason;
+      return;
+    }
+    fact.notFixableReason =
+      rec.chain.length > 1
+        ? `the query is in ${rec.helperName}(), ${rec.chain.length} calls away from the handler; pass the authenticated user's id down to it and add ${ownerField} to the query there`
+        : `the query is in ${rec.helperName}(); pass it the authenticated user's id and add ${ownerField} to the query there`;
     return;
   }
   const principal = ctx.spec.principalIdText(db.call);
@@ -127,8 +148,8 @@ function selectorOrigin(filter: ObjectShape, idField: string, identity: Identity
 }
 
 /** The filter requires the owner field (or, for unowned models, any identity field) to equal the principal. */
-export function bindsOwner(filter: ObjectShape, ownerField: string | undefined, identity: IdentityFields, prov: Provenance, verified = new Set<string>()): boolean {
-  const isPrincipal = (o: Origin) => o.kind === 'principal' || (o.kind === 'request' && verified.has(originKey(o)!));
+export function bindsOwner(filter: ObjectShape, ownerField: string | undefined, identity: IdentityFields, prov: Provenance, verified: (key: string) => boolean = () => false): boolean {
+  const isPrincipal = (o: Origin) => o.kind === 'principal' || (o.kind === 'request' && verified(originKey(o)!));
   const isOwnerKey = (key: string) => (ownerField ? normalizeFieldName(key) === normalizeFieldName(ownerField) : identity.has(key));
   for (const e of filter.entries) {
     if (e.kind !== 'prop') continue;

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { findDeclaration, type Declaration } from '../../syntax/scope.js';
-import { refusal } from '../branch-refusal.js';
+import { isRefusingResponse, refusal } from '../branch-refusal.js';
 import type { IdentityFields } from '../identity-fields.js';
 import { normalizeFieldName } from '../identity-fields.js';
 import { unwrapValue, type Provenance } from '../provenance.js';
@@ -41,6 +41,10 @@ export function recordCheck(call: ts.CallExpression, ownerField: string | undefi
   const isOwnerRead = (e: ts.Node) => readsRecordOwner(e, name, variable, ownerField, identity);
   for (const st of block.statements.slice(block.statements.indexOf(statement) + 1)) {
     if (ts.isIfStatement(st)) {
+      // `if (todo.userId === me) { ... } else return 403`, or a then-branch that always returns followed by a refusal.
+      if (conditionRequiresMatch(st.expression, isOwnerRead, prov) && refusesOtherwise(st, block.statements)) {
+        return { ...result, ownerChecked: true, evidence: snippet(st.expression, 80) };
+      }
       const refuses = refusal(st.thenStatement, 'client-error');
       if (refuses && conditionHasMismatch(st.expression, isOwnerRead, prov)) {
         return { ...result, ownerChecked: true, evidence: snippet(st.expression, 80) };
@@ -118,6 +122,37 @@ function conditionHasMismatch(cond: ts.Expression, isOwnerRead: (e: ts.Node) => 
     }
   }
   return false;
+}
+
+/** `todo.userId === me`, alone or as one operand of `&&` (the then-branch runs only when it holds). */
+function conditionRequiresMatch(cond: ts.Expression, isOwnerRead: (e: ts.Node) => boolean, prov: Provenance): boolean {
+  const e = unwrap(cond);
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+    return conditionRequiresMatch(e.left, isOwnerRead, prov) || conditionRequiresMatch(e.right, isOwnerRead, prov);
+  }
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken)) {
+    return (isOwnerRead(e.left) && prov.origin(e.right).kind === 'principal') || (isOwnerRead(e.right) && prov.origin(e.left).kind === 'principal');
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'equals' && e.arguments[0]) {
+    return isOwnerRead(e.expression.expression) && prov.origin(e.arguments[0]).kind === 'principal';
+  }
+  return false;
+}
+
+/** The else-branch refuses, or (no else) the then-branch always returns and the next statement refuses. */
+function refusesOtherwise(st: ts.IfStatement, statements: readonly ts.Statement[]): boolean {
+  const isLast = statements[statements.length - 1] === st;
+  if (st.elseStatement) {
+    if (refusal(st.elseStatement, 'client-error')) return true;
+    // `else { res.status(404).json(...) }` as the last statement: the response is the end of the handler.
+    const last = ts.isBlock(st.elseStatement) ? st.elseStatement.statements[st.elseStatement.statements.length - 1] : st.elseStatement;
+    return isLast && !!last && ts.isExpressionStatement(last) && isRefusingResponse(last.expression, 'client-error');
+  }
+  const then = st.thenStatement;
+  const last = ts.isBlock(then) ? then.statements[then.statements.length - 1] : then;
+  if (!last || !(ts.isReturnStatement(last) || ts.isThrowStatement(last))) return false;
+  const next = statements[statements.indexOf(st) + 1];
+  return !!next && !!refusal(next, 'client-error');
 }
 
 /** `todo.userId`, `todo.owner.toString()`, `String(todo.owner)`, `todo.user.id`, `todo?.ownerId`. */

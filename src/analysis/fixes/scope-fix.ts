@@ -30,7 +30,8 @@ const MONGOOSE_BY_ID: Record<string, string> = {
  */
 export function scopeFix(db: DbCall, ownerField: string, principal: string): FixOutcome {
   const sf = db.call.getSourceFile();
-  const owner = `${propertyKey(ownerField, sf)}: ${principal}`;
+  // A principal named like the owner field (a threaded parameter) is written as a shorthand.
+  const owner = principal === ownerField ? principal : `${propertyKey(ownerField, sf)}: ${principal}`;
   const description = `bind ${db.modelName}.${db.operation} to the authenticated user (${ownerField})`;
   const done = (edits: (TextEdit | undefined)[]): FixOutcome =>
     edits.every((e): e is TextEdit => !!e) ? { fix: { description, edits } } : { notFixableReason: 'the call cannot be rewritten in place' };
@@ -134,8 +135,9 @@ function filterFix(db: DbCall, owner: string, done: Done): FixOutcome {
  * from the request), replaces that value: the same edit the user-id-from-request fix makes, applied once.
  */
 function bindOwner(obj: ts.ObjectLiteralExpression, owner: string): TextEdit {
-  const key = owner.slice(0, owner.indexOf(':'));
-  const principal = owner.slice(owner.indexOf(':') + 1).trim();
+  const colon = owner.indexOf(':');
+  const key = colon < 0 ? owner : owner.slice(0, colon);
+  const principal = colon < 0 ? owner : owner.slice(colon + 1).trim();
   for (const p of obj.properties) {
     if (!p.name || p.name.getText() !== key) continue;
     if (ts.isPropertyAssignment(p)) return replaceNode(p.initializer, principal);

@@ -41,5 +41,5 @@ export function loadOwnerSchema(files: Map<string, ts.SourceFile>, root: string,
     const described = known.get(c.name);
     if (!described || (!described.ownerField && c.ownerField)) models.push(c);
   }
-  return new OwnerSchema(models);
+  return new OwnerSchema(models, sources);
 }

@@ -1,3 +1,4 @@
+import type { ts } from 'ts-morph';
 import type { DataLayer } from '../../model/facts.js';
 
 /** What the analysis knows about one model: its primary key and, if the model is owned, the owner column. */
@@ -21,7 +22,14 @@ export interface OwnerModel {
 export class OwnerSchema {
   private readonly byName = new Map<string, OwnerModel[]>();
 
-  constructor(readonly models: OwnerModel[] = []) {
+  /**
+   * @param sources the project's files the schema was learnt from, kept for project-wide questions of the
+   * analysis (how many places call a function a fix would change).
+   */
+  constructor(
+    readonly models: OwnerModel[] = [],
+    readonly sources: readonly ts.SourceFile[] = [],
+  ) {
     for (const m of models) {
       for (const key of new Set([m.name, ...m.aliases].map((k) => k.toLowerCase()))) {
         const list = this.byName.get(key) ?? [];

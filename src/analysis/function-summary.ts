@@ -1,0 +1,68 @@
+import { ts } from 'ts-morph';
+import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
+import { unwrap, type Resolver } from '../syntax/resolve.js';
+import { matchDbCall, type DbCall, type MatchContext } from './data-access/index.js';
+
+/** One function's calls as the syntax shows them, computed once per function for the whole scan. */
+export interface FunctionSummary {
+  /** Database calls made in the body (nested callbacks included: they run with the same values). */
+  dbCalls: DbCall[];
+  /** Calls of project functions, with the function each one invokes. */
+  callees: { call: ts.CallExpression; fn: FunctionNode }[];
+  /** Whether the function, or a project function it calls (transitively), touches the database. */
+  reachesDb: boolean;
+}
+
+/**
+ * Per-function summaries shared by every handler of a scan: which calls are database calls, which
+ * call project functions, and whether the database is reachable at all. A handler's analysis only
+ * descends into callees that reach the database, and each body is walked once for the whole scan, so
+ * the cost stays close to linear in code size however many handlers share a service.
+ */
+export class FunctionSummaries {
+  private readonly summaries = new Map<ts.Node, FunctionSummary>();
+  private readonly inProgress = new Set<ts.Node>();
+  private readonly callees = new Map<ts.CallExpression, FunctionNode | null>();
+
+  constructor(
+    private readonly match: MatchContext,
+    private readonly resolver: Resolver,
+  ) {}
+
+  of(fn: FunctionNode): FunctionSummary {
+    const known = this.summaries.get(fn);
+    if (known) return known;
+    const summary: FunctionSummary = { dbCalls: [], callees: [], reachesDb: false };
+    // A recursive cycle reads the partial summary: its database calls are found through the other members.
+    this.summaries.set(fn, summary);
+    this.inProgress.add(fn);
+    const step = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        const db = matchDbCall(n, this.match);
+        if (db) summary.dbCalls.push(db);
+        const callee = db ? undefined : this.calledFunction(n);
+        if (callee && callee !== fn) summary.callees.push({ call: n, fn: callee });
+      }
+      ts.forEachChild(n, step);
+    };
+    if (fn.body) step(fn.body);
+    summary.reachesDb = summary.dbCalls.length > 0 || summary.callees.some((c) => !this.inProgress.has(c.fn) && this.of(c.fn).reachesDb);
+    this.inProgress.delete(fn);
+    return summary;
+  }
+
+  /** The project function a call invokes, if syntax can tell (through imports, `this.service.method`, injected providers). */
+  calledFunction(call: ts.CallExpression): FunctionNode | undefined {
+    if (this.callees.has(call)) return this.callees.get(call) ?? undefined;
+    const found = this.resolveCallee(call);
+    this.callees.set(call, found ?? null);
+    return found;
+  }
+
+  private resolveCallee(call: ts.CallExpression): FunctionNode | undefined {
+    const v = this.resolver.value(call.expression);
+    if (v.kind !== 'node') return undefined;
+    const n = ts.isVariableDeclaration(v.node) && v.node.initializer ? unwrap(v.node.initializer) : v.node;
+    return isFunctionNode(n) && n.body ? n : undefined;
+  }
+}

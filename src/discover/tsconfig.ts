@@ -7,6 +7,8 @@ export interface TsConfigInfo {
   options: ts.CompilerOptions;
   /** Files the tsconfig selects (include/exclude/files applied), absolute and normalised. */
   fileNames: Set<string>;
+  /** Configs named in `references` (a solution-style tsconfig selects its files through them). */
+  references?: TsConfigInfo[];
 }
 
 /** Finds and parses the tsconfig.json that governs each file (nearest one up to the root). */
@@ -17,7 +19,10 @@ export class TsConfigs {
   constructor(private readonly root: string) {}
 
   forFile(file: string): TsConfigInfo | null {
-    return this.forDir(path.dirname(file));
+    const info = this.forDir(path.dirname(file));
+    // `{ "files": [], "references": [...] }` (Nx, Vite): the referenced config that selects the file governs it.
+    const normalised = path.normalize(file);
+    return info?.references?.find((r) => r.fileNames.has(normalised)) ?? info;
   }
 
   /** Whether the governing tsconfig leaves this file out (JS files count only when allowJs is on). */
@@ -40,7 +45,7 @@ export class TsConfigs {
     return info;
   }
 
-  private parse(file: string): TsConfigInfo | null {
+  private parse(file: string, depth = 0): TsConfigInfo | null {
     const host: ts.ParseConfigFileHost = {
       ...ts.sys,
       onUnRecoverableConfigFileDiagnostic: (d) =>
@@ -48,6 +53,17 @@ export class TsConfigs {
     };
     const parsed = ts.getParsedCommandLineOfConfigFile(file, {}, host);
     if (!parsed) return null;
-    return { file, options: parsed.options, fileNames: new Set(parsed.fileNames.map((f) => path.normalize(f))) };
+    const info: TsConfigInfo = { file, options: parsed.options, fileNames: new Set(parsed.fileNames.map((f) => path.normalize(f))) };
+    if (parsed.projectReferences?.length && depth < 3) {
+      info.references = [];
+      for (const ref of parsed.projectReferences) {
+        const refFile = ts.resolveProjectReferencePath(ref);
+        const refInfo = fs.existsSync(refFile) ? this.parse(refFile, depth + 1) : null;
+        if (!refInfo) continue;
+        info.references.push(refInfo, ...(refInfo.references ?? []));
+        for (const f of refInfo.fileNames) info.fileNames.add(f);
+      }
+    }
+    return info;
   }
 }

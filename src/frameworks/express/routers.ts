@@ -82,6 +82,10 @@ export class ExpressRouters {
     if (v.kind !== 'node') return undefined;
     const node = v.node;
     if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
+    // Registration methods return the router itself: `export default Router().use('/api', api)`.
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && asRegistration(node)) {
+      return this.routerOf(node.expression.expression, depth + 1);
+    }
     const callee = this.resolver.value(node.expression);
     if (callee.kind === 'external' && callee.pkg === 'express') {
       if (callee.path.length === 0 && ts.isCallExpression(node)) return { router: this.routerAt(node, 'app') };
@@ -170,7 +174,7 @@ export class ExpressRouters {
   private orderOf(call: ts.Node, router: ExpressRouter): Order {
     const file = call.getSourceFile().fileName;
     const home = router.creation.getSourceFile().fileName;
-    return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, call.getStart()];
+    return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, positionOf(call)];
   }
 
   /** Finds calls that pass a router into a registrar function and replays the function's registrations on it. */
@@ -189,7 +193,7 @@ export class ExpressRouters {
         const ref = this.routerOf(arg);
         if (ref && 'router' in ref) {
           const base = this.orderOf(call, ref.router);
-          for (const reg of regs) this.addEntry(ref.router, reg, [...base, reg.call.getStart()]);
+          for (const reg of regs) this.addEntry(ref.router, reg, [...base, positionOf(reg.call)]);
         } else if (ref && 'param' in ref) {
           next.set(ref.param, [...(next.get(ref.param) ?? []), ...regs]);
         }
@@ -213,6 +217,14 @@ function substitute(a: ts.Node, param: ts.ParameterDeclaration, element: ts.Expr
     }
   }
   return undefined;
+}
+
+/**
+ * Where a registration runs relative to others in its file: the method name's position, since every call of a
+ * chain (`Router().use(a).use(guard).use(b)`) starts at the same token but runs left to right.
+ */
+function positionOf(call: ts.CallExpression): number {
+  return ts.isPropertyAccessExpression(call.expression) ? call.expression.name.getStart() : call.getStart();
 }
 
 function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[]): void {

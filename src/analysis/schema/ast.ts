@@ -2,13 +2,24 @@ import { ts } from 'ts-morph';
 import { findDeclaration } from '../../syntax/scope.js';
 import { propertyNameText, unwrap } from '../../syntax/resolve.js';
 
-/** Every call and `new` expression in a file. */
+const callLikes = new WeakMap<ts.SourceFile, (ts.CallExpression | ts.NewExpression)[]>();
+
+/**
+ * Every call and `new` expression in a file, in source order. The file is walked once for all the
+ * schema collectors (Mongoose, Sequelize, MongoDB, Drizzle): later collectors read the list.
+ */
 export function forEachCallLike(sf: ts.SourceFile, visit: (call: ts.CallExpression | ts.NewExpression) => void): void {
-  const walk = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) || ts.isNewExpression(n)) visit(n);
-    ts.forEachChild(n, walk);
-  };
-  walk(sf);
+  let list = callLikes.get(sf);
+  if (!list) {
+    const found: (ts.CallExpression | ts.NewExpression)[] = [];
+    const walk = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) || ts.isNewExpression(n)) found.push(n);
+      ts.forEachChild(n, walk);
+    };
+    walk(sf);
+    callLikes.set(sf, (list = found));
+  }
+  for (const call of list) visit(call);
 }
 
 /** `name` for `name(...)` and `x.name(...)`. */

@@ -31,13 +31,15 @@ export function loadOwnerSchema(files: Map<string, ts.SourceFile>, root: string,
     models.push(...parsePrismaSchema(text, identity, path.relative(root, file).split(path.sep).join('/')));
   }
   const sources = [...files.values()];
-  models.push(...collectMongooseModels(sources, identity));
-  models.push(...collectSequelizeModels(sources, identity));
-  models.push(...collectDrizzleTables(sources, identity));
-  models.push(...collectTypeormEntities(sources, identity));
+  // A collector runs only when some file mentions its package (an import, a require): most projects use one data layer.
+  const uses = (pkg: string) => sources.some((sf) => sf.text.includes(pkg));
+  if (uses('mongoose')) models.push(...collectMongooseModels(sources, identity));
+  if (uses('sequelize')) models.push(...collectSequelizeModels(sources, identity));
+  if (uses('drizzle-orm')) models.push(...collectDrizzleTables(sources, identity));
+  if (uses('@Entity')) models.push(...collectTypeormEntities(sources, identity));
   // A collection already described by a Mongoose model (or Prisma @@map) keeps that model's owner field.
   const known = new OwnerSchema(models);
-  for (const c of collectMongoCollections(sources, identity)) {
+  for (const c of uses('mongodb') || uses('mongoose') ? collectMongoCollections(sources, identity) : []) {
     const described = known.get(c.name);
     if (!described || (!described.ownerField && c.ownerField)) models.push(c);
   }

@@ -16,8 +16,11 @@ import { compile, makeTempProject, removeTempProject } from '../helpers/temp-pro
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeTempProject));
 
-/** `METHOD /path scanStatus → httpStatus` for every route of the fixture. */
-async function observed(scenario: string): Promise<string[]> {
+/**
+ * `METHOD /path scanStatus → httpStatus` for every route of the fixture. `crafted` gives the URL a
+ * client would choose to reach a route unchecked (`/x?.css`), where the plain path is refused.
+ */
+async function observed(scenario: string, crafted: Record<string, string> = {}): Promise<string[]> {
   const src = fixture('fastify', scenario);
   const out = makeTempProject(`fastify-rt-${scenario}`, { 'package.json': JSON.stringify({ type: 'module' }) });
   dirs.push(out);
@@ -28,7 +31,7 @@ async function observed(scenario: string): Promise<string[]> {
   const { routes } = await listRoutes({ paths: [src], cwd: repoRoot });
   const lines: string[] = [];
   for (const r of routes) {
-    const url = r.path.replace(/:[A-Za-z_]+/g, 'x1');
+    const url = crafted[r.path] ?? r.path.replace(/:[A-Za-z_]+/g, 'x1');
     const method = (r.method === 'ALL' ? 'GET' : r.method) as 'GET';
     const res = await app.inject({ method, url, payload: ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined });
     lines.push(`${r.method} ${r.path} ${r.auth.status} → ${res.statusCode}`);
@@ -117,6 +120,28 @@ describe('fastify: the adapter agrees with real Fastify', () => {
   it('two-roots-same-plugin: a test helper registering the server again does not duplicate routes', async () => {
     const lines = await observed('two-roots-same-plugin');
     expect(lines).toEqual(['GET /api/items protected → 401', 'GET /ping unprotected → 200']);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
+  it('conditional-hooks: URL skips, per-route config opt-outs, optional credentials, checks that run only under a path', async () => {
+    const lines = await observed('conditional-hooks', { '/assets/list': '/assets/list?.css' });
+    expect(lines).toEqual([
+      'GET /api/auth/login-history unprotected → 200',
+      'GET /api/tasks protected → 401',
+      'GET /api/tasks/:id protected → 401',
+      'GET /assets/list unprotected → 200',
+      'GET /cfg/feed unprotected → 200',
+      'GET /cfg/me protected → 401',
+      'GET /cfg/settings protected → 401',
+      'GET /cfg/status unprotected → 200',
+      'GET /open/admin/stats protected → 403',
+      'GET /open/docs unprotected → 200',
+      'GET /open/health unprotected → 200',
+      'GET /open/private protected → 401',
+      'GET /open/version unprotected → 200',
+      'GET /opt/articles unprotected → 200',
+      'POST /api/auth/login unprotected → 200',
+    ]);
     expect(lines.every(agrees)).toBe(true);
   }, 60_000);
 

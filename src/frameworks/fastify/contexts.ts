@@ -7,7 +7,7 @@ import { joinPaths } from '../chain.js';
 import { autoloadTree, readAutoloadOptions } from './autoload.js';
 import { FASTIFY_HTTP_METHODS, type FastifyInstances, type InstanceKey } from './instances.js';
 import { knownFastifyPlugin } from './known-plugins.js';
-import { resolvePlugin } from './plugins.js';
+import { resolvePlugin, type PluginRef } from './plugins.js';
 
 /** Lifecycle hooks that run before the handler: a guard in any of them protects the route. */
 export const GUARD_HOOKS = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler']);
@@ -217,10 +217,7 @@ export class FastifyContextBuilder {
         this.autoload(call, optsArg, ctx, stack);
         return;
       }
-      const known = knownFastifyPlugin(plugin.pkg, optsArg, this.resolver);
-      if (known.kind === 'hook') ctx.hooks.push({ name: 'onRequest', expr: pluginArg, call, addedIn: ctx, evidence: known.evidence });
-      else if (known.kind === 'unknown') ctx.unknowns.push(known.reason);
-      for (const name of known.decorates ?? []) ctx.decorations.set(name, { value: pluginArg, call, external: plugin.pkg });
+      this.addExternal(plugin.pkg, optsArg, pluginArg, call, ctx);
       return;
     }
     if (plugin.lifted) {
@@ -231,6 +228,14 @@ export class FastifyContextBuilder {
     child.plugin = plugin.fn;
     child.registerCall = call;
     this.runPlugin(plugin.fn, child, stack);
+  }
+
+  /** A plugin from a package: the hooks and guard decorators it is known to add to the registering context. */
+  private addExternal(pkg: string, opts: ts.Expression | undefined, expr: ts.Expression, call: ts.CallExpression, ctx: FastifyContext): void {
+    const known = knownFastifyPlugin(pkg, opts, this.resolver);
+    if (known.kind === 'hook') ctx.hooks.push({ name: 'onRequest', expr, call, addedIn: ctx, evidence: known.evidence });
+    else if (known.kind === 'unknown') ctx.unknowns.push(known.reason);
+    for (const name of known.decorates ?? []) ctx.decorations.set(name, { value: expr, call, external: pkg });
   }
 
   private runPlugin(fn: FunctionNode, ctx: FastifyContext, stack: InstanceKey[]): void {
@@ -277,7 +282,13 @@ export class FastifyContextBuilder {
           scope.unknowns.push(`autoloaded ${path.basename(file)}: ${plugin.reason}`);
           continue;
         }
-        if (plugin.kind === 'external') continue;
+        if (plugin.kind === 'external') {
+          // export default cors (with export const autoConfig = {...}): the package's plugin, as register() would add it.
+          const autoConfig = this.resolver.exportOf(sf.fileName, 'autoConfig');
+          const config = autoConfig.kind === 'node' && ts.isExpression(autoConfig.node) ? autoConfig.node : undefined;
+          this.addExternal(plugin.pkg, config, plugin.anchor ?? call, call, scope);
+          continue;
+        }
         const autoPrefix = this.autoPrefixOf(sf);
         const own = autoPrefix ?? prefix;
         if (plugin.lifted) {
@@ -292,9 +303,10 @@ export class FastifyContextBuilder {
     }
   }
 
-  private moduleDefault(sf: ts.SourceFile) {
+  private moduleDefault(sf: ts.SourceFile): PluginRef | undefined {
     const value = this.resolver.exportOf(sf.fileName, 'default');
     if (value.kind === 'unknown') return undefined; // not a plugin module: autoload skips it
+    if (value.kind === 'external') return { kind: 'external', pkg: value.pkg, path: value.path, anchor: defaultExportExpression(sf) };
     if (value.kind === 'node' && !isFunctionNode(unwrap(value.node)) && !ts.isCallExpression(unwrap(value.node))) return undefined;
     const anchor = value.kind === 'node' ? (value.node as ts.Expression) : undefined;
     if (!anchor) return { kind: 'unknown' as const, reason: 'its default export cannot be followed' };
@@ -356,4 +368,13 @@ function where(node: ts.Node): string {
   const sf = node.getSourceFile();
   const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
   return `${path.basename(sf.fileName)}:${line + 1}`;
+}
+
+/** The expression of `export default <expr>` (or `module.exports = <expr>`), for locations. */
+function defaultExportExpression(sf: ts.SourceFile): ts.Expression | undefined {
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st)) return st.expression;
+    if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.left.getText() === 'module.exports') return st.expression.right;
+  }
+  return undefined;
 }

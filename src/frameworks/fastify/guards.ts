@@ -8,10 +8,12 @@ import { matchesGuardSpec } from '../configured-guards.js';
 import { AUTH_SOUNDING } from '../express/known-middleware.js';
 import type { FastifyContext } from './contexts.js';
 import type { FastifyInstances } from './instances.js';
+import { findHookSkips, type HookSkip } from './hook-skips.js';
 import { KNOWN_DECORATOR_GUARDS } from './known-plugins.js';
 
 export type Verdict =
-  | { verdict: 'guard'; evidence: string }
+  /** `skips`: conditions under which the guard lets a request through unchecked, decided per route. */
+  | { verdict: 'guard'; evidence: string; skips?: HookSkip[] }
   | { verdict: 'none'; why: string }
   | { verdict: 'unknown'; reason: string };
 
@@ -50,7 +52,8 @@ export class FastifyGuardClassifier {
       return rest.find((v) => v.verdict === 'guard') ?? { verdict: 'unknown', reason: `${snippet(at)} spreads a list the scan cannot read` };
     }
     const parts = items.map((i) => this.classify(i, scope, depth + 1));
-    return parts.find((p) => p.verdict === 'guard') ?? parts.find((p) => p.verdict === 'unknown') ?? { verdict: 'none', why: 'no guard in the list' };
+    const guards = parts.filter((p): p is Extract<Verdict, { verdict: 'guard' }> => p.verdict === 'guard');
+    return guards.find((g) => !g.skips?.length) ?? guards[0] ?? parts.find((p) => p.verdict === 'unknown') ?? { verdict: 'none', why: 'no guard in the list' };
   }
 
   /** `fastify.authenticate`: the function decorated under that name in this context or an enclosing one. */
@@ -66,7 +69,7 @@ export class FastifyGuardClassifier {
         return evidence ? { verdict: 'guard', evidence } : { verdict: 'unknown', reason: `${snippet(e)} is decorated by ${d.external}` };
       }
       const v = this.classify(d.value, c, depth + 1);
-      return v.verdict === 'guard' ? { verdict: 'guard', evidence: `decorated as '${name}': ${v.evidence}` } : v;
+      return v.verdict === 'guard' ? { ...v, evidence: `decorated as '${name}': ${v.evidence}` } : v;
     }
     return { verdict: 'unknown', reason: `${snippet(e)} is not decorated in this plugin context or an enclosing one the scan can see` };
   }
@@ -113,7 +116,7 @@ export class FastifyGuardClassifier {
     const name = `fastify.auth(${relation})`;
     if (relation === 'and') {
       const guard = parts.find((p) => p.verdict === 'guard');
-      if (guard) return { verdict: 'guard', evidence: `${name}: ${(guard as { evidence: string }).evidence}` };
+      if (guard) return { ...guard, evidence: `${name}: ${(guard as { evidence: string }).evidence}` };
       return parts.find((p) => p.verdict === 'unknown') ?? { verdict: 'none', why: `${name}: no strategy authenticates` };
     }
     const open = parts.findIndex((p) => p.verdict === 'none');
@@ -121,7 +124,9 @@ export class FastifyGuardClassifier {
     const unknown = parts.find((p) => p.verdict === 'unknown');
     if (unknown) return unknown;
     if (!parts.length) return { verdict: 'none', why: `${name} with no strategies` };
-    return { verdict: 'guard', evidence: `${name}: every alternative refuses (${parts.map((p) => (p as { evidence: string }).evidence).join('; ')})` };
+    // Any alternative that lets some route's requests through unchecked lets them through the composition.
+    const skips = parts.flatMap((p) => (p.verdict === 'guard' ? (p.skips ?? []) : []));
+    return { verdict: 'guard', evidence: `${name}: every alternative refuses (${parts.map((p) => (p as { evidence: string }).evidence).join('; ')})`, ...(skips.length ? { skips } : {}) };
   }
 
   private classifyValue(value: Value, at: ts.Node, scope: FastifyContext, depth: number): Verdict {
@@ -163,20 +168,23 @@ export class FastifyGuardClassifier {
   }
 
   private evidenceIn(fn: FunctionNode, scope: FastifyContext, depth: number): Verdict {
+    const { skips, optional } = findHookSkips(fn);
+    if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) return\`): optional authentication` };
+    const withSkips = (v: Verdict): Verdict => (v.verdict === 'guard' && skips.length ? { ...v, skips: [...skips, ...(v.skips ?? [])] } : v);
     const jwt = jwtVerifyIn(fn);
-    if (jwt?.refuses) return { verdict: 'guard', evidence: jwt.evidence };
+    if (jwt?.refuses) return withSkips({ verdict: 'guard', evidence: jwt.evidence });
     const refusal = findRefusal(fn.body ?? fn) ?? findStatusErrorThrow(fn.body ?? fn);
-    if (refusal) return { verdict: 'guard', evidence: refusal.evidence };
+    if (refusal) return withSkips({ verdict: 'guard', evidence: refusal.evidence });
     // Delegation, one call deep: a decorated guard or a project function that refuses.
     if (depth < 1 && fn.body) {
       for (const call of callsOf(fn.body)) {
         const callee = unwrap(call.expression);
         const decorated = this.decoratorOf(callee, scope, depth + 1);
-        if (decorated?.verdict === 'guard') return { verdict: 'guard', evidence: `calls ${snippet(callee)}: ${decorated.evidence}` };
+        if (decorated?.verdict === 'guard') return withSkips({ ...decorated, evidence: `calls ${snippet(callee)}: ${decorated.evidence}` });
         const v = this.ctx.resolver.value(callee);
         if (v.kind === 'node' && isFunctionNode(v.node) && v.node !== fn) {
           const inner = this.classifyFunction(v.node, scope, depth + 1);
-          if (inner.verdict === 'guard') return { verdict: 'guard', evidence: `${snippet(callee)}() ${inner.evidence}` };
+          if (inner.verdict === 'guard') return withSkips({ ...inner, evidence: `${snippet(callee)}() ${inner.evidence}` });
         }
       }
     }

@@ -6,7 +6,7 @@ import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
 export type PluginRef =
   /** A project function; `lifted` when fastify-plugin or skip-override makes it share the parent's context. */
   | { kind: 'function'; fn: FunctionNode; lifted: boolean; via: string }
-  | { kind: 'external'; pkg: string; path: string[]; call?: ts.CallExpression }
+  | { kind: 'external'; pkg: string; path: string[]; call?: ts.CallExpression; anchor?: ts.Expression }
   | { kind: 'unknown'; reason: string };
 
 /**

@@ -1,12 +1,13 @@
 import { ts } from 'ts-morph';
 import type { Guard } from '../../model/types.js';
 import { locOf, snippet } from '../../syntax/loc.js';
-import { unwrap } from '../../syntax/resolve.js';
+import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
-import { GUARD_HOOKS, type FastifyContext, type RouteEntry } from './contexts.js';
-import { jwtVerifyIn, type FastifyGuardClassifier } from './guards.js';
+import { GUARD_HOOKS, property, type FastifyContext, type RouteEntry } from './contexts.js';
+import { jwtVerifyIn, type FastifyGuardClassifier, type Verdict } from './guards.js';
+import { skipVerdict, type RouteFacts } from './hook-skips.js';
 import { fastifyRequestSpec } from './request-spec.js';
 
 const DYNAMIC = '<dynamic>';
@@ -47,16 +48,19 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
 
   const links: ChainLink[] = [];
   const unresolved: string[] = [];
+  const fullPath = joinPaths(entry.ctx.prefix, entry.path ?? DYNAMIC);
+  const facts: RouteFacts = { path: fullPath, methods: entry.methods, config: routeConfig(entry, actx.resolver) };
+  const link = (v: Verdict, expr: ts.Expression, scope: Guard['scope']) => linkOf(v, expr, scope, root, facts, actx.resolver);
   for (const c of chain) {
     if (c.orphan) unresolved.push(c.orphan);
     for (const reason of c.unknowns) links.push({ verdict: 'unknown', reason });
     const scope: Guard['scope'] = !c.parent && c.creation ? 'global' : 'plugin';
     for (const hook of c.hooks) {
       const verdict = hook.evidence ? { verdict: 'guard' as const, evidence: hook.evidence } : classifier.classify(hook.expr, hook.addedIn);
-      links.push(link(verdict, hook.expr, scope, root));
+      links.push(link(verdict, hook.expr, scope));
     }
   }
-  links.push(...routeLevel(entry, classifier, root));
+  links.push(...routeLevel(entry, classifier, link));
 
   const fn = entry.handler ? resolveHandler(entry.handler, actx.resolver) : undefined;
   if (fn) {
@@ -73,7 +77,6 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
   for (const c of chain) for (const key of c.decorations.keys()) if (key.startsWith('request.')) decorated.add(key.slice('request.'.length));
   const name = entry.handler ? handlerName(entry.handler, fn) : undefined;
   const handlerLoc = locOf(fn ?? entry.handler ?? entry.call, root);
-  const fullPath = joinPaths(entry.ctx.prefix, entry.path ?? DYNAMIC);
   return entry.methods.map((method) => {
     const record: RouteRecord = {
       route: {
@@ -95,7 +98,7 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
 }
 
 /** Hooks in the route's own options: onRequest, preParsing, preValidation, preHandler. */
-function routeLevel(entry: RouteEntry, classifier: FastifyGuardClassifier, root: string): ChainLink[] {
+function routeLevel(entry: RouteEntry, classifier: FastifyGuardClassifier, link: (v: Verdict, expr: ts.Expression, scope: Guard['scope']) => ChainLink): ChainLink[] {
   if (entry.optionsExpr) return [{ verdict: 'unknown', reason: `the route options ${snippet(entry.optionsExpr)} cannot be read` }];
   if (!entry.options) return [];
   const links: ChainLink[] = [];
@@ -111,15 +114,38 @@ function routeLevel(entry: RouteEntry, classifier: FastifyGuardClassifier, root:
       if (!key || !GUARD_HOOKS.has(key)) continue;
       const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
       if (!value) continue;
-      links.push(link(classifier.classify(value, entry.ctx), value, 'route', root));
+      links.push(link(classifier.classify(value, entry.ctx), value, 'route'));
     }
   };
   visit(entry.options, 0);
   return links;
 }
 
-function link(v: ReturnType<FastifyGuardClassifier['classify']>, expr: ts.Expression, scope: Guard['scope'], root: string): ChainLink {
-  if (v.verdict === 'guard') return { verdict: 'guard', guard: { name: snippet(expr), kind: 'hook', scope, loc: locOf(expr, root), evidence: v.evidence } };
+function linkOf(v: Verdict, expr: ts.Expression, scope: Guard['scope'], root: string, facts: RouteFacts, resolver: Resolver): ChainLink {
+  if (v.verdict === 'guard') {
+    // A guard that lets this route's requests through under some condition does not protect it.
+    for (const skip of v.skips ?? []) {
+      const verdict = skipVerdict(skip, facts, resolver);
+      if (verdict === 'skips') return { verdict: 'none' };
+      if (verdict === 'unknown') {
+        return { verdict: 'unknown', reason: `${snippet(expr)} skips its check when \`${snippet(skip.when, 60)}\`, which the scan cannot decide for this route` };
+      }
+    }
+    return { verdict: 'guard', guard: { name: snippet(expr), kind: 'hook', scope, loc: locOf(expr, root), evidence: v.evidence } };
+  }
   if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
   return { verdict: 'none' };
+}
+
+/** The route's `config` option (read by hooks for per-route opt-outs), as an object literal when it is one. */
+function routeConfig(entry: RouteEntry, resolver: Resolver): RouteFacts['config'] {
+  if (entry.optionsExpr) return 'unreadable';
+  if (!entry.options) return undefined;
+  if (entry.options.properties.some(ts.isSpreadAssignment)) return 'unreadable';
+  const value = property(entry.options, 'config');
+  if (!value) return undefined;
+  const u = unwrap(value);
+  if (ts.isObjectLiteralExpression(u)) return u;
+  const v = resolver.value(u);
+  return v.kind === 'node' && ts.isObjectLiteralExpression(unwrap(v.node)) ? (unwrap(v.node) as ts.ObjectLiteralExpression) : 'unreadable';
 }

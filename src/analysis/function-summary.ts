@@ -51,6 +51,46 @@ export class FunctionSummaries {
     return summary;
   }
 
+  /**
+   * How many calls in the project may invoke `fn`: calls that resolve to it, plus calls of the same name
+   * whose target syntax cannot tell (a parameter, an untyped receiver). References that are not calls
+   * (`fn` passed as a callback) count too. Calls that resolve elsewhere (a package, another function) do not.
+   */
+  possibleCallers(fn: FunctionNode, name: string, sources: readonly ts.SourceFile[]): number {
+    let n = 0;
+    for (const sf of sources) {
+      if (!sf.text.includes(name)) continue;
+      const visit = (node: ts.Node): void => {
+        if (ts.isIdentifier(node) && node.text === name && !isDeclarationName(node)) {
+          const parent = node.parent;
+          const call = ts.isCallExpression(parent) && parent.expression === node ? parent
+            : ts.isPropertyAccessExpression(parent) && parent.name === node && ts.isCallExpression(parent.parent) && parent.parent.expression === parent ? parent.parent
+            : undefined;
+          if (!call) n++;
+          else {
+            const v = this.resolver.value(call.expression);
+            if (v.kind === 'node') n += this.calledFunction(call) === fn ? 1 : 0;
+            else if (v.kind !== 'external' && !this.isPackageObject(call.expression)) n++;
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    return n;
+  }
+
+  /** `router.get` where `router = Router()` from a package: a method of a package's object, not a project function. */
+  private isPackageObject(callee: ts.Expression): boolean {
+    const c = unwrap(callee);
+    if (!ts.isPropertyAccessExpression(c)) return false;
+    const r = this.resolver.value(c.expression);
+    if (r.kind === 'external') return true;
+    if (r.kind !== 'node') return false;
+    const made = ts.isVariableDeclaration(r.node) && r.node.initializer ? unwrap(r.node.initializer) : r.node;
+    return (ts.isCallExpression(made) || ts.isNewExpression(made)) && this.resolver.value(made.expression).kind === 'external';
+  }
+
   /** The project function a call invokes, if syntax can tell (through imports, `this.service.method`, injected providers). */
   calledFunction(call: ts.CallExpression): FunctionNode | undefined {
     if (this.callees.has(call)) return this.callees.get(call) ?? undefined;
@@ -65,4 +105,18 @@ export class FunctionSummaries {
     const n = ts.isVariableDeclaration(v.node) && v.node.initializer ? unwrap(v.node.initializer) : v.node;
     return isFunctionNode(n) && n.body ? n : undefined;
   }
+}
+
+/** The name in a declaration or an import/export list: not a use. */
+function isDeclarationName(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p)) return true;
+  if (ts.isPropertyAccessExpression(p) && p.name === id && !(ts.isCallExpression(p.parent) && p.parent.expression === p)) {
+    // `obj.name` read without calling it: a use only if it is passed on, which the caller cannot see; count it.
+    return false;
+  }
+  return (
+    (ts.isFunctionDeclaration(p) || ts.isMethodDeclaration(p) || ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodSignature(p) || ts.isPropertySignature(p) || ts.isParameter(p) || ts.isBindingElement(p)) &&
+    p.name === id
+  );
 }

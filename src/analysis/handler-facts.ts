@@ -87,7 +87,7 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
   };
   analyse(fn, prov, new VerifiedValues(), []);
 
-  for (const rec of accesses) attachScopeFix(rec, { spec, identity, root: ctx.root, schema: ctx.schema });
+  for (const rec of accesses) attachScopeFix(rec, { spec, identity, root: ctx.root, schema: ctx.schema, summaries });
   const inlineAuth = findInlineAuth(fn, prov, ctx.root, (st) => dbStatements.has(st));
   return {
     identityUses,

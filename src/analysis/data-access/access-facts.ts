@@ -5,6 +5,7 @@ import { unwrap } from '../../syntax/resolve.js';
 import { scopeFix } from '../fixes/scope-fix.js';
 import { threadPrincipal } from '../fixes/thread-principal.js';
 import type { OwnerSchema } from '../schema/owner-schema.js';
+import type { FunctionSummaries } from '../function-summary.js';
 import { normalizeFieldName, type IdentityFields } from '../identity-fields.js';
 import { originText } from '../origin-text.js';
 import { originKey, unwrapValue, type ObjectShape, type Origin, type Provenance } from '../provenance.js';
@@ -32,6 +33,7 @@ export interface AccessContext {
   root: string;
   /** The project's schema (and files): a fix that threads the principal into a helper checks the helper's other callers. */
   schema?: OwnerSchema;
+  summaries?: FunctionSummaries;
   /** Request values compared with the principal and refused on mismatch (before the query): as good as the principal. */
   verified?: VerifiedValues;
 }
@@ -110,8 +112,8 @@ export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
   if (rec.helperName) {
     const [call] = rec.chain;
     const principal = call && ctx.spec.principalIdText(call);
-    if (rec.chain.length === 1 && principal && ctx.schema) {
-      const outcome = threadPrincipal(call, db.call, ownerField, principal, ctx.schema, (param) => scopeFix(db, ownerField, param));
+    if (rec.chain.length === 1 && principal && ctx.schema && ctx.summaries) {
+      const outcome = threadPrincipal(call, db.call, ownerField, principal, ctx.schema, ctx.summaries, (param) => scopeFix(db, ownerField, param));
       if (outcome.fix) fact.fix = outcome.fix;
       else fact.notFixableReason = outcome.notFixableReason;
       return;
@@ -148,7 +150,14 @@ function selectorOrigin(filter: ObjectShape, idField: string, identity: Identity
 }
 
 /** The filter requires the owner field (or, for unowned models, any identity field) to equal the principal. */
-export function bindsOwner(filter: ObjectShape, ownerField: string | undefined, identity: IdentityFields, prov: Provenance, verified: (key: string) => boolean = () => false): boolean {
+export function bindsOwner(
+  filter: ObjectShape,
+  ownerField: string | undefined,
+  identity: IdentityFields,
+  prov: Provenance,
+  verified: (key: string) => boolean = () => false,
+  depth = 0,
+): boolean {
   const isPrincipal = (o: Origin) => o.kind === 'principal' || (o.kind === 'request' && verified(originKey(o)!));
   const isOwnerKey = (key: string) => (ownerField ? normalizeFieldName(key) === normalizeFieldName(ownerField) : identity.has(key));
   for (const e of filter.entries) {
@@ -164,13 +173,23 @@ export function bindsOwner(filter: ObjectShape, ownerField: string | undefined, 
       const v = unwrapValue(e.value);
       const parts = ts.isArrayLiteralExpression(v) ? v.elements : [v];
       if (parts.some((p) => { const s = prov.shape(p); return !!s && bindsOwner(s, ownerField, identity, prov, verified); })) return true;
-    } else if (OWNER_RELATIONS.has(normalizeFieldName(e.key))) {
+    } else if (OWNER_RELATIONS.has(normalizeFieldName(e.key)) || isOwnerKey(e.key)) {
+      // `where: { user: { id: me } }`, or the owner relation itself: `{ owner: { id: me } }` (TypeORM).
       const s = nested();
       if (s?.entries.some((n) => n.kind === 'prop' && (n.key === 'id' || n.key === '_id') && isPrincipal(n.origin))) return true;
+    } else if (depth < MAX_RELATION_DEPTH && !NOT_REQUIRED.has(e.key)) {
+      // Ownership through a parent: `where: { id, project: { ownerId: me } }`, `members: { some: { userId: me } }`.
+      const s = nested();
+      if (s && !s.whole && bindsOwner(s, undefined, identity, prov, verified, depth + 1)) return true;
     }
   }
   return false;
 }
+
+/** How deep a relation filter is followed for an owner: `task → project → workspace`. */
+const MAX_RELATION_DEPTH = 3;
+/** Filter operators whose operand need not hold for the record to match. */
+const NOT_REQUIRED = new Set(['OR', 'NOT', '$or', '$nor', '$not', 'none', 'every', 'not']);
 
 /** `{ equals: me }` / `{ $eq: me }`. */
 function equalsPrincipal(value: ts.Expression, prov: Provenance): boolean {

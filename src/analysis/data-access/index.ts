@@ -7,6 +7,7 @@ import { matchMongoose } from './mongoose.js';
 import { matchPrisma } from './prisma.js';
 import { matchSequelize } from './sequelize.js';
 import { matchTypeorm } from './typeorm.js';
+import { isQueryBuilderCall, queryBuilderFilterShape } from './typeorm-query-builder.js';
 
 export type { DbCall, MatchContext } from './db-call.js';
 
@@ -24,5 +25,6 @@ export function matchDbCall(call: ts.CallExpression, ctx: MatchContext): DbCall 
 /** The filter as key → value entries: Drizzle conditions (`and(eq(t.id, id), ...)`) are read by their layer, other filters are objects. */
 export function filterShape(db: DbCall, prov: Provenance): ObjectShape | undefined {
   if (db.layer === 'drizzle') return drizzleFilterShape(db, prov);
+  if (isQueryBuilderCall(db)) return queryBuilderFilterShape(db, prov);
   return db.filter ? prov.shape(db.filter) : undefined;
 }

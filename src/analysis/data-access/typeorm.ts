@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { enclosingClass, propertyNameText, unwrap } from '../../syntax/resolve.js';
 import { objectLiteralOf, propertyValue } from '../schema/ast.js';
 import type { DbCall, MatchContext } from './db-call.js';
+import { matchQueryBuilder } from './typeorm-query-builder.js';
 
 /** Where the selector and the data are, per Repository / EntityManager method. */
 const OPERATIONS: Record<string, { kind: DbCall['kind']; selector: 'where-option' | 'where' | 'criteria' | 'none'; data?: number }> = {
@@ -32,11 +33,14 @@ export function matchTypeorm(call: ts.CallExpression, ctx: MatchContext): DbCall
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const operation = callee.name.text;
   const op = OPERATIONS[operation];
-  if (!op) return undefined;
-  const modelName = repositoryEntity(callee.expression);
+  if (!op) return matchQueryBuilder(call, ctx);
+  // EntityManager: `manager.findOneBy(Todo, { id })`, the entity class first and the repository's arguments after it.
+  const managed = managerEntity(call, ctx);
+  const modelName = managed ?? repositoryEntity(callee.expression, ctx);
   if (!modelName) return undefined;
   const model = ctx.schema.get(modelName, 'typeorm');
-  const first = call.arguments[0];
+  const offset = managed ? 1 : 0;
+  const first = call.arguments[offset];
   let filter: ts.Expression | undefined;
   let idArg: ts.Expression | undefined;
   if (op.selector === 'where-option') {
@@ -48,7 +52,8 @@ export function matchTypeorm(call: ts.CallExpression, ctx: MatchContext): DbCall
     if (objectLiteralOf(first)) filter = first;
     else idArg = first;
   }
-  const data = op.data === undefined ? undefined : call.arguments[op.data];
+  const data = op.data === undefined ? undefined : call.arguments[op.data + offset];
+  if (managed) managerCalls.add(call);
   return {
     layer: 'typeorm',
     call,
@@ -62,8 +67,31 @@ export function matchTypeorm(call: ts.CallExpression, ctx: MatchContext): DbCall
   };
 }
 
+const managerCalls = new WeakSet<ts.CallExpression>();
+
+/** Whether a TypeORM call goes through the EntityManager (the entity class is its first argument). */
+export function isManagerCall(call: ts.CallExpression): boolean {
+  return managerCalls.has(call);
+}
+
+/** `manager.findOne(Todo, ...)`: a first argument naming a TypeORM entity of the project. */
+function managerEntity(call: ts.CallExpression, ctx: MatchContext): string | undefined {
+  const arg = call.arguments[0] && unwrap(call.arguments[0]);
+  if (!arg || !ts.isIdentifier(arg) || call.arguments.length < 1) return undefined;
+  const model = ctx.schema.get(arg.text, 'typeorm');
+  return model?.layer === 'typeorm' && model.name === arg.text ? model.name : undefined;
+}
+
 /** The entity a repository expression serves, by the class name its injection or type names. */
-function repositoryEntity(receiver: ts.Expression): string | undefined {
+export function repositoryEntity(receiver: ts.Expression, ctx?: MatchContext): string | undefined {
+  const direct = repositoryEntityOf(receiver);
+  if (direct || !ctx) return direct;
+  // `const todos = dataSource.getRepository(Todo)` elsewhere, `this.repo = AppDataSource.getRepository(Todo)`.
+  const v = ctx.resolver.value(receiver);
+  return v.kind === 'node' && v.node !== receiver ? repositoryEntityOf(ts.isVariableDeclaration(v.node) && v.node.initializer ? v.node.initializer : (v.node as ts.Expression)) : undefined;
+}
+
+function repositoryEntityOf(receiver: ts.Expression): string | undefined {
   const e = unwrap(receiver);
   // dataSource.getRepository(Todo) / manager.getRepository(Todo)
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'getRepository') {

@@ -3,6 +3,8 @@ import type { Fix, TextEdit } from '../../model/types.js';
 import { unwrap } from '../../syntax/resolve.js';
 import type { DbCall } from '../data-access/db-call.js';
 import { drizzleScopeFix } from '../data-access/drizzle.js';
+import { isManagerCall } from '../data-access/typeorm.js';
+import { isQueryBuilderCall, queryBuilderScopeFix } from '../data-access/typeorm-query-builder.js';
 import { objectLiteralOf, propertyKeys, propertyValue } from '../schema/ast.js';
 import { prismaMajorVersion } from './prisma-version.js';
 import { appendProperty, insertAt, objectText, propertyKey, renameMethod, replaceNode } from './edits.js';
@@ -44,6 +46,10 @@ export function scopeFix(db: DbCall, ownerField: string, principal: string): Fix
       return sequelizeFix(db, owner, done);
     case 'drizzle':
       return drizzleScopeFix(db, ownerField, principal);
+    case 'typeorm':
+      if (isQueryBuilderCall(db)) return queryBuilderScopeFix(db, ownerField, principal, !!db.model?.ownerRelation);
+      // A relation owner (`owner: User` without a foreign-key column) is matched through the related id.
+      return typeormFix(db, db.model?.ownerRelation ? `${propertyKey(ownerField, sf)}: ${objectText([`id: ${principal}`])}` : owner, done);
     default:
       return { notFixableReason: `the stored type of ${ownerField} in ${db.modelName} is unknown; add \`${ownerField}\` to the filter by hand` };
   }
@@ -117,6 +123,47 @@ function sequelizeFix(db: DbCall, owner: string, done: Done): FixOutcome {
   const w = unwrap(where);
   if (!ts.isObjectLiteralExpression(w)) return { notFixableReason: 'the where clause is built elsewhere' };
   return done([bindOwner(w, owner)]);
+}
+
+/** Repository and EntityManager methods whose first argument (after the entity, for the manager) is the where object itself. */
+const TYPEORM_WHERE_FIRST = new Set(['findOneBy', 'findOneByOrFail', 'findBy', 'findAndCountBy', 'countBy', 'existsBy']);
+const TYPEORM_OPTIONS_FIRST = new Set(['findOne', 'findOneOrFail', 'find', 'findAndCount', 'count', 'exists']);
+const TYPEORM_CRITERIA = new Set(['update', 'delete', 'softDelete', 'restore']);
+
+/**
+ * TypeORM: the owner joins the where object (`findOneBy({ id, ownerId })`, `findOne({ where: { id, ownerId } })`);
+ * `update(id, v)`/`delete(id)` take `{ id, ownerId }` as criteria instead of the bare id. The manager's
+ * forms (`manager.findOneBy(Todo, {...})`) are the same one argument later.
+ */
+function typeormFix(db: DbCall, owner: string, done: Done): FixOutcome {
+  const { call, operation } = db;
+  const at = isManagerCall(call) ? 1 : 0;
+  const arg = call.arguments[at] && unwrap(call.arguments[at]);
+  const sf = call.getSourceFile();
+  const insertionPoint = () => (at === 0 ? call.arguments.pos : call.arguments[0].getEnd());
+  const prefix = at === 0 ? '' : ', ';
+  if (TYPEORM_WHERE_FIRST.has(operation)) {
+    if (!arg) return done([insertAt(sf, insertionPoint(), `${prefix}${objectText([owner])}`)]);
+    if (ts.isObjectLiteralExpression(arg)) return done([bindOwner(arg, owner)]);
+    return { notFixableReason: 'the where object is built elsewhere' };
+  }
+  if (TYPEORM_OPTIONS_FIRST.has(operation)) {
+    if (!arg) return done([insertAt(sf, insertionPoint(), `${prefix}${objectText([`where: ${objectText([owner])}`])}`)]);
+    if (!ts.isObjectLiteralExpression(arg)) return { notFixableReason: 'the find options are built elsewhere' };
+    const whereValue = propertyValue(arg, 'where');
+    if (!whereValue) return done([appendProperty(arg, `where: ${objectText([owner], arg)}`)]);
+    const where = unwrap(whereValue);
+    if (ts.isObjectLiteralExpression(where)) return done([bindOwner(where, owner)]);
+    return { notFixableReason: ts.isArrayLiteralExpression(where) ? 'the where is a list of alternatives; add the owner to each' : 'the where clause is built elsewhere' };
+  }
+  if (TYPEORM_CRITERIA.has(operation)) {
+    if (!arg) return { notFixableReason: `${operation} without criteria` };
+    if (ts.isObjectLiteralExpression(arg)) return done([bindOwner(arg, owner)]);
+    if (ts.isArrayLiteralExpression(arg)) return { notFixableReason: `${operation} by a list of ids; add the owner to the criteria by hand` };
+    const idField = db.model?.idField ?? 'id';
+    return done([replaceNode(arg, objectText([`${propertyKey(idField, sf)}: ${arg.getText(sf)}`, owner]))]);
+  }
+  return { notFixableReason: `${operation} is not rewritten automatically; check the record's owner before it` };
 }
 
 /** Mongoose filter operations: the owner joins the filter object. */

@@ -1,11 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Fix } from '../../model/types.js';
 import { isFunctionNode, type FunctionNode } from '../../syntax/functions.js';
+import type { FunctionSummaries } from '../function-summary.js';
 import type { OwnerSchema } from '../schema/owner-schema.js';
 import { insertAt } from './edits.js';
 import type { FixOutcome } from './scope-fix.js';
-
-const callCounts = new WeakMap<OwnerSchema, Map<string, number>>();
 
 /**
  * A query in a function the handler calls directly (a service method, a repository function) cannot
@@ -20,6 +19,7 @@ export function threadPrincipal(
   ownerField: string,
   principal: string,
   schema: OwnerSchema,
+  summaries: FunctionSummaries,
   scope: (param: string) => FixOutcome,
 ): FixOutcome {
   const fn = enclosingFunction(query);
@@ -29,9 +29,9 @@ export function threadPrincipal(
     return { notFixableReason: `${name}() has optional or rest parameters; add a parameter for the authenticated user's id and ${ownerField} to the query there` };
   }
   if (call.arguments.some(ts.isSpreadElement)) return { notFixableReason: `${name}() is called with a spread; pass it the authenticated user's id and add ${ownerField} to the query there` };
-  const callers = callersNamed(name, schema);
+  const callers = summaries.possibleCallers(fn, name, schema.sources);
   if (callers !== 1) {
-    return { notFixableReason: `${name}() is called from ${callers} places; give it a parameter for the authenticated user's id, pass it from each caller, and add ${ownerField} to the query` };
+    return { notFixableReason: `${name}() is called from ${callers} places (or cannot be told apart from calls of other functions named ${name}); give it a parameter for the authenticated user's id, pass it from each caller, and add ${ownerField} to the query` };
   }
   const param = unusedName(fn, [ownerField, 'currentUserId', 'principalId']);
   if (!param) return { notFixableReason: `no free parameter name in ${name}()` };
@@ -62,41 +62,6 @@ function functionName(fn: FunctionNode): string | undefined {
   if (ts.isPropertyAssignment(holder) && ts.isIdentifier(holder.name)) return holder.name.text;
   if (ts.isPropertyDeclaration(holder) && ts.isIdentifier(holder.name)) return holder.name.text;
   return undefined;
-}
-
-/** Calls anywhere in the project whose callee is named `name` (`name(...)`, `x.name(...)`): by name, so any doubt counts as another caller. */
-function callersNamed(name: string, schema: OwnerSchema): number {
-  let counts = callCounts.get(schema);
-  if (!counts) callCounts.set(schema, (counts = new Map()));
-  const known = counts.get(name);
-  if (known !== undefined) return known;
-  let n = 0;
-  for (const sf of schema.sources) {
-    if (!sf.text.includes(name)) continue;
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node)) {
-        const c = node.expression;
-        if ((ts.isIdentifier(c) && c.text === name) || (ts.isPropertyAccessExpression(c) && c.name.text === name)) n++;
-      }
-      // A reference that is not a call (passed as a callback, bound) is a caller we cannot update.
-      else if (ts.isIdentifier(node) && node.text === name && !isDeclarationName(node) && !(ts.isPropertyAccessExpression(node.parent) && ts.isCallExpression(node.parent.parent) && node.parent.parent.expression === node.parent)) n++;
-      ts.forEachChild(node, visit);
-    };
-    visit(sf);
-  }
-  counts.set(name, n);
-  return n;
-}
-
-function isDeclarationName(id: ts.Identifier): boolean {
-  const p = id.parent;
-  if (ts.isCallExpression(p) && p.expression === id) return true; // counted as a call
-  return (
-    ((ts.isFunctionDeclaration(p) || ts.isMethodDeclaration(p) || ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isShorthandPropertyAssignment(p)) &&
-      p.name === id) ||
-    ts.isImportSpecifier(p) ||
-    ts.isExportSpecifier(p)
-  );
 }
 
 function unusedName(fn: FunctionNode, candidates: string[]): string | undefined {

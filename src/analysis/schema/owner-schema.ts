@@ -9,6 +9,8 @@ export interface OwnerModel {
   idField: string;
   /** Column that binds a record to its owner; absent when the model is not owned (shared data). */
   ownerField?: string;
+  /** The owner field is a relation to the user (`owner: User`), matched as `{ owner: { id } }`, not a scalar column. */
+  ownerRelation?: boolean;
   /** Where the owner field was learnt, for explanations: `schema.prisma: relation to User`. */
   evidence?: string;
   /** Other names the code uses for the model: Prisma `@@map`, Mongoose/Sequelize collection and table names. */

@@ -47,6 +47,7 @@ function entityModel(cls: ts.ClassDeclaration, entity: ts.Decorator, identity: I
     layer: 'typeorm',
     idField: idField ? propertyNameText(idField)! : 'id',
     ownerField: owner?.field,
+    ...(owner?.relation ? { ownerRelation: true } : {}),
     evidence: owner && `${file}: ${owner.why}`,
     aliases,
   };
@@ -60,7 +61,7 @@ function ownerOf(
   props: ts.PropertyDeclaration[],
   key: (p: ts.PropertyDeclaration) => string,
   identity: IdentityFields,
-): { field: string; why: string } | undefined {
+): { field: string; why: string; relation?: boolean } | undefined {
   for (const p of props) {
     const relation = decorator(p, 'ManyToOne') ?? decorator(p, 'OneToOne');
     if (!relation || !ts.isCallExpression(relation.expression)) continue;
@@ -71,7 +72,7 @@ function ownerOf(
     const joinName = joinOptions && propertyValue(joinOptions, 'name');
     const fkColumn = props.find((q) => key(q) === `${key(p)}Id` && decorator(q, 'Column'));
     const field = fkColumn ? key(fkColumn) : joinName && ts.isStringLiteralLike(joinName) && props.some((q) => key(q) === joinName.text) ? joinName.text : key(p);
-    return { field, why: `@ManyToOne(() => ${target}) \`${key(p)}\`` };
+    return { field, why: `@ManyToOne(() => ${target}) \`${key(p)}\``, relation: field === key(p) };
   }
   const columns = props.filter((p) => decorator(p, 'Column') && identity.has(key(p))).map(key);
   columns.sort((a, b) => identity.rank(a) - identity.rank(b));

@@ -55,7 +55,7 @@ describe('interprocedural ownership (layered-services)', () => {
   it('threads the principal into a service method called from one place; explains the other cases', () => {
     expect(fixOf(facts('GET /:id/direct'))).toEqual([[', userId: string', ', req.user!.id', 'findFirst', ', userId']]);
     expect(fixOf(facts('GET /:id/shared-a'))).toEqual([
-      "shared() is called from 2 places; give it a parameter for the authenticated user's id, pass it from each caller, and add userId to the query",
+      "shared() is called from 2 places (or cannot be told apart from calls of other functions named shared); give it a parameter for the authenticated user's id, pass it from each caller, and add userId to the query",
     ]);
     expect(fixOf(facts('GET /:id'))).toEqual([
       "the query is in findById(), 2 calls away from the handler; pass the authenticated user's id down to it and add userId to the query there",

@@ -219,10 +219,11 @@ export class Resolver {
    */
   instanceMember(cls: ts.ClassLikeDeclaration, name: string, depth: number): Value {
     if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'resolution too deep (cycle?)' };
+    let declaredType: ts.TypeNode | undefined;
     for (const m of cls.members) {
       if (!ts.isPropertyDeclaration(m) || !m.name || propertyNameText(m.name) !== name || isStatic(m)) continue;
       if (m.initializer) return this.value(m.initializer, depth + 1);
-      if (m.type) return this.typeInstance(m.type, depth + 1);
+      declaredType ??= m.type;
     }
     const ctor = cls.members.find(ts.isConstructorDeclaration);
     for (const p of ctor?.parameters ?? []) {
@@ -238,9 +239,13 @@ export class Resolver {
         left.expression.kind === ts.SyntaxKind.ThisKeyword &&
         left.name.text === name
       ) {
-        return this.value(right, depth + 1);
+        // `app: express.Application` then `this.app = express()`: the assigned value says more than the type,
+        // unless it is only a constructor parameter (`this.repo = repo`), whose declared type is better.
+        const assigned = this.value(right, depth + 1);
+        if (!declaredType || (assigned.kind !== 'param' && assigned.kind !== 'unknown')) return assigned;
       }
     }
+    if (declaredType) return this.typeInstance(declaredType, depth + 1);
     for (const m of cls.members) {
       if (ts.isMethodDeclaration(m) && m.name && propertyNameText(m.name) === name && !isStatic(m)) return { kind: 'node', node: m };
     }

@@ -24,12 +24,57 @@ describe('express: shapes from real projects', () => {
       { name: 'requireUser', scope: 'router', evidence: 'responds 401, otherwise calls next()', loc: { file: 'src/routes/index.ts', line: 7 } },
     ]);
   });
+
+  // ljlm0402/typescript-express-starter: `app: express.Application` assigned in the constructor, route classes
+  // holding `router = Router()`, mounted by `routes.forEach((route) => this.app.use('/', route.router))` over a
+  // constructor parameter; every route was "not mounted" (unknown).
+  it('follows route classes through a loop over a constructor parameter to `new App([...])`, forEach and for-of', async () => {
+    expect(await routeLines(fixture('express', 'class-based-routes'))).toEqual([
+      'DELETE /users/:id protected',
+      'GET /admin/reports protected',
+      'GET /users unprotected',
+      'GET /users/:id unprotected',
+      'POST /login unprotected',
+    ]);
+    const routes = await routesOf('class-based-routes');
+    expect(routes.find((r) => r.path === '/users/:id' && r.method === 'GET')!.handler).toMatchObject({
+      name: 'this.users.get',
+      loc: { file: 'src/controllers/users.controller.ts', line: 8 },
+    });
+    expect(routes.find((r) => r.path === '/admin/reports')!.auth.guards).toMatchObject([
+      { name: 'requireUser', scope: 'router', loc: { file: 'src/app.ts', line: 28 } },
+    ]);
+  });
+
+  // sahat/hackathon-starter: `lusca.xssProtection(true)` sounded like auth ("protect"), so 71 of 106 routes
+  // were unknown; lusca only sets security headers and CSRF tokens.
+  it('lusca (CSRF, headers) is never a guard, also when called inside a wrapper middleware', async () => {
+    const routes = await routesOf('security-middleware-not-guards');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.evidence).join()}`).sort()).toEqual([
+      'GET / unprotected ',
+      'GET /auth/github unprotected ',
+      "GET /settings protected redirects to '/login', otherwise calls next()",
+      'POST /upload unprotected ',
+    ]);
+  });
+
+  // auth0-samples/auth0-express-webapp-sample: `const config = { authRequired: false }; app.use(auth(config))`
+  // made every route protected (a breach): options held in a constant were not read.
+  it('reads auth options from a constant; options it cannot read, or later assignments to them, make the route unknown', async () => {
+    const routes = await routesOf('auth-options-from-constants');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
+      'GET / unprotected no middleware that authenticates runs before the handler',
+      'GET /api/reports unknown cannot read `credentialsRequired` in the options of expressjwt(jwtOptions())',
+      'GET /partner/feed unknown cannot read `credentialsRequired` in the options of expressjwt(partnerConfig)',
+      'GET /profile protected requiresAuth()',
+    ]);
+  });
 });
 
 describe('express fixtures from real shapes', () => {
   it('type-check against Express 5 from the root node_modules', async () => {
     const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-    for (const project of ['chained-router-solution-tsconfig/tsconfig.app.json']) {
+    for (const project of ['chained-router-solution-tsconfig/tsconfig.app.json', 'class-based-routes']) {
       execFileSync(process.execPath, [tsc, '-p', fixture('express', project), '--noEmit'], { stdio: 'pipe' });
     }
   }, 60_000);

@@ -1,16 +1,27 @@
 import { ts } from 'ts-morph';
-import { unwrap } from '../../syntax/resolve.js';
+import { snippet } from '../../syntax/loc.js';
+import { unwrap, type Resolver } from '../../syntax/resolve.js';
 
-/** What we know about middleware from a package, without reading the package. */
-export type KnownVerdict = { guard: true; evidence: string } | { guard: false; why: string } | undefined;
+/**
+ * What we know about middleware from a package, without reading the package. `maybe`: it refuses or not
+ * depending on an option the scan cannot read (`auth(config)` where config comes from elsewhere).
+ */
+export type KnownVerdict = { guard: true; evidence: string } | { guard: false; why: string } | { guard: 'maybe'; reason: string } | undefined;
 
 /**
  * Middleware from well-known packages. `path` is the member path from the package's default/namespace
  * (`passport.authenticate` → ['authenticate']); `call` is the call expression when the middleware is
  * a factory call, so options such as `credentialsRequired: false` can be read.
  */
-export function knownExpressMiddleware(pkg: string, path: string[], call?: ts.CallExpression): KnownVerdict {
+export function knownExpressMiddleware(pkg: string, path: string[], call?: ts.CallExpression, resolver?: Resolver): KnownVerdict {
   const member = path.join('.');
+  /** A guard unless `option: false`; unknown when the options cannot be read. */
+  const unlessOff = (option: string, off: string, evidence: string): KnownVerdict => {
+    const value = optionValue(call, option, resolver);
+    if (value === 'false') return { guard: false, why: off };
+    if (value === 'unreadable') return { guard: 'maybe', reason: `cannot read \`${option}\` in the options of ${call ? snippet(call) : member}` };
+    return { guard: true, evidence };
+  };
   switch (pkg) {
     case 'passport':
       if (member === 'authenticate' || member === 'authorize') {
@@ -23,14 +34,12 @@ export function knownExpressMiddleware(pkg: string, path: string[], call?: ts.Ca
       return { guard: false, why: `passport.${member}() does not refuse requests` };
     case 'express-jwt':
       if (/^(expressjwt|jwt|default)?$/.test(member)) {
-        if (optionIsFalse(call, 'credentialsRequired')) return { guard: false, why: 'express-jwt with credentialsRequired: false' };
-        return { guard: true, evidence: 'express-jwt verifies the bearer token' };
+        return unlessOff('credentialsRequired', 'express-jwt with credentialsRequired: false', 'express-jwt verifies the bearer token');
       }
       return undefined;
     case 'express-oauth2-jwt-bearer':
       if (member === 'auth') {
-        if (optionIsFalse(call, 'authRequired')) return { guard: false, why: 'auth() with authRequired: false' };
-        return { guard: true, evidence: 'express-oauth2-jwt-bearer auth() verifies the access token' };
+        return unlessOff('authRequired', 'auth() with authRequired: false', 'express-oauth2-jwt-bearer auth() verifies the access token');
       }
       if (/^(requiredScopes|claimCheck|claimEquals|claimIncludes|scopeIncludesAny)$/.test(member)) {
         return { guard: true, evidence: `express-oauth2-jwt-bearer ${member}() refuses without the claim` };
@@ -39,8 +48,7 @@ export function knownExpressMiddleware(pkg: string, path: string[], call?: ts.Ca
     case 'express-openid-connect':
       if (member === 'requiresAuth') return { guard: true, evidence: 'express-openid-connect requiresAuth()' };
       if (member === 'auth') {
-        if (optionIsFalse(call, 'authRequired')) return { guard: false, why: 'auth() with authRequired: false only attaches the session' };
-        return { guard: true, evidence: 'express-openid-connect auth() requires login by default' };
+        return unlessOff('authRequired', 'auth() with authRequired: false only attaches the session', 'express-openid-connect auth() requires login by default');
       }
       return undefined;
     case '@clerk/express':
@@ -89,6 +97,7 @@ const NOT_GUARD_PACKAGES = new Set([
   'serve-static',
   'serve-favicon',
   'csurf',
+  'lusca',
   'express-fileupload',
   'pino-http',
   'express-winston',
@@ -116,10 +125,31 @@ const NOT_GUARD_PACKAGES = new Set([
 /** Names that suggest an unreadable middleware may authenticate: then we say `unknown`, not `unprotected`. */
 export const AUTH_SOUNDING = /auth|jwt|passport|session|guard|protect|token|clerk|keycloak|okta|firebase|supabase|oauth|login|permission|acl|rbac|casl|verify|secure|identity|principal|user/i;
 
-function optionIsFalse(call: ts.CallExpression | undefined, option: string): boolean {
-  const opts = call?.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
-  if (!opts) return false;
-  return (unwrap(opts) as ts.ObjectLiteralExpression).properties.some(
-    (p) => ts.isPropertyAssignment(p) && p.name.getText() === option && p.initializer.kind === ts.SyntaxKind.FalseKeyword,
-  );
+/**
+ * A boolean option of a factory call: its options object written inline or held in a constant
+ * (`const config = { authRequired: false }; auth(config)`). `absent` when the options do not set it;
+ * `unreadable` when the options (or the value) cannot be read statically, or a spread may set it.
+ */
+function optionValue(call: ts.CallExpression | undefined, option: string, resolver: Resolver | undefined): 'true' | 'false' | 'absent' | 'unreadable' {
+  const arg = call?.arguments[0];
+  if (!arg) return 'absent';
+  let obj = unwrap(arg);
+  if (!ts.isObjectLiteralExpression(obj) && resolver) {
+    const v = resolver.value(obj);
+    if (v.kind === 'node' && ts.isObjectLiteralExpression(unwrap(v.node))) obj = unwrap(v.node);
+    // `config.authRequired = ...` after the declaration: the literal no longer tells.
+    const holder = obj.parent && ts.isVariableDeclaration(obj.parent) && ts.isIdentifier(obj.parent.name) ? obj.parent.name.text : undefined;
+    if (holder && new RegExp(`\\b${holder}\\s*(\\.\\s*${option}|\\[\\s*['"]${option}['"]\\s*\\])\\s*=[^=]`).test(obj.getSourceFile().text)) return 'unreadable';
+  }
+  if (!ts.isObjectLiteralExpression(obj)) return 'unreadable';
+  let spread = false;
+  for (const p of obj.properties) {
+    if (ts.isSpreadAssignment(p)) spread = true;
+    if (!p.name || p.name.getText().replace(/^['"]|['"]$/g, '') !== option) continue;
+    const value = ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+    if (value?.kind === ts.SyntaxKind.FalseKeyword) return 'false';
+    if (value?.kind === ts.SyntaxKind.TrueKeyword) return 'true';
+    return 'unreadable';
+  }
+  return spread ? 'unreadable' : 'absent';
 }

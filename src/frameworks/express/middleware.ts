@@ -76,8 +76,9 @@ export class ExpressMiddlewareClassifier {
   }
 
   private classifyExternal(pkg: string, path: string[], call?: ts.CallExpression): Verdict {
-    const known = knownExpressMiddleware(pkg, path, call);
-    if (known?.guard) return { verdict: 'guard', evidence: known.evidence };
+    const known = knownExpressMiddleware(pkg, path, call, this.ctx.resolver);
+    if (known?.guard === true) return { verdict: 'guard', evidence: known.evidence };
+    if (known?.guard === 'maybe') return { verdict: 'unknown', reason: known.reason };
     if (known) return { verdict: 'none', why: known.why };
     const name = [pkg, ...path].join('.');
     if (AUTH_SOUNDING.test(name)) {
@@ -106,8 +107,8 @@ export class ExpressMiddlewareClassifier {
     for (const call of callsIn(fn)) {
       const callee = this.ctx.resolver.value(call.expression);
       if (callee.kind === 'external') {
-        const known = knownExpressMiddleware(callee.pkg, callee.path, call);
-        if (known?.guard) return { verdict: 'guard', evidence: `delegates to ${known.evidence}` };
+        const known = knownExpressMiddleware(callee.pkg, callee.path, call, this.ctx.resolver);
+        if (known?.guard === true) return { verdict: 'guard', evidence: `delegates to ${known.evidence}` };
       } else if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 1) {
         const inner = findRefusal(callee.node.body ?? callee.node);
         const innerNext = next ?? continuesWith(callee.node, 2);

@@ -122,26 +122,76 @@ export class ExpressRouters {
   }
 
   /**
-   * `routes.forEach((r) => router.use(r.path, r.route))` over an array literal: one argument list per
-   * element, with `r.path` / `r` replaced by the element's own expressions.
+   * `routes.forEach((r) => router.use(r.path, r.route))` and `for (const r of routes) router.use(r.route)` over
+   * an array literal, or over a parameter whose callers pass one (`new App([new UsersRoute()])`): one argument
+   * list per element, with `r.path` / `r` replaced by the element's own expressions.
    */
   private unrollLoop(args: readonly ts.Expression[]): ts.Expression[][] | undefined {
     for (const arg of args) {
       const base = unwrap(arg);
       const id = ts.isIdentifier(base) ? base : ts.isPropertyAccessExpression(base) && ts.isIdentifier(base.expression) ? base.expression : undefined;
       const decl = id && findDeclaration(id.text, id);
-      if (!decl || !ts.isParameter(decl) || decl.parent.parameters[0] !== decl) continue;
-      const callback = decl.parent;
-      const loop = callback.parent;
-      if (!ts.isCallExpression(loop) || loop.arguments[0] !== callback || !ts.isPropertyAccessExpression(loop.expression)) continue;
-      if (!['forEach', 'map'].includes(loop.expression.name.text)) continue;
-      const array = this.resolver.value(loop.expression.expression);
-      if (array.kind !== 'node' || !ts.isArrayLiteralExpression(array.node)) continue;
-      return array.node.elements.map((element) =>
-        args.map((a) => substitute(unwrap(a), decl, element as ts.Expression, this.resolver) ?? a),
-      );
+      const iterated = decl && loopSource(decl);
+      if (!iterated) continue;
+      const elements = this.arrayElements(iterated, 0);
+      if (!elements) continue;
+      return elements.map((element) => args.map((a) => substitute(unwrap(a), decl as LoopVariable, element, this.resolver) ?? a));
     }
     return undefined;
+  }
+
+  /** The elements of an array literal the expression evaluates to, through parameters to their call sites. */
+  private arrayElements(expr: ts.Expression, depth: number): ts.Expression[] | undefined {
+    const v = this.resolver.value(expr);
+    if (v.kind === 'node' && ts.isArrayLiteralExpression(v.node)) {
+      if (v.node.elements.some(ts.isSpreadElement)) return undefined;
+      return v.node.elements.slice();
+    }
+    if (v.kind !== 'param' || v.path.length || depth > 3) return undefined;
+    const out: ts.Expression[] = [];
+    const callers = this.argumentsFor(v.node);
+    for (const arg of callers) {
+      const elements = this.arrayElements(arg, depth + 1);
+      if (!elements) return undefined;
+      out.push(...elements);
+    }
+    return callers.length ? out : undefined;
+  }
+
+  /** What the callers of a function, method or constructor pass for one of its parameters. */
+  private argumentsFor(param: ts.ParameterDeclaration): ts.Expression[] {
+    const fn = param.parent;
+    const index = fn.parameters.indexOf(param);
+    const name = ts.isConstructorDeclaration(fn) ? (fn.parent as ts.ClassLikeDeclaration).name?.text : functionName(fn);
+    if (!name || index < 0) return [];
+    const out: ts.Expression[] = [];
+    for (const call of this.invocations()) {
+      const callee = unwrap(call.expression);
+      const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (calleeName !== name || !call.arguments?.[index]) continue;
+      const target = this.resolver.value(callee);
+      const matches = ts.isConstructorDeclaration(fn)
+        ? ts.isNewExpression(call) && target.kind === 'node' && target.node === fn.parent
+        : ts.isCallExpression(call) && target.kind === 'node' && (target.node === fn || (ts.isVariableDeclaration(target.node) && target.node.initializer === fn));
+      if (matches) out.push(call.arguments[index]);
+    }
+    return out;
+  }
+
+  private invocationList: (ts.CallExpression | ts.NewExpression)[] | undefined;
+  private invocations(): (ts.CallExpression | ts.NewExpression)[] {
+    if (!this.invocationList) {
+      const list: (ts.CallExpression | ts.NewExpression)[] = [];
+      for (const sf of this.files.values()) {
+        const visit = (n: ts.Node): void => {
+          if (ts.isCallExpression(n) || ts.isNewExpression(n)) list.push(n);
+          ts.forEachChild(n, visit);
+        };
+        visit(sf);
+      }
+      this.invocationList = list;
+    }
+    return this.invocationList;
   }
 
   private addEntryWith(router: ExpressRouter, reg: Registration, args: ts.Expression[], order: Order): void {
@@ -171,7 +221,7 @@ export class ExpressRouters {
    * Registrations in the file that creates the router run in source order; registrations from other files
    * run when those modules load, which for the common `import app; app.get(...)` shape is afterwards.
    */
-  private orderOf(call: ts.Node, router: ExpressRouter): Order {
+  private orderOf(call: ts.CallExpression, router: ExpressRouter): Order {
     const file = call.getSourceFile().fileName;
     const home = router.creation.getSourceFile().fileName;
     return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, positionOf(call)];
@@ -203,12 +253,40 @@ export class ExpressRouters {
   }
 }
 
-/** `p` → element, `p.x` → the element's `x` property expression; undefined when `a` does not read `p`. */
-function substitute(a: ts.Node, param: ts.ParameterDeclaration, element: ts.Expression, resolver: Resolver): ts.Expression | undefined {
+type LoopVariable = ts.ParameterDeclaration | ts.VariableDeclaration;
+
+/** `list.forEach((x) => ...)` / `list.map(...)` / `for (const x of list)`: the iterated expression, for the loop variable `decl`. */
+function loopSource(decl: ts.Node): ts.Expression | undefined {
+  if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && decl.parent.parameters[0] === decl) {
+    const loop = decl.parent.parent;
+    if (!ts.isCallExpression(loop) || loop.arguments[0] !== decl.parent || !ts.isPropertyAccessExpression(loop.expression)) return undefined;
+    return ['forEach', 'map'].includes(loop.expression.name.text) ? loop.expression.expression : undefined;
+  }
+  if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
+    return decl.parent.parent.expression;
+  }
+  return undefined;
+}
+
+function functionName(fn: ts.SignatureDeclaration): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+  if (ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) return fn.parent.name.text;
+  return undefined;
+}
+
+/**
+ * `p` → element, `p.x` → the element's `x`: an object literal's property expression, or what an instance's
+ * property holds (`new UsersRoute()` → its `router = Router()`); undefined when `a` does not read `p`.
+ */
+function substitute(a: ts.Node, param: LoopVariable, element: ts.Expression, resolver: Resolver): ts.Expression | undefined {
   const readsParam = (n: ts.Node) => ts.isIdentifier(n) && findDeclaration(n.text, n) === param;
   if (readsParam(a)) return element;
   if (ts.isPropertyAccessExpression(a) && readsParam(a.expression)) {
     const obj = resolver.value(element);
+    if (obj.kind === 'instance') {
+      const member = resolver.instanceMember(obj.cls, a.name.text, 0);
+      return member.kind === 'node' && ts.isExpression(member.node) ? member.node : undefined;
+    }
     if (obj.kind !== 'node' || !ts.isObjectLiteralExpression(obj.node)) return undefined;
     for (const prop of obj.node.properties) {
       if (prop.name?.getText() !== a.name.text) continue;

@@ -1,23 +1,29 @@
 import type { DataAccess } from '../src/model/facts.js';
 import type { RawFinding, Rule } from '../src/model/rule.js';
+import { readsArePublic } from '../src/analysis/identity-fields.js';
 
 const VERBS: Record<DataAccess['kind'], string> = { read: 'reads', list: 'lists', update: 'updates', delete: 'deletes', create: 'creates' };
 
 /**
  * Reads, updates and deletes of an owned model by a request id, and lists of an owned model, that are
- * not bound to the authenticated user. Public routes serve public data by design and are skipped.
+ * not bound to the authenticated user. Public routes serve public data by design and are skipped, so are
+ * reads of authored content (see readsArePublic) and routes behind a guard configured as privileged.
  */
 export const rule: Rule = {
   id: 'unscoped-query',
   description: 'A query selects an owned record by a request id (or lists owned records) without binding it to the authenticated user.',
   defaultSeverity: 'error',
-  check({ route, facts }) {
+  check({ route, facts, config }) {
     if (!facts || route.auth.status === 'public') return [];
     const name = `${route.method} ${route.path}`;
     const seen = new Map<string, number>();
     const findings: RawFinding[] = [];
+    // An admin route (a guard the config names as privileged) looks records up by id legitimately.
+    if (route.auth.guards.some((g) => isPrivileged(g.name, config.privilegedGuards))) return [];
     for (const access of facts.dataAccesses) {
       if (!isUnscoped(access)) continue;
+      // Reading authored content (articles, comments) is public by design; changing it is not.
+      if ((access.kind === 'read' || access.kind === 'list') && readsArePublic(access.model, access.ownerField, config)) continue;
       const base = `${access.model ?? ''}.${access.operation}`;
       const n = (seen.get(base) ?? 0) + 1;
       seen.set(base, n);
@@ -42,6 +48,11 @@ export const rule: Rule = {
 function isUnscoped(a: DataAccess): boolean {
   if (!a.ownerField || a.scopedBy || a.kind === 'create') return false;
   return a.byRequestId || a.kind === 'list';
+}
+
+/** `requireRole` matches the guard `requireRole` and `requireRole('admin')`; `RolesGuard` matches `RolesGuard`. */
+function isPrivileged(guard: string, privileged: string[]): boolean {
+  return privileged.some((p) => guard === p || guard.startsWith(`${p}(`));
 }
 
 export default rule;

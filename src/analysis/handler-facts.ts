@@ -56,7 +56,7 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
     walk(body, (n) => {
       if (ts.isIfStatement(n)) for (const k of verifiedBy(n, p)) verified.add(k, n);
     });
-    const idCtx = { spec, identity, root: ctx.root, verified, helperName };
+    const idCtx = { spec, identity, root: ctx.root, verified, helperName, config: ctx.config };
     const local: AccessRecord[] = [];
     walk(body, (n) => {
       if (ts.isIfStatement(n)) identityUses.push(...decisionUses(n.expression, p, idCtx));

@@ -46,3 +46,22 @@ export class IdentityFields {
     return this.names.findIndex((f) => normalizeFieldName(f) === n);
   }
 }
+
+/** Owner fields that name who wrote a record (`authorId`, `createdBy`), not whose private data it is. */
+const AUTHOR_FIELDS = new Set(['author', 'authorid', 'creator', 'creatorid', 'createdby', 'createdbyid', 'postedby', 'postedbyid', 'writer', 'writerid', 'publisher', 'publisherid']);
+
+export function isAuthorField(name: string | undefined): boolean {
+  return name !== undefined && AUTHOR_FIELDS.has(normalizeFieldName(name));
+}
+
+/**
+ * Whether anyone signed in may read a model's records: ownership is about who may change a record, unless
+ * the record is private data. Authored content (articles, comments, posts: an `authorId` owner) is written
+ * to be read by others, so reads are public by design and only writes need the owner; `privateModels` in
+ * the config says otherwise for a model. A model owned by `userId`/`ownerId`/`owner` is private.
+ */
+export function readsArePublic(model: string | undefined, ownerField: string | undefined, config: Pick<Config, 'privateModels'>): boolean {
+  if (!isAuthorField(ownerField)) return false;
+  const m = model?.toLowerCase();
+  return !config.privateModels.some((p) => p.toLowerCase() === m);
+}

@@ -8,7 +8,8 @@ import type { DbCall } from './data-access/db-call.js';
 import { filterShape } from './data-access/index.js';
 import { appendProperty, objectText, propertyKey, replaceNode } from './fixes/edits.js';
 import { removeDeadBinding } from './fixes/unused-binding.js';
-import { normalizeFieldName, type IdentityFields } from './identity-fields.js';
+import { normalizeFieldName, readsArePublic, type IdentityFields } from './identity-fields.js';
+import type { Config } from '../model/config.js';
 import { sourceText } from './origin-text.js';
 import { originField, originKey, type ObjectShape, type Origin, type Provenance, type ShapeEntry } from './provenance.js';
 import type { RequestSpec } from './request-spec.js';
@@ -20,10 +21,13 @@ export interface IdentityContext {
   root: string;
   /** Request values the handler compared with the principal and refused on mismatch (`params:userId`), by position. */
   verified: VerifiedValues;
+  config: Pick<Config, 'privateModels'>;
   /** The helper the code sits in, when not the handler itself. */
   helperName?: string;
 }
 
+/** Keys that hold an id (`userId`, `owner_id`, `ownerID`), as opposed to a name (`owner`, `author`). */
+const ID_LIKE = /(id|Id|ID)$/;
 /** Update operators whose operand holds the written fields (MongoDB/Mongoose). */
 const UPDATE_OPERATORS = new Set(['$set', '$setOnInsert']);
 /** Relation objects written through Prisma's `connect`: `user: { connect: { id } }`. */
@@ -41,8 +45,14 @@ export function identityUsesOfCall(db: DbCall, prov: Provenance, ctx: IdentityCo
   const flagged = (o: Origin): o is RequestOrigin => o.kind === 'request' && !ctx.verified.has(originKey(o)!, db.call);
 
   const filter = filterShape(db, prov);
+  // A path segment that selects whose records to show in a read is a namespace, not an identity claim, when
+  // it names the user rather than identifying them (`/:owner/:repo`, `where: { owner }`: a login), or when
+  // the model's reads are public anyway (authored content). `/:userId/todos` on a private model stays reported.
+  const privateReads = !!ownerField && !readsArePublic(model, ownerField, ctx.config);
+  const namespace = (key: string, o: RequestOrigin) =>
+    o.part === 'params' && (db.kind === 'read' || db.kind === 'list') && (!privateReads || !ID_LIKE.test(key));
   for (const e of filter?.entries ?? []) {
-    if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx, prov));
+    if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin) && !namespace(e.key, e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx, prov));
   }
 
   if (db.kind === 'create' || db.kind === 'update') {

@@ -77,6 +77,8 @@ function validate(data: unknown, file: string, prefix: string, options: LoadConf
     notGuards: input.notGuards ?? [],
     publicRoutes: (input.publicRoutes ?? []).map((p) => ({ route: normalizeRoute(p.route), reason: p.reason })),
     ownerFields: input.ownerFields ?? [],
+    privilegedGuards: input.privilegedGuards ?? [],
+    privateModels: input.privateModels ?? [],
     principals: input.principals ?? [],
     rules,
     include: input.include ?? [],

@@ -48,6 +48,8 @@ export const configSchema = z.strictObject(
     notGuards: z.array(guardSpec, { error: 'expected an array' }).optional(),
     publicRoutes: z.array(publicRoute, { error: 'expected an array' }).optional(),
     ownerFields: stringList.optional(),
+    privilegedGuards: stringList.optional(),
+    privateModels: stringList.optional(),
     principals: stringList.optional(),
     rules: z.record(z.string(), severity, { error: 'expected an object mapping rule ids to "error", "warning" or "off"' }).optional(),
     include: stringList.optional(),

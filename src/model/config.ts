@@ -24,6 +24,13 @@ export interface Config {
   publicRoutes: PublicRouteSpec[];
   /** Identity field names beyond the built-in ones (userId, ownerId, authorId, tenantId, ...). */
   ownerFields: string[];
+  /**
+   * Guards (by the name `routes` shows) that admit only privileged users, such as an admin role guard: on a
+   * route they guard, looking records up by id is legitimate and `unscoped-query` stays silent.
+   */
+  privilegedGuards: string[];
+  /** Models whose reads are private even though their owner is an author (`authorId`): reads must be scoped too. */
+  privateModels: string[];
   /** Expressions that hold the verified principal, beyond the built-in ones: `req.currentUser`, `res.locals.account`. */
   principals: string[];
   /** Per-rule severity, or 'off'. */
@@ -37,6 +44,8 @@ export const defaultConfig = (): Config => ({
   notGuards: [],
   publicRoutes: [],
   ownerFields: [],
+  privilegedGuards: [],
+  privateModels: [],
   principals: [],
   rules: {},
   include: [],

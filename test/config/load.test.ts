@@ -93,6 +93,12 @@ describe('loadConfig: where the config comes from', () => {
     expect(err.file).toBe(path.join(root, 'nope.json'));
   });
 
+  it('reads privilegedGuards and privateModels (ownership rules)', () => {
+    write('auth-enforcer.config.json', { privilegedGuards: ['requireAdmin', 'RolesGuard'], privateModels: ['Draft'] });
+    const config = loadConfig(root);
+    expect([config.privilegedGuards, config.privateModels]).toEqual([['requireAdmin', 'RolesGuard'], ['Draft']]);
+  });
+
   it('accepts and ignores $schema', () => {
     write('auth-enforcer.config.json', { $schema: './schema.json', include: ['src'] });
     expect(loadConfig(root).include).toEqual(['src']);
@@ -131,6 +137,12 @@ describe('loadConfig: validation messages name the file and the field', () => {
       { ownerFields: 'userId' },
       'auth-enforcer.config.json: ownerFields: expected an array of strings, got "userId"',
       'ownerFields',
+    ],
+    [
+      'privilegedGuards not a list',
+      { privilegedGuards: 'requireAdmin' },
+      'auth-enforcer.config.json: privilegedGuards: expected an array of strings, got "requireAdmin"',
+      'privilegedGuards',
     ],
     [
       'wrong element type',

@@ -145,6 +145,17 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(lines.every(agrees)).toBe(true);
   }, 60_000);
 
+  it('class-server-options: plugins handed to a class method, config opt-outs read by a global hook, paths from plugin options', async () => {
+    const lines = await observed('class-server-options');
+    expect(lines).toEqual([
+      'GET /reports/health unprotected → 200',
+      'GET /reports/sales/daily protected → 401',
+      'GET /v1/articles unprotected → 200',
+      'POST /v1/articles protected → 401',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
   it('route-level-fix: a non-refusing route hook is no guard', async () => {
     const lines = await observed('route-level-fix');
     expect(lines).toEqual([

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { isFunctionNode, type FunctionNode } from '../../syntax/functions.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import { joinPaths } from '../chain.js';
@@ -69,6 +69,9 @@ const DYNAMIC = '<dynamic>';
 export class FastifyContextBuilder {
   private nextId = 0;
   private readonly visited = new Set<InstanceKey>();
+  /** While a plugin body is replayed: its options parameter → the options it was registered with. */
+  private readonly pluginOptions = new Map<ts.ParameterDeclaration, ts.Expression | undefined>();
+  private callsByName?: Map<string, ts.CallExpression[]>;
   readonly roots: FastifyContext[] = [];
 
   constructor(
@@ -84,14 +87,17 @@ export class FastifyContextBuilder {
       this.roots.push(ctx);
       this.run(creation, ctx, []);
     }
-    // Plugins and registrars that nothing registers: still report their routes, with that caveat.
+    // Plugins and registrars that nothing registers: still report their routes, with that caveat, and
+    // the registrations the scan could not follow (a glob of require(path) is the usual one).
+    const unread = this.roots.flatMap((r) => unreadRegistrations(r)).slice(0, 2);
+    const orphan = `plugin is not registered by any Fastify instance the scan found${unread.length ? ` (it may be one of: ${unread.join('; ')})` : ''}`;
     for (const key of [...this.instances.calls.keys()]) {
       if (this.visited.has(key) || !ts.isParameter(key)) continue;
       const fn = key.parent;
       if (!isFunctionNode(fn) || !looksLikeFastifyInstance(key, fn)) continue;
       const ctx = this.newContext(undefined, '');
       ctx.plugin = fn;
-      ctx.orphan = 'plugin is not registered by any Fastify instance the scan found';
+      ctx.orphan = orphan;
       this.roots.push(ctx);
       this.run(key, ctx, []);
     }
@@ -133,7 +139,7 @@ export class FastifyContextBuilder {
       receiver,
       shape: 'shorthand',
       methods: [method.toUpperCase()],
-      path: staticString(pathArg, this.resolver),
+      path: this.pathOf(pathArg),
     };
     if (third) {
       this.setOptions(entry, second);
@@ -162,10 +168,41 @@ export class FastifyContextBuilder {
       receiver,
       shape: 'route',
       methods: methods ?? [DYNAMIC],
-      path: urlExpr ? staticString(urlExpr, this.resolver) : undefined,
+      path: urlExpr ? this.pathOf(urlExpr) : undefined,
       options: obj,
       handler: property(obj, 'handler'),
     });
+  }
+
+  /**
+   * A route path as written, or with `<dynamic>` where it reads something unknown. `opts.prefix + 'articles'`
+   * reads the options the plugin was registered with (by this register call).
+   */
+  private pathOf(expr: ts.Expression, depth = 0): string | undefined {
+    const fixed = staticString(expr, this.resolver);
+    if (fixed !== undefined || depth > 6) return fixed;
+    const e = unwrap(expr);
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const l = this.pathOf(e.left, depth + 1);
+      const r = this.pathOf(e.right, depth + 1);
+      return l === undefined && r === undefined ? undefined : `${l ?? DYNAMIC}${r ?? DYNAMIC}`;
+    }
+    if (ts.isTemplateExpression(e)) {
+      let out = e.head.text;
+      for (const span of e.templateSpans) out += (this.pathOf(span.expression, depth + 1) ?? DYNAMIC) + span.literal.text;
+      return out;
+    }
+    // opts.prefix: the second parameter of the plugin function running now.
+    if (ts.isPropertyAccessExpression(e)) {
+      const base = this.resolver.value(e.expression);
+      if (base.kind === 'param' && base.path.length === 0 && this.pluginOptions.has(base.node)) {
+        const opts = this.pluginOptions.get(base.node);
+        const obj = opts && this.objectOf(opts);
+        const value = obj && property(obj, e.name.text);
+        return value ? staticString(value, this.resolver) : undefined;
+      }
+    }
+    return undefined;
   }
 
   private methodsOf(expr: ts.Expression): string[] | undefined {
@@ -207,6 +244,76 @@ export class FastifyContextBuilder {
   private register(call: ts.CallExpression, ctx: FastifyContext, stack: InstanceKey[]): void {
     const [pluginArg, optsArg] = call.arguments;
     if (!pluginArg) return;
+    // addPlugin(plugin, options) { this.server.register(plugin, options) }: each caller's plugin, in turn.
+    const sites = this.parameterArguments(pluginArg, optsArg);
+    if (sites) {
+      if (!sites.length) ctx.unknowns.push(`the plugin ${pluginArg.getText()} is passed in as a parameter and no call passing it was found (registered at ${where(call)})`);
+      for (const site of sites) this.registerPlugin(call, site.plugin, site.options, ctx, stack);
+      return;
+    }
+    this.registerPlugin(call, pluginArg, optsArg, ctx, stack);
+  }
+
+  /**
+   * When the plugin is a parameter of the function making the register call: the arguments each call of
+   * that function passes for it (and for the options, when they are a parameter too; a default applies
+   * when a caller leaves them out). Undefined when the plugin is not a parameter.
+   */
+  private parameterArguments(pluginArg: ts.Expression, optsArg: ts.Expression | undefined): { plugin: ts.Expression; options: ts.Expression | undefined }[] | undefined {
+    const v = this.resolver.value(unwrap(pluginArg));
+    if (v.kind !== 'param' || v.path.length) return undefined;
+    const fn = v.node.parent;
+    if (!isFunctionNode(fn)) return undefined;
+    const index = fn.parameters.indexOf(v.node);
+    const optsValue = optsArg && this.resolver.value(unwrap(optsArg));
+    const optsIndex = optsValue?.kind === 'param' && optsValue.path.length === 0 && optsValue.node.parent === fn ? fn.parameters.indexOf(optsValue.node) : -1;
+    const out: { plugin: ts.Expression; options: ts.Expression | undefined }[] = [];
+    for (const site of this.callsOf(fn)) {
+      const plugin = site.arguments[index];
+      if (!plugin) continue;
+      const options = optsIndex < 0 ? optsArg : (site.arguments[optsIndex] ?? fn.parameters[optsIndex].initializer);
+      out.push({ plugin, options });
+    }
+    return out;
+  }
+
+  /** Calls of a project function, found by its name and confirmed by resolving the callee. */
+  private callsOf(fn: FunctionNode): ts.CallExpression[] {
+    const name = functionName(fn);
+    if (!name) return [];
+    if (!this.callsByName) {
+      this.callsByName = new Map();
+      for (const sf of this.files.values()) {
+        const visit = (n: ts.Node): void => {
+          if (ts.isCallExpression(n)) {
+            const callee = unwrap(n.expression);
+            const key = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+            if (key) this.callsByName!.set(key, [...(this.callsByName!.get(key) ?? []), n]);
+          }
+          ts.forEachChild(n, visit);
+        };
+        visit(sf);
+      }
+    }
+    return (this.callsByName.get(name) ?? []).filter((c) => this.calleeFunction(c.expression) === fn);
+  }
+
+  /** The project function a callee denotes, also through chains of methods that return `this` (`this.a(x).b(y)`). */
+  private calleeFunction(callee: ts.Expression, depth = 0): FunctionNode | undefined {
+    const v = this.resolver.value(callee);
+    if (v.kind === 'node' && isFunctionNode(unwrap(v.node))) return unwrap(v.node) as FunctionNode;
+    const e = unwrap(callee);
+    if (depth > 12 || !ts.isPropertyAccessExpression(e)) return undefined;
+    const recv = unwrap(e.expression);
+    if (!ts.isCallExpression(recv)) return undefined;
+    const inner = this.calleeFunction(recv.expression, depth + 1);
+    if (!inner || !ts.isMethodDeclaration(inner) || !returnedExpressions(inner).every((r) => unwrap(r).kind === ts.SyntaxKind.ThisKeyword)) return undefined;
+    if (!ts.isClassLike(inner.parent)) return undefined;
+    const method = inner.parent.members.find((m) => ts.isMethodDeclaration(m) && m.name.getText() === e.name.text);
+    return method && isFunctionNode(method) ? method : undefined;
+  }
+
+  private registerPlugin(call: ts.CallExpression, pluginArg: ts.Expression, optsArg: ts.Expression | undefined, ctx: FastifyContext, stack: InstanceKey[]): void {
     const plugin = resolvePlugin(pluginArg, this.resolver);
     if (plugin.kind === 'unknown') {
       ctx.unknowns.push(`${plugin.reason} (registered at ${where(call)})`);
@@ -221,13 +328,13 @@ export class FastifyContextBuilder {
       return;
     }
     if (plugin.lifted) {
-      this.runPlugin(plugin.fn, ctx, stack);
+      this.runPlugin(plugin.fn, ctx, stack, optsArg);
       return;
     }
     const child = this.newContext(ctx, joinPaths(ctx.prefix, this.prefixOf(optsArg)));
     child.plugin = plugin.fn;
     child.registerCall = call;
-    this.runPlugin(plugin.fn, child, stack);
+    this.runPlugin(plugin.fn, child, stack, optsArg);
   }
 
   /** A plugin from a package: the hooks and guard decorators it is known to add to the registering context. */
@@ -238,9 +345,15 @@ export class FastifyContextBuilder {
     for (const name of known.decorates ?? []) ctx.decorations.set(name, { value: expr, call, external: pkg });
   }
 
-  private runPlugin(fn: FunctionNode, ctx: FastifyContext, stack: InstanceKey[]): void {
+  /** Runs a plugin's body in ctx; `options` is what its second parameter receives (the register options). */
+  private runPlugin(fn: FunctionNode, ctx: FastifyContext, stack: InstanceKey[], options?: ts.Expression): void {
     const param = fn.parameters[0];
-    if (param) this.run(param, ctx, stack);
+    if (!param) return;
+    const optsParam = fn.parameters[1];
+    const previous = optsParam && this.pluginOptions.get(optsParam);
+    if (optsParam) this.pluginOptions.set(optsParam, options);
+    this.run(param, ctx, stack);
+    if (optsParam) this.pluginOptions.set(optsParam, previous);
   }
 
   /** The `prefix` of register options; `<dynamic>` when it is there but computed. */
@@ -377,4 +490,17 @@ function defaultExportExpression(sf: ts.SourceFile): ts.Expression | undefined {
     if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.left.getText() === 'module.exports') return st.expression.right;
   }
   return undefined;
+}
+
+/** The name a function is called by: its declaration's, its method's, or the variable or property holding it. */
+function functionName(fn: FunctionNode): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+  const parent = fn.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return undefined;
+}
+
+/** Reasons, anywhere in a tree, that a registered plugin could not be followed. */
+function unreadRegistrations(ctx: FastifyContext): string[] {
+  return [...ctx.unknowns.filter((u) => u.includes('(registered at ')), ...ctx.children.flatMap(unreadRegistrations)];
 }

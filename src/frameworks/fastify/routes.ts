@@ -70,7 +70,7 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
     }
   }
   if (!entry.handler) unresolved.push('the route has no handler the scan can read');
-  if (entry.path === undefined) unresolved.push('the route path is computed at run time');
+  if (entry.path === undefined || entry.path.includes(DYNAMIC)) unresolved.push('the route path is computed at run time');
   if (entry.methods.includes(DYNAMIC)) unresolved.push('the route method is computed at run time');
 
   const decorated = new Set<string>();

@@ -29,6 +29,7 @@ export class ExpressMiddlewareClassifier {
     if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
 
     const e = unwrap(expr);
+    if (ts.isSpreadElement(e)) return this.classify(e.expression);
     if (ts.isCallExpression(e)) return this.classifyCall(e);
     return this.classifyValue(this.ctx.resolver.value(e), e);
   }

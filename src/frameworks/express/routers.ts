@@ -4,6 +4,7 @@ import { unwrap } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import { findDeclaration } from '../../syntax/scope.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
+import { snippet } from '../../syntax/loc.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'] as const;
 const METHOD_SET = new Set<string>(HTTP_METHODS);
@@ -21,10 +22,12 @@ export interface ExpressRouter {
   mounted: boolean;
 }
 
-export type Entry =
+/** `condition`: the registration runs only when this holds (`if (env === 'production') app.use(auth)`). */
+export type Entry = (
   | { kind: 'use'; call: ts.CallExpression; paths: ts.Expression[]; items: ts.Expression[]; order: Order }
   | { kind: 'route'; call: ts.CallExpression; method: string; paths: ts.Expression[]; items: ts.Expression[]; order: Order }
-  | { kind: 'param'; call: ts.CallExpression; name: ts.Expression; items: ts.Expression[]; order: Order };
+  | { kind: 'param'; call: ts.CallExpression; name: ts.Expression; items: ts.Expression[]; order: Order }
+) & { condition?: string };
 
 type RouterRef = { router: ExpressRouter } | { param: ts.ParameterDeclaration } | undefined;
 
@@ -63,7 +66,7 @@ export class ExpressRouters {
       if (!reg) continue;
       const ref = this.routerOf(reg.receiver);
       if (!ref) continue;
-      if ('router' in ref) this.addEntry(ref.router, reg, this.orderOf(call, ref.router));
+      if ('router' in ref) this.addEntry(ref.router, reg, this.orderOf(call, ref.router), conditionOf(call));
       else pending.set(ref.param, [...(pending.get(ref.param) ?? []), reg]);
     }
     if (pending.size) this.bindParameters(calls, pending);
@@ -112,13 +115,12 @@ export class ExpressRouters {
     return r;
   }
 
-  private addEntry(router: ExpressRouter, reg: Registration, order: Order): void {
+  private addEntry(router: ExpressRouter, reg: Registration, order: Order, condition: string | undefined): void {
     const unrolled = this.unrollLoop(reg.call.arguments);
-    if (unrolled) {
-      unrolled.forEach((args, i) => this.addEntryWith(router, reg, args, [...order, i]));
-      return;
-    }
-    this.addEntryWith(router, reg, reg.call.arguments.slice(), order);
+    const before = router.entries.length;
+    if (unrolled) unrolled.forEach((args, i) => this.addEntryWith(router, reg, args, [...order, i]));
+    else this.addEntryWith(router, reg, reg.call.arguments.slice(), order);
+    if (condition) for (const entry of router.entries.slice(before)) entry.condition = condition;
   }
 
   /**
@@ -243,7 +245,11 @@ export class ExpressRouters {
         const ref = this.routerOf(arg);
         if (ref && 'router' in ref) {
           const base = this.orderOf(call, ref.router);
-          for (const reg of regs) this.addEntry(ref.router, reg, [...base, positionOf(reg.call)]);
+          const outer = conditionOf(call);
+          for (const reg of regs) {
+            const inner = conditionOf(reg.call);
+            this.addEntry(ref.router, reg, [...base, positionOf(reg.call)], outer && inner ? `${outer} and ${inner}` : (outer ?? inner));
+          }
         } else if (ref && 'param' in ref) {
           next.set(ref.param, [...(next.get(ref.param) ?? []), ...regs]);
         }
@@ -303,6 +309,29 @@ function substitute(a: ts.Node, param: LoopVariable, element: ts.Expression, res
  */
 function positionOf(call: ts.CallExpression): number {
   return ts.isPropertyAccessExpression(call.expression) ? call.expression.name.getStart() : call.getStart();
+}
+
+/**
+ * The condition a registration depends on inside its function: an `if`/`else` branch, a `switch` case, a
+ * `cond ? a : b` or `cond && x` operand, a `catch` block. Undefined when it always runs once its function runs.
+ */
+export function conditionOf(node: ts.Node): string | undefined {
+  for (let child = node, parent = node.parent; parent && !isFunctionNode(parent) && !ts.isSourceFile(parent); child = parent, parent = parent.parent) {
+    if (ts.isIfStatement(parent) && child !== parent.expression) {
+      return child === parent.thenStatement ? snippet(parent.expression, 50) : `not ${snippet(parent.expression, 50)}`;
+    }
+    if (ts.isConditionalExpression(parent) && child !== parent.condition) {
+      return child === parent.whenTrue ? snippet(parent.condition, 50) : `not ${snippet(parent.condition, 50)}`;
+    }
+    if (ts.isBinaryExpression(parent) && child === parent.right && isShortCircuit(parent.operatorToken.kind)) return snippet(parent.left, 50);
+    if (ts.isCaseClause(parent) || ts.isDefaultClause(parent)) return `a switch case on ${snippet(parent.parent.parent.expression, 50)}`;
+    if (ts.isCatchClause(parent)) return 'an exception was caught';
+  }
+  return undefined;
+}
+
+function isShortCircuit(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
 
 function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[]): void {

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Guard } from '../../model/types.js';
+import type { Guard, RouteAuth } from '../../model/types.js';
 import { isFunctionNode } from '../../syntax/functions.js';
 import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
@@ -20,6 +20,8 @@ interface ActiveMiddleware {
   /** For router.param('id', fn): runs only for routes with that parameter. */
   param?: string;
   level: Guard['scope'];
+  /** Registered only when this holds: a guard here cannot be counted on. */
+  condition?: string;
 }
 
 const DYNAMIC = '<dynamic>';
@@ -39,7 +41,7 @@ export class ExpressRouteComposer {
 
   compose(all: ExpressRouter[]): RouteRecord[] {
     // First pass marks mounted routers so that only true roots start a walk.
-    for (const r of all) for (const e of r.entries) if (e.kind === 'use') for (const item of flatten(e.items)) this.mountedRouter(item, true);
+    for (const r of all) for (const e of r.entries) if (e.kind === 'use') for (const item of this.flatten(e.items)) this.mountedRouter(item, true);
     for (const r of all) {
       if (r.mounted) continue;
       // An app that nothing mounts is a root; a router that nothing mounts may still be mounted by code we cannot see.
@@ -57,7 +59,7 @@ export class ExpressRouteComposer {
     return undefined;
   }
 
-  private walk(router: ExpressRouter, prefix: string, inherited: ActiveMiddleware[], seen: Set<string>, unmounted?: string): void {
+  private walk(router: ExpressRouter, prefix: string, inherited: ActiveMiddleware[], seen: Set<string>, unmounted?: string, mountConditions: string[] = []): void {
     if (seen.has(router.id)) return;
     seen.add(router.id);
     const outer = this.currentRouter;
@@ -65,11 +67,11 @@ export class ExpressRouteComposer {
     const active = [...inherited];
     const level: Guard['scope'] = router.kind === 'app' && !prefix ? 'global' : 'router';
     for (const entry of router.entries) {
-      if (entry.kind === 'use') this.walkUse(entry, prefix, active, seen, level, unmounted);
+      if (entry.kind === 'use') this.walkUse(entry, prefix, active, seen, level, unmounted, mountConditions);
       else if (entry.kind === 'param') {
         const name = staticStrings(entry.name, this.ctx.resolver)?.[0];
-        for (const item of entry.items) active.push({ expr: item, scope: prefix, param: name, level });
-      } else this.addRoute(entry, prefix, active, unmounted);
+        for (const item of this.flatten(entry.items)) active.push({ expr: item, scope: prefix, param: name, level, condition: entry.condition });
+      } else this.addRoute(entry, prefix, active, unmounted, mountConditions);
     }
     seen.delete(router.id);
     this.currentRouter = outer;
@@ -81,45 +83,50 @@ export class ExpressRouteComposer {
     active: ActiveMiddleware[],
     seen: Set<string>,
     level: Guard['scope'],
-    unmounted?: string,
+    unmounted: string | undefined,
+    mountConditions: string[],
   ): void {
     const paths = entry.paths.length ? staticStrings(entry.paths[0], this.ctx.resolver) : [''];
     const scopes = paths ? paths.map((p) => joinPaths(prefix, p)) : [undefined];
     const before: ActiveMiddleware[] = [];
-    for (const raw of flatten(entry.items)) {
+    const conditions = entry.condition ? [...mountConditions, entry.condition] : mountConditions;
+    for (const raw of this.flatten(entry.items)) {
       const child = this.mountedRouter(raw);
       if (child) {
         for (const scope of scopes) {
-          this.walk(child, scope ?? joinPaths(prefix, DYNAMIC), [...active, ...before], seen, unmounted);
+          this.walk(child, scope ?? joinPaths(prefix, DYNAMIC), [...active, ...before], seen, unmounted, conditions);
           // A request that matches none of the child's routes leaves it through next(), after the child's own
           // use() middleware ran: so that middleware guards what the parent registers later under the mount.
-          before.push(...this.passThroughMiddleware(child, scope));
+          before.push(...this.passThroughMiddleware(child, scope, entry.condition));
         }
         continue;
       }
-      for (const scope of scopes) before.push({ expr: raw, scope, level: scope && scope !== '/' && scope !== prefix ? 'router' : level });
+      for (const scope of scopes) {
+        before.push({ expr: raw, scope, level: scope && scope !== '/' && scope !== prefix ? 'router' : level, condition: entry.condition });
+      }
     }
     active.push(...before);
   }
 
   /** The child's top-level use() middleware (not its routes or sub-routers), scoped under the mount path. */
-  private passThroughMiddleware(child: ExpressRouter, mount: string | undefined): ActiveMiddleware[] {
+  private passThroughMiddleware(child: ExpressRouter, mount: string | undefined, mountCondition: string | undefined): ActiveMiddleware[] {
     const out: ActiveMiddleware[] = [];
     for (const entry of child.entries) {
       if (entry.kind !== 'use') continue;
       const paths = entry.paths.length ? staticStrings(entry.paths[0], this.ctx.resolver) : [''];
-      for (const item of flatten(entry.items)) {
+      const condition = entry.condition ?? mountCondition;
+      for (const item of this.flatten(entry.items)) {
         if (this.mountedRouter(item)) continue;
         for (const p of paths ?? [undefined]) {
-          out.push({ expr: item, scope: mount === undefined || p === undefined ? undefined : joinPaths(mount, p), level: 'router' });
+          out.push({ expr: item, scope: mount === undefined || p === undefined ? undefined : joinPaths(mount, p), level: 'router', condition });
         }
       }
     }
     return out;
   }
 
-  private addRoute(entry: Extract<Entry, { kind: 'route' }>, prefix: string, active: ActiveMiddleware[], unmounted?: string): void {
-    const items = flatten(entry.items);
+  private addRoute(entry: Extract<Entry, { kind: 'route' }>, prefix: string, active: ActiveMiddleware[], unmounted: string | undefined, mountConditions: string[]): void {
+    const items = this.flatten(entry.items);
     const handlerExpr = items[items.length - 1];
     const routeLevel = items.slice(0, -1);
     const paths = staticStrings(entry.paths[0], this.ctx.resolver) ?? [DYNAMIC];
@@ -132,9 +139,10 @@ export class ExpressRouteComposer {
       for (const m of active) {
         if (m.param && !path.split('/').includes(`:${m.param}`)) continue;
         if (m.scope !== undefined && !scopeCovers(m.scope, path)) continue;
-        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope === undefined));
+        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope === undefined, m.condition));
       }
       for (const m of routeLevel) links.push(this.link(m, 'route', false));
+      const servedWhen = [...mountConditions, ...(entry.condition ? [entry.condition] : [])];
       const unresolved = [unmounted, p === DYNAMIC ? 'the route path is computed at run time' : undefined].filter(Boolean) as string[];
       const method = entry.method.toUpperCase();
       const handlerLoc = locOf(fn ?? handlerExpr, root);
@@ -149,7 +157,7 @@ export class ExpressRouteComposer {
           handler: { name, loc: handlerLoc },
           auth: preflight
             ? { status: 'public', guards: [], reason: 'CORS preflight answered by cors(); browsers send no credentials on preflight' }
-            : statusOfChain(links, unresolved),
+            : withServedWhen(statusOfChain(links, unresolved), servedWhen),
         },
         handler: fn,
         requestSpec: fn ? expressRequestSpec(fn, this.ctx.project.config.principals) : undefined,
@@ -160,16 +168,35 @@ export class ExpressRouteComposer {
     }
   }
 
+  /**
+   * Express flattens arrays of middleware (and arrays of arrays) into the stack; `...list` spreads a list the
+   * scan reads when it is an array literal, else stays as one element the chain reports as unreadable.
+   */
+  private flatten(items: readonly ts.Expression[], depth = 0): ts.Expression[] {
+    return items.flatMap((i) => {
+      const u = unwrap(i);
+      if (ts.isArrayLiteralExpression(u)) return this.flatten(u.elements, depth + 1);
+      if (ts.isSpreadElement(u) && depth < 6) {
+        const v = this.ctx.resolver.value(u.expression);
+        const list = v.kind === 'node' ? unwrap(v.node) : undefined;
+        return list && ts.isArrayLiteralExpression(list) ? this.flatten(list.elements, depth + 1) : [u];
+      }
+      return [i];
+    });
+  }
+
   private isCorsHandler(expr: ts.Expression): boolean {
     const e = unwrap(expr);
     const v = this.ctx.resolver.value(ts.isCallExpression(e) ? e.expression : e);
     return v.kind === 'external' && v.pkg === 'cors';
   }
 
-  private link(expr: ts.Expression, scope: Guard['scope'], pathUnreadable: boolean): ChainLink {
+  private link(expr: ts.Expression, scope: Guard['scope'], pathUnreadable: boolean, condition?: string): ChainLink {
+    if (ts.isSpreadElement(expr)) return { verdict: 'unknown', reason: `cannot read the middleware list ${snippet(expr)}` };
     const v = this.classifier.classify(expr);
     if (v.verdict === 'guard') {
       if (pathUnreadable) return { verdict: 'unknown', reason: `${snippet(expr)} is mounted on a path the scan cannot read` };
+      if (condition) return { verdict: 'unknown', reason: `${snippet(expr)} is registered only when ${condition}` };
       const name = isFunctionNode(unwrap(expr)) ? 'inline middleware' : snippet(expr);
       return { verdict: 'guard', guard: { name, kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
     }
@@ -178,10 +205,9 @@ export class ExpressRouteComposer {
   }
 }
 
-/** Express flattens arrays of middleware (and arrays of arrays) into the stack. */
-function flatten(items: ts.Expression[]): ts.Expression[] {
-  return items.flatMap((i) => {
-    const u = unwrap(i);
-    return ts.isArrayLiteralExpression(u) ? flatten(u.elements.filter((e): e is ts.Expression => !ts.isSpreadElement(e))) : [i];
-  });
+/** A route's status with the conditions its registration (or a mount above it) depends on: the route may not exist. */
+function withServedWhen(auth: RouteAuth, conditions: string[]): RouteAuth {
+  if (!conditions.length) return auth;
+  const served = `served only when ${conditions.join(' and ')}`;
+  return { ...auth, reason: auth.reason ? `${auth.reason}; ${served}` : served };
 }

@@ -45,4 +45,33 @@ describe('fastify route-level auth fixes', () => {
     expect(fs.readFileSync(path.join(dir, 'src/app.ts'), 'utf8')).toBe(text);
     expect(again.before.findings.filter((f) => f.ruleId === 'missing-auth')).toEqual([]);
   }, 60_000);
+  it('in a project on @fastify/jwt that declares FastifyJWT user itself, the generated module declares nothing more and the fixed project type-checks', async () => {
+    const dir = makeTempProject('fastify-jwt-project-fix', {});
+    dirs.push(dir);
+    fs.cpSync(fixture('fastify', 'decorate-authenticate'), dir, { recursive: true });
+    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt' });
+    const module = fs.readFileSync(path.join(dir, 'src/auth/require-auth.ts'), 'utf8');
+    expect(module).not.toContain('declare module');
+    expect(module).not.toContain('authUser');
+    expect(module).toContain(`request.user = user as unknown as FastifyRequest['user'];`);
+    const articles = fs.readFileSync(path.join(dir, 'src/routes/articles.ts'), 'utf8');
+    expect(articles).toContain(`fastify.get('/:slug/comments', { onRequest: [requireAuth] }, async () => []);`);
+    expect(articles).toContain(`fastify.get('/', { onRequest: [requireAuth, fastify.optionalUser] }`);
+    expect(fs.readFileSync(path.join(dir, 'src/app.ts'), 'utf8')).not.toContain('authUser');
+    await compile(dir, ['--noEmit']);
+  }, 60_000);
+
+  it('in a project on @fastify/jwt without its own FastifyJWT user, the module sets FastifyJWT user to AuthUser and the fixed project type-checks', async () => {
+    const dir = makeTempProject('fastify-jwt-augment-fix', {});
+    dirs.push(dir);
+    fs.cpSync(fixture('fastify', 'decorate-authenticate'), dir, { recursive: true });
+    // The same project without its FastifyJWT declaration (handlers then read request.user as AuthUser).
+    const plugin = path.join(dir, 'src/plugins/authenticate.ts');
+    fs.writeFileSync(plugin, fs.readFileSync(plugin, 'utf8').replace(/declare module '@fastify\/jwt' \{[\s\S]*?\n\}\n/, ''));
+    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt' });
+    const module = fs.readFileSync(path.join(dir, 'src/auth/require-auth.ts'), 'utf8');
+    expect(module).toContain(`declare module '@fastify/jwt' {\n  interface FastifyJWT {\n    user: AuthUser;\n  }\n}`);
+    expect(module).not.toContain(`declare module 'fastify'`);
+    await compile(dir, ['--noEmit']);
+  }, 60_000);
 });

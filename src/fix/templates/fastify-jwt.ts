@@ -2,19 +2,60 @@
 // Every choice here follows shared/docs/better-auth.md; emit.ts renders it in the project's style.
 import type { TemplateFlavour } from './express-jwt.js';
 
-/** `request.user` for TypeScript projects: null until the hook sets it (decorateRequest('user', null)). */
-export const fastifyUserTypes = `export interface AuthUser {
+/**
+ * Who types `request.user`:
+ * - fastify: the generated module, through FastifyRequest (null until the hook sets it: decorateRequest('user', null));
+ * - jwt: @fastify/jwt already declares request.user as FastifyJWT['user']; the module sets that type to AuthUser;
+ * - project: the project's own FastifyJWT declares user; the module leaves the type alone and casts on assignment.
+ */
+export type FastifyUserTyping = 'fastify' | 'jwt' | 'project';
+
+export interface FastifyTemplateFlavour extends TemplateFlavour {
+  userTyping?: FastifyUserTyping;
+}
+
+const AUTH_USER = `export interface AuthUser {
   id: string;
   email?: string;
   name?: string;
 }
+`;
 
+/** `request.user` for TypeScript projects. */
+export function fastifyUserTypes(typing: FastifyUserTyping): string {
+  if (typing === 'project') {
+    return `${AUTH_USER}
+// This project declares request.user itself (FastifyJWT in @fastify/jwt): the hook stores an AuthUser there.
+`;
+  }
+  if (typing === 'jwt') {
+    return `${AUTH_USER}
+// @fastify/jwt declares request.user as FastifyJWT['user']: routes guarded by requireAuth get an AuthUser.
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    user: AuthUser;
+  }
+}
+`;
+  }
+  return `${AUTH_USER}
 declare module 'fastify' {
   interface FastifyRequest {
     user: AuthUser | null;
   }
 }
 `;
+}
+
+/** The assignment of the verified user, cast where the project types request.user itself. */
+export function fastifySetUser(ts: boolean, typing: FastifyUserTyping, value: string): string {
+  return ts && typing === 'project' ? `request.user = ${value} as unknown as FastifyRequest['user'];` : `request.user = ${value};`;
+}
+
+/** The module's exports: authUser only where the module declares request.user (@fastify/jwt decorates it itself). */
+export function fastifyExports(typing: FastifyUserTyping): string {
+  return typing === 'fastify' ? 'requireAuth, authUser' : 'requireAuth';
+}
 
 export const fastifyUserJsDoc = `/** @typedef {{ id: string, email?: string, name?: string }} AuthUser */
 `;
@@ -31,12 +72,12 @@ ${ts ? '(authUser as unknown as Record<symbol, boolean>)' : 'authUser'}[Symbol.f
 `;
 }
 
-export function fastifyJwtTemplate({ language, moduleKind }: TemplateFlavour): string {
+export function fastifyJwtTemplate({ language, moduleKind, userTyping = 'fastify' }: FastifyTemplateFlavour): string {
   const ts = language === 'ts';
   const esm = ts || moduleKind === 'esm';
   const t = (annotation: string) => (ts ? annotation : '');
   const imports = ts
-    ? `import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+    ? `import type { ${userTyping === 'fastify' ? 'FastifyInstance, ' : ''}FastifyReply, FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 `
     : esm
@@ -60,7 +101,7 @@ const { createRemoteJWKSet, jwtVerify } = require('jose');
 // Optional overrides: BETTER_AUTH_JWKS_URL, BETTER_AUTH_ISSUER, BETTER_AUTH_AUDIENCE and
 // BETTER_AUTH_JWT_ALGORITHMS (comma-separated, default EdDSA). An empty variable counts as unset.
 ${imports}
-${ts ? fastifyUserTypes : fastifyUserJsDoc}
+${ts ? fastifyUserTypes(userTyping) : fastifyUserJsDoc}
 const {
   BETTER_AUTH_URL,
   BETTER_AUTH_JWKS_URL,
@@ -104,8 +145,8 @@ function rejectToken(reply${t(': FastifyReply')}, error${t(": 'invalid token' | 
   return reply.code(401).header('WWW-Authenticate', 'Bearer error="invalid_token"').send({ error });
 }
 
-${fastifyDecoratorPlugin(ts, esm)}
-${jsDocParams}${exported}async function requireAuth(request${t(': FastifyRequest')}, reply${t(': FastifyReply')})${t(': Promise<void>')} {
+${userTyping === 'fastify' ? `${fastifyDecoratorPlugin(ts, esm)}
+` : ''}${jsDocParams}${exported}async function requireAuth(request${t(': FastifyRequest')}, reply${t(': FastifyReply')})${t(': Promise<void>')} {
   const header = request.headers.authorization;
   if (!header || !/^bearer /i.test(header)) {
     // No bearer credentials at all (RFC 6750: challenge without an error code).
@@ -140,9 +181,9 @@ ${jsDocParams}${exported}async function requireAuth(request${t(': FastifyRequest
   ${ts ? '' : '/** @type {AuthUser} */\n  '}const user${t(': AuthUser')} = { id: sub };
   if (typeof email === 'string') user.email = email;
   if (typeof name === 'string') user.name = name;
-  request.user = user;
+  ${fastifySetUser(ts, userTyping, 'user')}
 }
 ${esm ? '' : `
-module.exports = { requireAuth, authUser };
+module.exports = { ${fastifyExports(userTyping)} };
 `}`;
 }

@@ -2,7 +2,7 @@
 import type { CodeStyle } from '../style.js';
 import { emit } from './emit.js';
 import type { SessionImport } from './express-session.js';
-import { fastifyJwtTemplate } from './fastify-jwt.js';
+import { fastifyJwtTemplate, type FastifyUserTyping } from './fastify-jwt.js';
 import { fastifySessionTemplate } from './fastify-session.js';
 
 export interface FastifyAuthModuleOptions {
@@ -12,6 +12,8 @@ export interface FastifyAuthModuleOptions {
   /** jwt: verify Better Auth JWTs with jose (auth server elsewhere); session: in-process auth.api.getSession. */
   strategy: 'jwt' | 'session';
   sessionImport?: SessionImport;
+  /** Who declares request.user's type (see FastifyUserTyping); 'fastify' when the project has no @fastify/jwt. */
+  userTyping?: FastifyUserTyping;
 }
 
 /** The onRequest hook route fixes add, and the root plugin that decorates request.user. */
@@ -19,7 +21,7 @@ export const fastifyAuthExport = 'requireAuth';
 export const fastifyUserPluginExport = 'authUser';
 
 export function fastifyAuthModule(opts: FastifyAuthModuleOptions): string {
-  const flavour = { language: opts.language, moduleKind: opts.moduleKind };
+  const flavour = { language: opts.language, moduleKind: opts.moduleKind, userTyping: opts.userTyping };
   if (opts.strategy === 'session') {
     if (!opts.sessionImport) throw new Error('fastifyAuthModule: the session strategy needs sessionImport');
     return emit(fastifySessionTemplate(flavour, opts.sessionImport), opts.style, opts.language);

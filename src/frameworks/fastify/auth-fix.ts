@@ -5,6 +5,7 @@ import { packageOf } from '../../discover/packages.js';
 import type { Fix, TextEdit } from '../../model/types.js';
 import { detectStyle, importEdit, relativeSpecifier, usesJsExtensions } from '../../fix/style.js';
 import { fastifyAuthDependencies, fastifyAuthExport, fastifyAuthModule, fastifyUserPluginExport } from '../../fix/templates/fastify.js';
+import type { FastifyUserTyping } from '../../fix/templates/fastify-jwt.js';
 import { unwrap } from '../../syntax/resolve.js';
 import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js';
 import { findBetterAuthInstance } from '../better-auth-instance.js';
@@ -29,7 +30,9 @@ export function planFastifyAuthFixes(ctx: AdapterContext, request: AuthFixReques
     for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: 'the session strategy needs a betterAuth(...) instance exported by the project' });
     return planned;
   }
+  const userTyping = userTypingOf(ctx, path.join(ctx.project.root, request.flagged[0].route.loc.file));
   const moduleText = fastifyAuthModule({
+    userTyping,
     language: target.language,
     moduleKind: target.moduleKind,
     style: target.style,
@@ -55,7 +58,7 @@ export function planFastifyAuthFixes(ctx: AdapterContext, request: AuthFixReques
     }
     const edit = whole ?? (route as TextEdit);
     const edits: TextEdit[] = [edit, ...importFor(ctx, edit.file, fastifyAuthExport, target.file)];
-    edits.push(...decorateUser(ctx, entry.ctx, target.file));
+    if (userTyping === 'fastify') edits.push(...decorateUser(ctx, entry.ctx, target.file));
     planned.set(record.route.id, {
       fix: {
         description: whole ? `protect every route of the plugin with an onRequest ${fastifyAuthExport} hook` : `add onRequest ${fastifyAuthExport} to ${record.route.method} ${record.route.path}`,
@@ -156,6 +159,26 @@ function decorateUser(ctx: AdapterContext, pctx: FastifyContext, moduleFile: str
   const style = detectStyle(sf.text, sf.fileName);
   const text = `${style.eol}${indentOf(sf, statement)}${decl.name.text}.register(${fastifyUserPluginExport})${style.semicolons ? ';' : ''}`;
   return [{ file: sf.fileName, start: statement.end, end: statement.end, text }, ...importFor(ctx, sf.fileName, fastifyUserPluginExport, moduleFile)];
+}
+
+/**
+ * Who declares `request.user`: @fastify/jwt does when the project uses it (its FastifyJWT['user']), and
+ * the project itself when it sets FastifyJWT's user; a second declaration of another type would not compile.
+ */
+function userTypingOf(ctx: AdapterContext, routeFile: string): FastifyUserTyping {
+  const usesJwt = '@fastify/jwt' in (packageOf(ctx.project.packages, routeFile)?.deps ?? {}) ||
+    [...ctx.project.files.values()].some((sf) => /['"]@fastify\/jwt['"]/.test(sf.text));
+  if (!usesJwt) return 'fastify';
+  for (const sf of ctx.project.files.values()) {
+    if (!sf.text.includes('FastifyJWT')) continue;
+    for (const st of sf.statements) {
+      if (!ts.isModuleDeclaration(st) || !ts.isStringLiteral(st.name) || st.name.text !== '@fastify/jwt' || !st.body || !ts.isModuleBlock(st.body)) continue;
+      for (const inner of st.body.statements) {
+        if (ts.isInterfaceDeclaration(inner) && inner.name.text === 'FastifyJWT' && inner.members.some((m) => m.name?.getText() === 'user')) return 'project';
+      }
+    }
+  }
+  return 'jwt';
 }
 
 function importFor(ctx: AdapterContext, file: string, name: string, moduleFile: string): TextEdit[] {

@@ -71,4 +71,25 @@ describe('drizzle: query shapes', () => {
     expect([second.written, second.created]).toEqual([[], []]);
     await compile(dir);
   }, 60_000);
+  it("writes c.get('user')!.id where the app types user as nullable, and the result type-checks", async () => {
+    const dir = path.join(repoRoot, 'test/.tmp', `hono-drizzle-nullable-${process.pid}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.cpSync(fixture('hono', 'drizzle-shapes'), dir, { recursive: true });
+    made.push(dir);
+    const app = path.join(dir, 'src/app.ts');
+    const declared = "type Env = { Variables: { user: { id: string } } };";
+    expect(fs.readFileSync(app, 'utf8')).toContain(declared);
+    // The same app with user nullable, its own code written for that.
+    const nullable = fs.readFileSync(app, 'utf8')
+      .replace(declared, "type Env = { Variables: { user: { id: string } | null } };")
+      .replace("eq(notes.writer, user.id)", "eq(notes.writer, user!.id)")
+      .replace("c.var.user.id", "c.var.user!.id")
+      .replace("eq(notes.writer, c.get('user').id)", "eq(notes.writer, c.get('user')!.id)");
+    fs.writeFileSync(app, nullable);
+    await fix({ paths: [dir], cwd: dir, force: true, dryRun: false });
+    const text = fs.readFileSync(app, 'utf8');
+    expect(text).toContain("  await db.update(notes).set({ body }).where(and(eq(notes.id, c.req.param('id')), eq(notes.writer, c.get('user')!.id)));");
+    expect(text).not.toContain("c.get('user').id");
+    await compile(dir);
+  }, 60_000);
 });

@@ -36,7 +36,7 @@ const PRINCIPAL_VARIABLES = new Set(['user', 'session', 'jwtPayload', 'auth', 'p
  * `c.get('user')`, `c.get('session')`, `c.get('jwtPayload')` and `c.var.user` hold what authentication
  * middleware set. `principals` are extra principal expressions from config, written with `c`.
  */
-export function honoRequestSpec(fn: FunctionNode, principals: string[]): RequestSpec {
+export function honoRequestSpec(fn: FunctionNode, principals: string[], nullableUser = false): RequestSpec {
   const ctxParam = fn.parameters[0];
   const ctxName = ctxParam && ts.isIdentifier(ctxParam.name) ? ctxParam.name.text : undefined;
   const isCtx = (node: ts.Node): boolean => {
@@ -97,8 +97,39 @@ export function honoRequestSpec(fn: FunctionNode, principals: string[]): Request
   return {
     framework: 'hono',
     classify,
-    principalIdText() {
-      return ctxName ? `${ctxName}.get('user').id` : undefined;
+    principalIdText(at) {
+      if (!ctxName) return undefined;
+      // Where the app types user as nullable (Variables: { user: User | null }), TypeScript needs the `!`:
+      // the route is guarded, so the user is set when the handler runs.
+      const ts = /\.(c|m)?tsx?$/.test(at.getSourceFile().fileName);
+      return nullableUser && ts ? `${ctxName}.get('user')!.id` : `${ctxName}.get('user').id`;
     },
   };
+}
+
+/**
+ * Whether the project types the `user` variable as possibly missing: `Variables: { user: User | null }`,
+ * `user?: User`, or `| undefined`, in a Hono Env type anywhere in the project.
+ */
+export function declaresNullableUser(files: Iterable<ts.SourceFile>): boolean {
+  const nullable = (t: ts.TypeNode | undefined): boolean =>
+    !!t && ts.isUnionTypeNode(t) && t.types.some((x) => (ts.isLiteralTypeNode(x) && x.literal.kind === ts.SyntaxKind.NullKeyword) || x.kind === ts.SyntaxKind.UndefinedKeyword);
+  for (const sf of files) {
+    if (!sf.text.includes('Variables')) continue;
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      // Variables: { user: User | null } — in a type literal, an interface or a type alias named Variables.
+      const holder = (ts.isPropertySignature(n) && n.name.getText() === 'Variables' && n.type) ? n.type
+        : (ts.isTypeAliasDeclaration(n) && n.name.text === 'Variables') ? n.type : undefined;
+      const members = holder && ts.isTypeLiteralNode(holder) ? holder.members : ts.isInterfaceDeclaration(n) && n.name.text === 'Variables' ? n.members : undefined;
+      for (const m of members ?? []) {
+        if (ts.isPropertySignature(m) && m.name.getText() === 'user' && (m.questionToken || nullable(m.type))) found = true;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    if (found) return true;
+  }
+  return false;
 }

@@ -10,7 +10,7 @@ import { entriesOf, type HonoApp, type HonoApps, type HonoEntry } from './apps.j
 import { HonoMiddlewareClassifier } from './middleware.js';
 import { honoPatternCovers, honoPatternsOverlap } from './paths.js';
 import { betterAuthHandlerCall } from './better-auth-handler.js';
-import { honoRequestSpec } from './request-spec.js';
+import { declaresNullableUser, honoRequestSpec } from './request-spec.js';
 
 const DYNAMIC = '<dynamic>';
 
@@ -49,6 +49,7 @@ export const honoRegistrationOf = new WeakMap<RouteRecord, HonoRegistration>();
 export class HonoRouteComposer {
   private readonly classifier: HonoMiddlewareClassifier;
   private readonly out: RouteRecord[] = [];
+  private readonly nullableUser: boolean;
   private index = 0;
 
   constructor(
@@ -56,6 +57,7 @@ export class HonoRouteComposer {
     private readonly apps: HonoApps,
   ) {
     this.classifier = new HonoMiddlewareClassifier(ctx, apps);
+    this.nullableUser = declaresNullableUser(ctx.project.files.values());
   }
 
   compose(all: HonoApp[]): RouteRecord[] {
@@ -156,7 +158,7 @@ export class HonoRouteComposer {
             auth,
           },
           handler: fn,
-          requestSpec: fn ? honoRequestSpec(fn, this.ctx.project.config.principals) : undefined,
+          requestSpec: fn ? honoRequestSpec(fn, this.ctx.project.config.principals, this.nullableUser) : undefined,
           anchor: entry.call,
         };
         honoRegistrationOf.set(record, { app, entry, prefix, mounts, index: this.index, root });

@@ -12,6 +12,7 @@ import { ModuleGraphBuilder, type ModuleGraph, type ServedController } from './m
 import { classMetadata, metadataOf, type MetadataSet } from './opt-outs.js';
 import { nestPaths } from './paths.js';
 import { nestRequestSpec } from './request-spec.js';
+import { coverage, middlewareBindings, NestMiddlewareClassifier, type MiddlewareBinding } from './middleware.js';
 
 /** Where each Nest route lives, for fixes. */
 export interface NestRegistration {
@@ -35,10 +36,13 @@ const DYNAMIC = '<dynamic>';
 /** Routes of every Nest application: bootstrap → module graph → served controllers → handlers. */
 export class NestRouteComposer {
   private readonly guards: NestGuardClassifier;
+  private readonly middleware: NestMiddlewareClassifier;
   private readonly out = new Map<string, RouteRecord>();
+  private bindings: MiddlewareBinding[] = [];
 
   constructor(private readonly ctx: AdapterContext) {
     this.guards = new NestGuardClassifier(ctx);
+    this.middleware = new NestMiddlewareClassifier(ctx);
   }
 
   compose(): RouteRecord[] {
@@ -65,6 +69,7 @@ export class NestRouteComposer {
       ...(app?.globalGuards ?? []).map((expr) => ({ expr, scope: 'global' as const, at: expr })),
       ...graph.appGuards.map((g) => ({ expr: g.expr, scope: 'global' as const, known: g.known, at: g.at })),
     ];
+    this.bindings = middlewareBindings(graph.modules, this.ctx.resolver);
     for (const served of graph.controllers) this.addController(app, served, global, unresolved, rootModule);
   }
 
@@ -154,7 +159,7 @@ export class NestRouteComposer {
     for (const path of paths) {
       const unresolved = [...r.unresolved];
       if (path.includes(DYNAMIC)) unresolved.push('part of the route path is computed at run time');
-      let auth = statusOfChain(links, unresolved);
+      let auth = statusOfChain([...this.middlewareLinks(r.served.cls, method, path, r.app), ...links], unresolved);
       if (auth.status === 'unprotected') {
         auth = optedOut.length
           ? { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` }
@@ -179,6 +184,30 @@ export class NestRouteComposer {
       nestRegistrationOf.set(record, { controller: r.served.cls, method: r.member, app: r.app, rootModule: r.rootModule });
       this.out.set(id, record);
     }
+  }
+
+  /** Middleware bound in `configure(consumer)` that runs for this route: before every guard. */
+  private middlewareLinks(controller: ts.ClassDeclaration, method: string, path: string, app: NestApp | undefined): ChainLink[] {
+    const links: ChainLink[] = [];
+    for (const binding of this.bindings) {
+      const cov = coverage(binding, { controller, method, path }, app);
+      if (cov.covers === 'no') continue;
+      for (const mw of binding.middleware) {
+        const v = this.middleware.classify(mw);
+        if (v.verdict === 'none') continue;
+        if (v.verdict === 'unknown') {
+          links.push({ verdict: 'unknown', reason: v.reason });
+        } else if (cov.covers === 'maybe') {
+          links.push({ verdict: 'unknown', reason: `cannot tell whether ${snippet(mw)} runs for this route: ${cov.why}` });
+        } else if (binding.condition) {
+          links.push({ verdict: 'unknown', reason: `${snippet(mw)} is applied only when ${binding.condition}` });
+        } else {
+          const scope: Guard['scope'] = binding.forRoutes.some((f) => f.kind === 'controller') ? 'controller' : 'route';
+          links.push({ verdict: 'guard', guard: { name: snippet(mw), kind: 'middleware', scope, loc: locOf(mw, this.ctx.project.root), evidence: v.evidence } });
+        }
+      }
+    }
+    return links;
   }
 }
 

@@ -44,7 +44,8 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
   }
   const selector = checkCiFlags(flags, fixing);
   const opts = scanOptions(paths, flags.config, io);
-  const api = io.api ?? (await loadApi());
+  // Loaded only when analysis runs (ts-morph takes half a second): not for a cache hit or a skipped scan.
+  const api = async () => io.api ?? (await loadApi());
   const root = resolveRoot(opts.paths, opts.cwd).root;
   // Asked before the scan, so "not a git repository" fails fast.
   const changed = selector
@@ -63,7 +64,7 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
     io.stderr(`auth-enforcer: no source files among the ${which} files; nothing to scan\n`);
     result = emptyResult(root);
   } else if (fixing) {
-    const outcome = await api.fix({
+    const outcome = await (await api()).fix({
       ...opts,
       dryRun: flags.dryRun === true,
       force: flags.force === true,
@@ -83,8 +84,8 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
     for (const s of outcome.skipped) io.stderr(`  skipped: ${s.description}: ${s.reason}\n`);
     for (const w of outcome.warnings) io.stderr(`  warning: ${w}\n`);
   } else {
-    const cached = flags.cache === false ? undefined : await cachedScan(opts, (o) => api.scan(o));
-    result = cached ? cached.result : await api.scan(opts);
+    const cached = flags.cache === false ? undefined : await cachedScan(opts, async (o) => (await api()).scan(o));
+    result = cached ? cached.result : await (await api()).scan(opts);
     if (cached && io.env.AUTH_ENFORCER_DEBUG) io.stderr(`auth-enforcer: cache ${cached.status}\n`);
   }
 

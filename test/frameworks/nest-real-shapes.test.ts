@@ -57,4 +57,15 @@ describe('nest: shapes from real projects', () => {
     expect(await status('POST', '/api/webhooks')).toBe(401);
     expect(await status('POST', '/api/webhooks', { 'x-signature': 'signed' })).toBe(200);
   }, 90_000);
+
+  // brocoders/nestjs-boilerplate: `const uploader = driver === LOCAL ? FilesLocalModule : FilesS3Module` in imports
+  // hid every files route, and a prefix read from config made even the prefix-excluded `GET /` unknown.
+  it('both branches of a conditional module import are served under their condition; a global guard from one is unknown', async () => {
+    const routes = await routesOf('conditional-module-imports');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason}`).sort()).toEqual([
+      "GET / unknown SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'",
+      "GET /<dynamic>/files/:path unknown the global prefix process.env.API_PREFIX ?? 'api' is computed at run time; SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'; served only when not process.env.STORAGE === 's3'",
+      "GET /<dynamic>/files/signed/:key unknown the global prefix process.env.API_PREFIX ?? 'api' is computed at run time; SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'; served only when process.env.STORAGE === 's3'",
+    ]);
+  });
 });

@@ -31,6 +31,8 @@ export interface NestApp {
   globalGuards: ts.Expression[];
   /** What main.ts does to the app that the scan could not read. */
   unresolved: string[];
+  /** Why the global prefix is `<dynamic>`: a reason only for the routes that carry it. */
+  dynamicPrefix?: string;
 }
 
 export const VERSION_NEUTRAL = '';
@@ -113,7 +115,7 @@ function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver):
   }
   if (method === 'setGlobalPrefix') {
     const prefix = call.arguments[0] ? staticString(call.arguments[0], resolver) : undefined;
-    if (prefix === undefined) app.unresolved.push(`the global prefix ${call.arguments[0] ? snippet(call.arguments[0]) : ''} is computed at run time`);
+    if (prefix === undefined) app.dynamicPrefix = `the global prefix ${call.arguments[0] ? snippet(call.arguments[0]) : ''} is computed at run time`;
     const options = objectLiteral(call.arguments[1], resolver);
     const exclude: PrefixExclusion[] = [];
     for (const el of arrayElements(options && property(options, 'exclude'), resolver, app.unresolved)) {

@@ -14,6 +14,8 @@ export interface AppGuard {
   at: ts.Node;
   /** Set for guards a known package installs: its evidence. */
   known?: string;
+  /** Registered by a module imported only when this holds (`isProd ? AuthModule : DevModule`). */
+  condition?: string;
 }
 
 export interface ServedController {
@@ -21,6 +23,8 @@ export interface ServedController {
   module: ts.ClassDeclaration;
   /** Path the module is mounted at by `RouterModule.register`, if any. */
   modulePath?: string;
+  /** Its module is imported only when this holds: the controller may not be served. */
+  condition?: string;
 }
 
 /** What Nest instantiates from the root module: modules reached through `imports`, their controllers and global guards. */
@@ -39,6 +43,9 @@ export class ModuleGraphBuilder {
   private readonly graph: ModuleGraph = { modules: new Set(), controllers: [], appGuards: [], unresolved: [] };
   private readonly modulePaths = new Map<ts.ClassDeclaration, string>();
   private readonly controllerModules: { cls: ts.ClassDeclaration; module: ts.ClassDeclaration }[] = [];
+  /** Modules reached only through a conditional import, with the condition; absent once reached unconditionally. */
+  private readonly moduleConditions = new Map<ts.ClassDeclaration, string>();
+  private condition: string | undefined;
 
   constructor(private readonly resolver: Resolver) {}
 
@@ -52,7 +59,7 @@ export class ModuleGraphBuilder {
       const key = `${c.cls.getSourceFile().fileName}:${c.cls.pos}:${c.module.pos}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      this.graph.controllers.push({ ...c, modulePath: this.modulePaths.get(c.module) });
+      this.graph.controllers.push({ ...c, modulePath: this.modulePaths.get(c.module), condition: this.moduleConditions.get(c.module) });
     }
     return this.graph;
   }
@@ -61,6 +68,13 @@ export class ModuleGraphBuilder {
     if (depth > 12) return;
     const e = unwrap(expr) as ts.Expression;
     if (ts.isObjectLiteralExpression(e)) return this.addDynamic(e, depth);
+    // `config.isDocumentDatabase ? MongooseModule.forRoot() : TypeOrmModule.forRoot()`: Nest imports one branch.
+    if (ts.isConditionalExpression(e)) {
+      const cond = snippet(e.condition, 50);
+      this.underCondition(cond, () => this.visitImport(e.whenTrue, depth + 1));
+      this.underCondition(`not ${cond}`, () => this.visitImport(e.whenFalse, depth + 1));
+      return;
+    }
     if (ts.isCallExpression(e)) {
       const callee = this.resolver.value(e.expression);
       if (callee.kind === 'external') return this.externalImport(callee.pkg, callee.path, e, depth);
@@ -82,6 +96,13 @@ export class ModuleGraphBuilder {
     this.graph.unresolved.push(`module import ${snippet(e)} cannot be followed`);
   }
 
+  private underCondition(condition: string, visit: () => void): void {
+    const outer = this.condition;
+    this.condition = outer ? `${outer} and ${condition}` : condition;
+    visit();
+    this.condition = outer;
+  }
+
   private externalImport(pkg: string, path: string[], call: ts.CallExpression, depth: number): void {
     const member = path.join('.');
     if (pkg === '@nestjs/common' && member === 'forwardRef') {
@@ -97,7 +118,7 @@ export class ModuleGraphBuilder {
       const options = objectLiteral(call.arguments[0], this.resolver);
       const disabled = options && property(options, 'disableGlobalAuthGuard');
       if (!disabled || unwrap(disabled).kind !== ts.SyntaxKind.TrueKeyword) {
-        this.graph.appGuards.push({ expr: call, at: call, known: `${BETTER_AUTH_NEST} AuthModule installs a global AuthGuard that requires a session` });
+        this.graph.appGuards.push({ expr: call, at: call, known: `${BETTER_AUTH_NEST} AuthModule installs a global AuthGuard that requires a session`, condition: this.condition });
       }
     }
     // Any other package module: its controllers are not project code and its guards are not ours to judge.
@@ -120,8 +141,12 @@ export class ModuleGraphBuilder {
   }
 
   private addModule(cls: ts.ClassDeclaration): void {
-    if (this.graph.modules.has(cls)) return;
+    if (this.graph.modules.has(cls)) {
+      if (!this.condition) this.moduleConditions.delete(cls);
+      return;
+    }
     this.graph.modules.add(cls);
+    if (this.condition) this.moduleConditions.set(cls, this.condition);
     for (const d of decoratorsOf(cls, this.resolver)) {
       if (nestCommonName(d) !== 'Module') continue;
       const meta = objectLiteral(d.call?.arguments[0], this.resolver);
@@ -149,14 +174,14 @@ export class ModuleGraphBuilder {
     if (!provide || !isPackageExport(this.resolver.value(provide), '@nestjs/core', 'APP_GUARD')) return;
     for (const key of ['useClass', 'useExisting', 'useValue']) {
       const v = property(obj, key);
-      if (v) this.graph.appGuards.push({ expr: v, at: obj });
+      if (v) this.graph.appGuards.push({ expr: v, at: obj, condition: this.condition });
     }
     const factory = property(obj, 'useFactory');
     if (factory) {
       const fnValue = this.resolver.value(factory);
       const fn = isFunctionNode(unwrap(factory)) ? unwrap(factory) : fnValue.kind === 'node' ? unwrap(fnValue.node) : undefined;
-      if (fn && isFunctionNode(fn)) for (const r of returnedExpressions(fn)) this.graph.appGuards.push({ expr: r, at: obj });
-      else this.graph.appGuards.push({ expr: factory, at: obj });
+      if (fn && isFunctionNode(fn)) for (const r of returnedExpressions(fn)) this.graph.appGuards.push({ expr: r, at: obj, condition: this.condition });
+      else this.graph.appGuards.push({ expr: factory, at: obj, condition: this.condition });
     }
   }
 

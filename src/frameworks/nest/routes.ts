@@ -29,6 +29,8 @@ interface GuardUse {
   /** Set for guards a known module installs (no expression to classify). */
   known?: string;
   at: ts.Node;
+  /** Installed by a conditionally imported module: cannot be counted on. */
+  condition?: string;
 }
 
 const DYNAMIC = '<dynamic>';
@@ -67,7 +69,7 @@ export class NestRouteComposer {
     if (!app) unresolved.push('no NestFactory.create(...) bootstrap found: global guards and the global prefix are unknown');
     const global: GuardUse[] = [
       ...(app?.globalGuards ?? []).map((expr) => ({ expr, scope: 'global' as const, at: expr })),
-      ...graph.appGuards.map((g) => ({ expr: g.expr, scope: 'global' as const, known: g.known, at: g.at })),
+      ...graph.appGuards.map((g) => ({ expr: g.expr, scope: 'global' as const, known: g.known, at: g.at, condition: g.condition })),
     ];
     this.bindings = middlewareBindings(graph.modules, this.ctx.resolver);
     for (const served of graph.controllers) this.addController(app, served, global, unresolved, rootModule);
@@ -134,6 +136,10 @@ export class NestRouteComposer {
         links.push({ verdict: 'unknown', reason: verdict.reason });
         continue;
       }
+      if (use.condition) {
+        links.push({ verdict: 'unknown', reason: `${verdict.name} is registered by a module imported only when ${use.condition}` });
+        continue;
+      }
       const skip = skippedBy(verdict, handlerMeta, r.classMeta);
       if (skip?.kind === 'opt-out') {
         optedOut.push(`${verdict.name} (${skip.decorator})`);
@@ -158,12 +164,17 @@ export class NestRouteComposer {
     const handlerName = `${className(r.served.cls)}.${r.member.name.getText()}`;
     for (const path of paths) {
       const unresolved = [...r.unresolved];
-      if (path.includes(DYNAMIC)) unresolved.push('part of the route path is computed at run time');
+      if (path.startsWith(`/${DYNAMIC}`) && r.app?.dynamicPrefix) unresolved.push(r.app.dynamicPrefix);
+      else if (path.includes(DYNAMIC)) unresolved.push('part of the route path is computed at run time');
       let auth = statusOfChain([...this.middlewareLinks(r.served.cls, method, path, r.app), ...links], unresolved);
       if (auth.status === 'unprotected') {
         auth = optedOut.length
           ? { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` }
           : { status: 'unprotected', guards: [], reason: 'no guard that can refuse the request runs before the handler' };
+      }
+      if (r.served.condition) {
+        const served = `served only when ${r.served.condition}`;
+        auth = { ...auth, reason: auth.reason ? `${auth.reason}; ${served}` : served };
       }
       const id = routeId('nest', method, path, handlerLoc.file, handlerName);
       if (this.out.has(id)) continue;

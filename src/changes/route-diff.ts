@@ -62,14 +62,16 @@ export function readRoutesJson(file: string, shown = file): RoutesJson {
 }
 
 /**
- * Routes are matched by method and full path; the n-th registration of the same method and path
- * matches the n-th one before (a path registered twice is rare, and usually a mistake worth its own diff).
+ * Routes are matched by method and full path with parameter names left out (`/articles/:article`
+ * renamed `/articles/:slug` is the same route: seen on the RealWorld example app, where the rename
+ * otherwise showed every article route as gone and new). The n-th registration of the same method and
+ * path matches the n-th one before (a path registered twice is rare, and usually worth its own diff).
  */
 function keyed(routes: readonly RouteJson[]): Map<string, RouteJson> {
   const out = new Map<string, RouteJson>();
   const seen = new Map<string, number>();
   for (const r of routes) {
-    const base = `${r.method.toUpperCase()} ${r.path}`;
+    const base = `${r.method.toUpperCase()} ${r.path.replace(/:[^/]+/g, ':')}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     out.set(n === 1 ? base : `${base} #${n}`, r);

@@ -64,6 +64,17 @@ describe('routes --compare', () => {
     expect((await run(['routes', '--compare', 'now.json'], { cwd: dir })).stdout).toBe('No route changes.\n');
   });
 
+  it('a renamed path parameter is the same route', async () => {
+    write(dir, 'now.json', (await run(['routes', '--format', 'json'], { cwd: dir })).stdout);
+    write(dir, 'src/users.ts', read(dir, 'src/users.ts').replace("users.get('/me'", "users.get('/me/:tab'"));
+    const withParam = (await run(['routes', '--format', 'json'], { cwd: dir })).stdout;
+    write(dir, 'param.json', withParam.replace('/api/me/:tab', '/api/me/:section'));
+    expect((await run(['routes', '--compare', 'param.json'], { cwd: dir })).stdout).toBe('No route changes.\n');
+    const r = await run(['routes', '--compare', 'now.json'], { cwd: dir });
+    expect(r.stdout).toContain('  + GET /api/me/:tab');
+    expect(r.stdout).toContain('  - GET /api/me ');
+  });
+
   it('a file that is not routes JSON is a usage error', async () => {
     write(dir, 'scan.json', (await run(['scan', '--format', 'json'], { cwd: dir })).stdout);
     const r = await run(['routes', '--compare', 'scan.json'], { cwd: dir });

@@ -68,4 +68,21 @@ describe('nest: shapes from real projects', () => {
       "GET /<dynamic>/files/signed/:key unknown the global prefix process.env.API_PREFIX ?? 'api' is computed at run time; SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'; served only when process.env.STORAGE === 's3'",
     ]);
   });
+
+  // andrechristikan/ack-nestjs-boilerplate: guards come through the project's decorators
+  // (`AuthJwtAccessProtected() = applyDecorators(UseGuards(AuthJwtAccessGuard))`) and refuse inside services; all
+  // 93 routes were without guards. Its URI version prefix is read from config: it was assumed to be 'v'.
+  it('follows guards through applyDecorators in project decorators and refusals into injected services; a run-time version prefix', async () => {
+    const routes = await routesOf('decorator-composed-guards');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? r.auth.guards.map((g) => `${g.name} ${g.scope}`).join()}`).sort()).toEqual([
+      'DELETE /<dynamic>1/reports/:id protected JwtGuard route,AdminGuard route',
+      'GET /<dynamic>1/reports protected JwtGuard route',
+      'GET /reports/open unprotected no guard that can refuse the request runs before the handler',
+    ]);
+    const list = routes.find((r) => r.path === '/<dynamic>1/reports')!;
+    expect(list.auth.guards[0]).toMatchObject({
+      evidence: 'canActivate calls this.tokens.verify(), which new UnauthorizedException',
+      loc: { file: 'src/auth/protected.decorators.ts', line: 6 },
+    });
+  });
 });

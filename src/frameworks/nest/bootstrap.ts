@@ -147,7 +147,8 @@ function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver):
     return;
   }
   const prefixExpr = options && property(options, 'prefix');
-  const prefix = prefixExpr ? (unwrap(prefixExpr).kind === ts.SyntaxKind.FalseKeyword ? '' : staticString(prefixExpr, resolver)) : 'v';
+  // A prefix read from config at run time: the version segment of every path is unknown, not 'v'.
+  const prefix = prefixExpr ? (unwrap(prefixExpr).kind === ts.SyntaxKind.FalseKeyword ? '' : (staticString(prefixExpr, resolver) ?? '<dynamic>')) : 'v';
   const defaultExpr = options && property(options, 'defaultVersion');
   app.versioning = { prefix: prefix ?? 'v', defaultVersion: defaultExpr ? versionsOf(defaultExpr, resolver) : undefined };
 }

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { findRefusal } from '../../analysis/guard-evidence.js';
+import { callsIn, findRefusal } from '../../analysis/guard-evidence.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { propertyNameText, unwrap, type Resolver } from '../../syntax/resolve.js';
@@ -120,6 +120,13 @@ export class NestGuardClassifier {
     }
     const refusal = findRefusal(canActivate.body);
     if (refusal) return { verdict: 'guard', name, evidence: `canActivate ${refusal.evidence}`, reads };
+    // `await this.apiKeys.validate(request); return true`: a project helper that throws 401/403 refuses for it.
+    for (const call of callsIn(canActivate)) {
+      const callee = this.resolver.value(call.expression);
+      if (callee.kind !== 'node' || !isFunctionNode(callee.node) || !callee.node.body || callee.node === canActivate) continue;
+      const inner = findRefusal(callee.node.body);
+      if (inner) return { verdict: 'guard', name, evidence: `canActivate calls ${snippet(call.expression)}(), which ${inner.evidence}`, reads };
+    }
     const returns = returnedExpressions(canActivate);
     if (returns.some((r) => unwrap(r).kind === ts.SyntaxKind.FalseKeyword)) return { verdict: 'guard', name, evidence: 'canActivate returns false', reads };
     const open = returns.filter((r) => !isTrue(r));

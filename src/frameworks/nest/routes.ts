@@ -1,12 +1,13 @@
 import { ts } from 'ts-morph';
 import type { Guard } from '../../model/types.js';
 import { locOf, snippet } from '../../syntax/loc.js';
-import { propertyNameText } from '../../syntax/resolve.js';
+import { propertyNameText, unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { findNestApps, versionsOf, type NestApp } from './bootstrap.js';
-import { classChain, className, decoratorsOf, METHOD_DECORATORS, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
+import { arrayElements, classChain, className, decoratorsOf, METHOD_DECORATORS, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
+import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 import { NestGuardClassifier, type GuardVerdict } from './guards.js';
 import { ModuleGraphBuilder, type ModuleGraph, type ServedController } from './modules.js';
 import { classMetadata, metadataOf, type MetadataSet } from './opt-outs.js';
@@ -235,11 +236,34 @@ function controllerOptions(d: DecoratorUse, ctx: AdapterContext): { paths: strin
   return { paths: staticStrings(arg, ctx.resolver) ?? [DYNAMIC] };
 }
 
-/** The guards of every `@UseGuards(...)` on a class or method. */
+/** The guards of every `@UseGuards(...)` on a class or method, also inside the project's own decorators. */
 function useGuardsOf(node: ts.Node, ctx: AdapterContext, scope: Guard['scope']): GuardUse[] {
   return decoratorsOf(node, ctx.resolver)
-    .filter((d) => nestCommonName(d) === 'UseGuards')
-    .flatMap((d) => (d.call?.arguments ?? []).map((a) => ({ expr: a, scope, at: a })));
+    .flatMap((d) => guardsInDecorator(d.call ?? d.callee, ctx, 0))
+    .map((expr) => ({ expr, scope, at: expr }));
+}
+
+/**
+ * `UseGuards(A, B)`, `applyDecorators(UseGuards(A), SetMetadata(...))`, and a project function or constant that
+ * returns one (`export function AuthJwtAccessProtected() { return applyDecorators(UseGuards(JwtGuard)) }`).
+ */
+function guardsInDecorator(expr: ts.Expression, ctx: AdapterContext, depth: number): ts.Expression[] {
+  if (depth > 5) return [];
+  const e = unwrap(expr) as ts.Expression;
+  if (!ts.isCallExpression(e)) {
+    const v = ctx.resolver.value(e);
+    return v.kind === 'node' && v.node !== e && ts.isCallExpression(unwrap(v.node)) ? guardsInDecorator(v.node as ts.Expression, ctx, depth + 1) : [];
+  }
+  const callee = ctx.resolver.value(e.expression);
+  if (callee.kind === 'external') {
+    if (callee.pkg !== '@nestjs/common') return [];
+    const name = callee.path[callee.path.length - 1];
+    if (name === 'UseGuards') return e.arguments.flatMap((a) => (ts.isSpreadElement(a) ? arrayElements(a.expression, ctx.resolver) : [a]));
+    if (name === 'applyDecorators') return e.arguments.flatMap((a) => guardsInDecorator(a, ctx, depth + 1));
+    return [];
+  }
+  if (callee.kind === 'node' && isFunctionNode(callee.node)) return returnedExpressions(callee.node).flatMap((r) => guardsInDecorator(r, ctx, depth + 1));
+  return [];
 }
 
 /** Whether the route's metadata switches the guard off: an opt-out it honours, or no metadata it acts on. */

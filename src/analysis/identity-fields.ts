@@ -48,7 +48,7 @@ export class IdentityFields {
 }
 
 /** Owner fields that name who wrote a record (`authorId`, `createdBy`), not whose private data it is. */
-const AUTHOR_FIELDS = new Set(['author', 'authorid', 'creator', 'creatorid', 'createdby', 'createdbyid', 'postedby', 'postedbyid', 'writer', 'writerid', 'publisher', 'publisherid']);
+const AUTHOR_FIELDS = new Set(['author', 'authorid', 'creator', 'creatorid', 'createdby', 'createdbyid', 'postedby', 'postedbyid', 'publisher', 'publisherid']);
 
 export function isAuthorField(name: string | undefined): boolean {
   return name !== undefined && AUTHOR_FIELDS.has(normalizeFieldName(name));

@@ -5,7 +5,7 @@ import { locOf, snippet } from '../syntax/loc.js';
 import { unwrap } from '../syntax/resolve.js';
 import { refusal } from './branch-refusal.js';
 import type { DbCall } from './data-access/db-call.js';
-import { filterShape } from './data-access/index.js';
+import { filterShape, writtenShapes } from './data-access/index.js';
 import { appendProperty, objectText, propertyKey, replaceNode } from './fixes/edits.js';
 import { removeDeadBinding } from './fixes/unused-binding.js';
 import { normalizeFieldName, readsArePublic, type IdentityFields } from './identity-fields.js';
@@ -28,6 +28,11 @@ export interface IdentityContext {
 
 /** Keys that hold an id (`userId`, `owner_id`, `ownerID`), as opposed to a name (`owner`, `author`). */
 const ID_LIKE = /(id|Id|ID)$/;
+/** The schema says the owner column holds the user's id (a relation or foreign key to the user), whatever its name. */
+function ownerReferencesUser(model: DbCall['model']): boolean {
+  return /relation|refs |references|belongsTo|@ManyToOne|@OneToOne/.test(model?.evidence ?? '');
+}
+
 /** Update operators whose operand holds the written fields (MongoDB/Mongoose). */
 const UPDATE_OPERATORS = new Set(['$set', '$setOnInsert']);
 /** Relation objects written through Prisma's `connect`: `user: { connect: { id } }`. */
@@ -50,15 +55,13 @@ export function identityUsesOfCall(db: DbCall, prov: Provenance, ctx: IdentityCo
   // the model's reads are public anyway (authored content). `/:userId/todos` on a private model stays reported.
   const privateReads = !!ownerField && !readsArePublic(model, ownerField, ctx.config);
   const namespace = (key: string, o: RequestOrigin) =>
-    o.part === 'params' && (db.kind === 'read' || db.kind === 'list') && (!privateReads || !ID_LIKE.test(key));
+    o.part === 'params' && (db.kind === 'read' || db.kind === 'list') && (!privateReads || (!ID_LIKE.test(key) && !ownerReferencesUser(db.model)));
   for (const e of filter?.entries ?? []) {
     if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin) && !namespace(e.key, e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx, prov));
   }
 
   if (db.kind === 'create' || db.kind === 'update') {
-    for (const data of db.data) {
-      const shape = prov.shape(dataDocument(data));
-      if (!shape) continue;
+    for (const { data, shape } of writtenShapes(db, prov, dataDocument)) {
       for (const e of writtenProps(shape, prov)) {
         if (isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'write', model, ctx, prov));
         const connected = connectedId(e, prov);

@@ -49,6 +49,8 @@ describe('fixes', () => {
     ['mongoose-owner-scoping', []],
     ['sequelize-owner-scoping', []],
     ['mongodb-driver-owner-scoping', ['src/routes/todos.ts GET /:id unscoped-query (not fixable)']],
+    ['sql-layers', []],
+    ['typeorm-todos', []],
     [
       'layered-services',
       [

@@ -7,12 +7,16 @@ import { matchMongoose } from './mongoose.js';
 import { matchPrisma } from './prisma.js';
 import { matchSequelize } from './sequelize.js';
 import { matchTypeorm } from './typeorm.js';
+import { builderFilterShape } from './builder-filter.js';
+import { matchKnex } from './knex.js';
+import { matchKysely } from './kysely.js';
+import { isRawSqlCall, matchRawSql, rawSqlShape } from './raw-sql.js';
 import { isQueryBuilderCall, queryBuilderFilterShape } from './typeorm-query-builder.js';
 
 export type { DbCall, MatchContext } from './db-call.js';
 
 /** Most specific first: a Prisma accessor or a resolved model beats the collection heuristic. */
-const MATCHERS: DbCallMatcher[] = [matchDrizzle, matchPrisma, matchMongoose, matchSequelize, matchTypeorm, matchMongoDb];
+const MATCHERS: DbCallMatcher[] = [matchDrizzle, matchPrisma, matchMongoose, matchSequelize, matchTypeorm, matchKysely, matchKnex, matchRawSql, matchMongoDb];
 
 export function matchDbCall(call: ts.CallExpression, ctx: MatchContext): DbCall | undefined {
   for (const match of MATCHERS) {
@@ -26,5 +30,21 @@ export function matchDbCall(call: ts.CallExpression, ctx: MatchContext): DbCall 
 export function filterShape(db: DbCall, prov: Provenance): ObjectShape | undefined {
   if (db.layer === 'drizzle') return drizzleFilterShape(db, prov);
   if (isQueryBuilderCall(db)) return queryBuilderFilterShape(db, prov);
+  if (db.layer === 'knex' || db.layer === 'kysely') return builderFilterShape(db, prov);
+  if (isRawSqlCall(db)) return rawSqlShape(db, prov, 'where');
   return db.filter ? prov.shape(db.filter) : undefined;
+}
+
+/** The objects a call writes, entry by entry: its data arguments, or the columns of a raw INSERT. */
+export function writtenShapes(db: DbCall, prov: Provenance, document: (e: ts.Expression) => ts.Expression): { data: ts.Expression; shape: ObjectShape }[] {
+  if (isRawSqlCall(db)) {
+    const shape = rawSqlShape(db, prov, 'insert');
+    return shape ? [{ data: db.call, shape }] : [];
+  }
+  const out: { data: ts.Expression; shape: ObjectShape }[] = [];
+  for (const data of db.data) {
+    const shape = prov.shape(document(data));
+    if (shape) out.push({ data, shape });
+  }
+  return out;
 }

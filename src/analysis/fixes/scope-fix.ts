@@ -4,6 +4,9 @@ import { unwrap } from '../../syntax/resolve.js';
 import type { DbCall } from '../data-access/db-call.js';
 import { drizzleScopeFix } from '../data-access/drizzle.js';
 import { isManagerCall } from '../data-access/typeorm.js';
+import { knexScopeFix } from '../data-access/knex.js';
+import { kyselyScopeFix } from '../data-access/kysely.js';
+import { rawSqlScopeFix } from '../data-access/raw-sql.js';
 import { isQueryBuilderCall, queryBuilderScopeFix } from '../data-access/typeorm-query-builder.js';
 import { objectLiteralOf, propertyKeys, propertyValue } from '../schema/ast.js';
 import { prismaMajorVersion } from './prisma-version.js';
@@ -46,6 +49,12 @@ export function scopeFix(db: DbCall, ownerField: string, principal: string): Fix
       return sequelizeFix(db, owner, done);
     case 'drizzle':
       return drizzleScopeFix(db, ownerField, principal);
+    case 'knex':
+      return knexScopeFix(db, ownerField, principal);
+    case 'kysely':
+      return kyselyScopeFix(db, ownerField, principal);
+    case 'sql':
+      return rawSqlScopeFix(db, ownerField, principal);
     case 'typeorm':
       if (isQueryBuilderCall(db)) return queryBuilderScopeFix(db, ownerField, principal, !!db.model?.ownerRelation);
       // A relation owner (`owner: User` without a foreign-key column) is matched through the related id.

@@ -10,25 +10,30 @@ import { collectMongooseModels } from './mongoose.js';
 import { OwnerSchema, type OwnerModel } from './owner-schema.js';
 import { parsePrismaSchema } from './prisma.js';
 import { collectSequelizeModels } from './sequelize.js';
+import { collectSqlTables } from './sql-tables.js';
 import { collectTypeormEntities } from './typeorm.js';
 
 /**
  * Learns which models are owned, and by which field, from every schema the project declares:
- * `*.prisma` files under root, Mongoose schemas and models, Sequelize definitions, and the documents
+ * `*.prisma` files under root, SQL migrations (`*.sql`, Knex and Kysely `createTable`), Mongoose schemas and models, Sequelize definitions, and the documents
  * inserted into MongoDB collections. The names in config.ownerFields count as identity fields too.
  */
 export function loadOwnerSchema(files: Map<string, ts.SourceFile>, root: string, config: Config): OwnerSchema {
   const identity = new IdentityFields(config);
   const models: OwnerModel[] = [];
-  const prismaFiles = globSync(['**/*.prisma'], { cwd: root, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] }).sort();
-  for (const file of prismaFiles) {
+  // One walk of the tree for both kinds of schema files.
+  const schemaFiles = globSync(['**/*.prisma', '**/*.sql'], { cwd: root, absolute: true, ignore: ['**/node_modules/**', '**/.git/**', '**/dist/**'] }).sort();
+  const sqlFiles: { file: string; text: string }[] = [];
+  for (const file of schemaFiles) {
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {
       continue; // unreadable schema: its models are simply unknown
     }
-    models.push(...parsePrismaSchema(text, identity, path.relative(root, file).split(path.sep).join('/')));
+    const rel = path.relative(root, file).split(path.sep).join('/');
+    if (file.endsWith('.sql')) sqlFiles.push({ file: rel, text });
+    else models.push(...parsePrismaSchema(text, identity, rel));
   }
   const sources = [...files.values()];
   // A collector runs only when some file mentions its package (an import, a require): most projects use one data layer.
@@ -37,6 +42,7 @@ export function loadOwnerSchema(files: Map<string, ts.SourceFile>, root: string,
   if (uses('sequelize')) models.push(...collectSequelizeModels(sources, identity));
   if (uses('drizzle-orm')) models.push(...collectDrizzleTables(sources, identity));
   if (uses('@Entity')) models.push(...collectTypeormEntities(sources, identity));
+  if (sqlFiles.length || uses('createTable')) models.push(...collectSqlTables(sqlFiles, sources, identity));
   // A collection already described by a Mongoose model (or Prisma @@map) keeps that model's owner field.
   const known = new OwnerSchema(models);
   for (const c of uses('mongodb') || uses('mongoose') ? collectMongoCollections(sources, identity) : []) {

@@ -24,6 +24,9 @@ describe('express auth insertion: strategy', () => {
     expect(app).toContain("app.all('/api/auth/*splat', toNodeHandler(auth));");
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).dependencies.jose).toBeUndefined();
     expect(outcome.result.findings.filter((f) => f.ruleId === 'missing-auth')).toEqual([]);
+    // Better Auth's own handler is public by nature: no config needed, nothing inserted there.
+    const handler = outcome.result.routes.find((r) => r.path === '/api/auth/*splat')!;
+    expect(handler.auth).toMatchObject({ status: 'public', reason: "Better Auth's own endpoints (sign-in, sign-up, session), served by toNodeHandler" });
     await compile(dir, ['--noEmit']);
   });
 

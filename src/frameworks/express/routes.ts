@@ -146,7 +146,7 @@ export class ExpressRouteComposer {
       const unresolved = [unmounted, p === DYNAMIC ? 'the route path is computed at run time' : undefined].filter(Boolean) as string[];
       const method = entry.method.toUpperCase();
       const handlerLoc = locOf(fn ?? handlerExpr, root);
-      const preflight = method === 'OPTIONS' && this.isCorsHandler(handlerExpr);
+      const builtIn = this.builtInPublic(method, handlerExpr);
       const record: RouteRecord = {
         route: {
           id: routeId('express', method, path, handlerLoc.file, name),
@@ -155,9 +155,7 @@ export class ExpressRouteComposer {
           path,
           loc: locOf(entry.call, root),
           handler: { name, loc: handlerLoc },
-          auth: preflight
-            ? { status: 'public', guards: [], reason: 'CORS preflight answered by cors(); browsers send no credentials on preflight' }
-            : withServedWhen(statusOfChain(links, unresolved), servedWhen),
+          auth: builtIn ? { status: 'public', guards: [], reason: builtIn } : withServedWhen(statusOfChain(links, unresolved), servedWhen),
         },
         handler: fn,
         requestSpec: fn ? expressRequestSpec(fn, this.ctx.project.config.principals) : undefined,
@@ -185,10 +183,17 @@ export class ExpressRouteComposer {
     });
   }
 
-  private isCorsHandler(expr: ts.Expression): boolean {
-    const e = unwrap(expr);
+  /**
+   * Routes public by nature, whatever the chain: CORS preflights answered by cors() (browsers send no
+   * credentials on preflight) and Better Auth's own handler (sign-in, sign-up and session endpoints).
+   */
+  private builtInPublic(method: string, handler: ts.Expression): string | undefined {
+    const e = unwrap(handler);
     const v = this.ctx.resolver.value(ts.isCallExpression(e) ? e.expression : e);
-    return v.kind === 'external' && v.pkg === 'cors';
+    if (v.kind !== 'external') return undefined;
+    if (method === 'OPTIONS' && v.pkg === 'cors') return 'CORS preflight answered by cors(); browsers send no credentials on preflight';
+    if (v.pkg === 'better-auth' && v.path.join('.') === 'node.toNodeHandler') return "Better Auth's own endpoints (sign-in, sign-up, session), served by toNodeHandler";
+    return undefined;
   }
 
   private link(expr: ts.Expression, scope: Guard['scope'], pathUnreadable: boolean, condition?: string): ChainLink {

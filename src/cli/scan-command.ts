@@ -25,6 +25,7 @@ export interface ScanFlags {
   dryRun?: boolean;
   force?: boolean;
   authStrategy?: AuthStrategy;
+  nestGlobalGuard?: boolean;
   quiet?: boolean;
   baseline?: string;
   updateBaseline?: boolean;
@@ -39,8 +40,9 @@ export interface ScanFlags {
 
 export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
   const fixing = flags.fix === true || flags.dryRun === true;
-  if (!fixing && (flags.force || flags.authStrategy)) {
-    throw new UsageError(`${flags.force ? '--force' : '--auth-strategy'} only applies with --fix or --dry-run`);
+  if (!fixing && (flags.force || flags.authStrategy || flags.nestGlobalGuard)) {
+    const flag = flags.force ? '--force' : flags.authStrategy ? '--auth-strategy' : '--nest-global-guard';
+    throw new UsageError(`${flag} only applies with --fix or --dry-run`);
   }
   const selector = checkCiFlags(flags, fixing);
   const opts = scanOptions(paths, flags.config, io);
@@ -69,6 +71,7 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
       dryRun: flags.dryRun === true,
       force: flags.force === true,
       ...(flags.authStrategy ? { authStrategy: flags.authStrategy } : {}),
+      ...(flags.nestGlobalGuard ? { nestGlobalGuard: true } : {}),
     });
     result = outcome.result;
     const changed = outcome.written.length + outcome.created.length;

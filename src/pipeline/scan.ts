@@ -143,9 +143,11 @@ function complete(rule: Rule, raw: RawFinding, route: Route, config: Config, not
   return finding;
 }
 
-/** Stable under line moves and unrelated edits: rule, method, full path, handler identity and a per-finding key. */
+/** Stable under line moves, unrelated edits and renamed path parameters: rule, method, full path, handler identity and a per-finding key. */
 export function fingerprint(ruleId: string, route: Route, key = ''): string {
-  const identity = [ruleId, route.method, route.path, route.handler.name ?? '', key].join('\0');
+  // Parameter names are not identity: renaming `:article` to `:slug` is the same route.
+  const path = route.path.replace(/:[^/]+/g, ':').replace(/\{[^/}]+\}/g, ':');
+  const identity = [ruleId, route.method, path, route.handler.name ?? '', key].join('\0');
   return crypto.createHash('sha256').update(identity).digest('hex').slice(0, 16);
 }
 

@@ -1,9 +1,10 @@
 // --nest-global-guard: one APP_GUARD in the root module, @Public() on every route that was public.
-// Planned through the adapter (the CLI flag is wired by the pipeline), applied, compiled and served.
+// Planned through the adapter to check the plan, applied by the real CLI flag, compiled and served.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyFixes } from '../../src/fix/apply.js';
 import { nestAdapter } from '../../src/frameworks/nest/index.js';
 import { runScan } from '../../src/pipeline/scan.js';
 import { Resolver } from '../../src/syntax/resolve.js';
@@ -50,8 +51,12 @@ describe('nest: global guard mode', () => {
     expect(flagged.map((r) => `${r.route.method} ${r.route.path}`).sort()).toEqual(['GET /todos', 'GET /todos/:id', 'POST /todos']);
     const fixes = [...planned.values()].map((p) => p.fix!);
     expect(fixes[0].description).toBe('register AuthGuard as APP_GUARD in AppModule and mark public routes @Public()');
-    const applied = applyFixes(dir, fixes, { dryRun: false });
-    expect(applied.skipped).toEqual([]);
+    // Applied by the real CLI, as a user would run it.
+    const cli = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/auth-enforcer.js'), 'scan', dir, '--fix', '--nest-global-guard'], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+    }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(cli.stderr).not.toContain('skipped');
     expect(fs.readFileSync(path.join(dir, 'src/app.module.ts'), 'utf8')).toBe(`import { Module } from '@nestjs/common';
 import { HealthController } from './health/health.controller';
 import { TodosModule } from './todos/todos.module';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/api.js';
+import type { Route } from '../../src/model/types.js';
+import { fingerprint } from '../../src/pipeline/scan.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { copyFixture, findingLines, fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
@@ -61,4 +63,21 @@ describe('missing-auth', () => {
     expect(after.findings.map((f) => f.fingerprint)).toEqual(fps);
     fs.rmSync(copy, { recursive: true, force: true });
   });
+
+  it('keeps a fingerprint when a path parameter is renamed, not when the path changes', () => {
+    const route = (p: string) => ({ ...baseRoute, path: p });
+    expect(fingerprint('unscoped-query', route('/articles/:article'))).toBe(fingerprint('unscoped-query', route('/articles/:slug')));
+    expect(fingerprint('unscoped-query', route('/articles/:slug'))).not.toBe(fingerprint('unscoped-query', route('/articles/:slug/comments')));
+    expect(fingerprint('unscoped-query', route('/articles/:slug'))).not.toBe(fingerprint('missing-auth', route('/articles/:slug')));
+  });
 });
+
+const baseRoute: Route = {
+  id: 'x',
+  framework: 'express',
+  method: 'GET',
+  path: '/',
+  loc: { file: 'a.ts', line: 1, column: 1, endLine: 1, endColumn: 1 },
+  handler: { name: 'show', loc: { file: 'a.ts', line: 1, column: 1, endLine: 1, endColumn: 1 } },
+  auth: { status: 'unprotected', guards: [] },
+};

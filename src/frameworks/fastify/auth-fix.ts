@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { packageOf } from '../../discover/packages.js';
 import type { Fix, TextEdit } from '../../model/types.js';
-import { detectStyle, importEdit, relativeSpecifier, usesJsExtensions } from '../../fix/style.js';
+import { detectStyle, importEdit, relativeSpecifier } from '../../fix/style.js';
 import { fastifyAuthDependencies, fastifyAuthExport, fastifyAuthModule, fastifyUserPluginExport } from '../../fix/templates/fastify.js';
 import type { FastifyUserTyping } from '../../fix/templates/fastify-jwt.js';
 import { unwrap } from '../../syntax/resolve.js';
@@ -11,6 +11,7 @@ import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js'
 import { findBetterAuthInstance } from '../better-auth-instance.js';
 import type { FastifyContext, RouteEntry } from './contexts.js';
 import { fastifyRegistrationOf } from './routes.js';
+import { moduleKindOf, usesJsExtensionsFor } from '../generated-module.js';
 
 type Planned = Map<string, { fix?: Fix; notFixableReason?: string }>;
 
@@ -223,24 +224,4 @@ function authModuleLocation(ctx: AdapterContext, routeFile: string): ModuleLocat
     style: detectStyle(sf.text, sf.fileName),
     jsExtensions: usesJsExtensionsFor(ctx, sf),
   };
-}
-
-function usesJsExtensionsFor(ctx: AdapterContext, sf: ts.SourceFile): boolean {
-  const options = ctx.project.tsconfigs.forFile(sf.fileName)?.options;
-  const resolution = options?.moduleResolution !== undefined ? ts.ModuleResolutionKind[options.moduleResolution] : undefined;
-  const moduleOption = options?.module !== undefined ? ts.ModuleKind[options.module] : undefined;
-  return usesJsExtensions({
-    moduleResolution: resolution,
-    module: moduleOption,
-    text: sf.text,
-    fileName: sf.fileName,
-    packageType: packageOf(ctx.project.packages, sf.fileName)?.type,
-  });
-}
-
-function moduleKindOf(sf: ts.SourceFile): 'esm' | 'cjs' {
-  if (sf.fileName.endsWith('.cjs') || sf.fileName.endsWith('.cts')) return 'cjs';
-  if (sf.fileName.endsWith('.mjs') || sf.fileName.endsWith('.mts')) return 'esm';
-  const esm = sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s));
-  return esm || /\bexport\s/.test(sf.text) ? 'esm' : 'cjs';
 }

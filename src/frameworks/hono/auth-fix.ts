@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { packageOf } from '../../discover/packages.js';
-import { detectStyle, importEdit, quoteString, relativeSpecifier, usesJsExtensions } from '../../fix/style.js';
+import { detectStyle, importEdit, quoteString, relativeSpecifier } from '../../fix/style.js';
 import { honoAuthDependencies, honoAuthExport, honoAuthModule } from '../../fix/templates/hono.js';
 import type { Fix, TextEdit } from '../../model/types.js';
 import { staticString } from '../../syntax/strings.js';
@@ -11,6 +11,7 @@ import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js'
 import { findBetterAuthInstance } from '../better-auth-instance.js';
 import { honoPatternCovers } from './paths.js';
 import { honoRegistrationOf, type HonoRegistration } from './routes.js';
+import { usesJsExtensionsFor } from '../generated-module.js';
 
 type Planned = Map<string, { fix?: Fix; notFixableReason?: string }>;
 
@@ -220,17 +221,4 @@ function authModuleLocation(ctx: AdapterContext, routeFile: string): ModuleLocat
     style: detectStyle(sf.text, sf.fileName),
     jsExtensions: usesJsExtensionsFor(ctx, sf),
   };
-}
-
-function usesJsExtensionsFor(ctx: AdapterContext, sf: ts.SourceFile): boolean {
-  const options = ctx.project.tsconfigs.forFile(sf.fileName)?.options;
-  const resolution = options?.moduleResolution !== undefined ? ts.ModuleResolutionKind[options.moduleResolution] : undefined;
-  const moduleOption = options?.module !== undefined ? ts.ModuleKind[options.module] : undefined;
-  return usesJsExtensions({
-    moduleResolution: resolution,
-    module: moduleOption,
-    text: sf.text,
-    fileName: sf.fileName,
-    packageType: packageOf(ctx.project.packages, sf.fileName)?.type,
-  });
 }

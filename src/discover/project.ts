@@ -56,8 +56,9 @@ export function loadProject(root: string, paths: string[], config: Config): Scan
   for (const p of tsconfigs.problems) {
     diagnostics.push({ level: 'warning', code: 'tsconfig', message: p.message, file: rel(root, p.file) });
   }
-  const modules = new ModuleResolver(tsconfigs, (f) => files.has(f));
-  return { root, config, files, packages: findPackages(root), modules, tsconfigs, diagnostics };
+  const packages = findPackages(root);
+  const modules = new ModuleResolver(tsconfigs, (f) => files.has(f), packages);
+  return { root, config, files, packages, modules, tsconfigs, diagnostics };
 }
 
 function scriptKindOf(file: string): ts.ScriptKind {

@@ -85,6 +85,17 @@ describe('express: shapes from real projects', () => {
     const put = routes.find((r) => r.method === 'PUT')!;
     expect(put.auth.guards[0].loc).toMatchObject({ file: 'src/routes/notes.ts', line: 6 });
   });
+
+  // Known gap: in a fresh pnpm/yarn workspace clone (no node_modules, no dist) `@acme/auth` was an external
+  // package, so its guard was unknown; it is the workspace package's source, found from its package.json.
+  it('resolves workspace packages by name to their source (exports subpaths, dist read back as src)', async () => {
+    const routes = await routesOf('workspace-package-source');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => `${g.name} ${g.loc.file}`).join()}`).sort()).toEqual([
+      'GET /feed unprotected ',
+      'GET /me protected requireUser apps/api/src/app.ts',
+    ]);
+    expect(routes.find((r) => r.path === '/me')!.auth.guards[0].evidence).toBe('responds 401, otherwise calls next()');
+  });
 });
 
 describe('express fixtures from real shapes', () => {

@@ -1,6 +1,7 @@
 // Canonical source of the generated Fastify onRequest hook that verifies Better Auth JWTs with jose.
 // Every choice here follows shared/docs/better-auth.md; emit.ts renders it in the project's style.
 import type { TemplateFlavour } from './express-jwt.js';
+import { jwtVerifierPrelude } from './jwt-verifier.js';
 
 /**
  * Who types `request.user`:
@@ -102,40 +103,7 @@ const { createRemoteJWKSet, jwtVerify } = require('jose');
 // BETTER_AUTH_JWT_ALGORITHMS (comma-separated, default EdDSA). An empty variable counts as unset.
 ${imports}
 ${ts ? fastifyUserTypes(userTyping) : fastifyUserJsDoc}
-const {
-  BETTER_AUTH_URL,
-  BETTER_AUTH_JWKS_URL,
-  BETTER_AUTH_ISSUER,
-  BETTER_AUTH_AUDIENCE,
-  BETTER_AUTH_JWT_ALGORITHMS,
-} = process.env;
-
-// Fail closed, and early: without the auth server's URL no token can be verified, so importing this
-// module throws and the server refuses to start rather than serve protected routes unchecked.
-if (!BETTER_AUTH_URL) {
-  throw new Error('requireAuth: set BETTER_AUTH_URL to the Better Auth server URL');
-}
-const AUTH_ORIGIN = new URL(BETTER_AUTH_URL).origin;
-
-// Better Auth's jwt() plugin uses the origin of its baseURL as both issuer and audience.
-const VERIFY_OPTIONS = {
-  issuer: BETTER_AUTH_ISSUER || AUTH_ORIGIN,
-  audience: BETTER_AUTH_AUDIENCE || AUTH_ORIGIN,
-  // Pinned, never taken from the token: that is how algorithm-confusion attacks work.
-  algorithms: (BETTER_AUTH_JWT_ALGORITHMS || 'EdDSA').split(',').map((alg) => alg.trim()).filter(Boolean),
-  clockTolerance: '30s',
-};
-
-// Created once: jose caches the keys and rate-limits refetching them; per request would defeat both.
-const JWKS = createRemoteJWKSet(new URL(BETTER_AUTH_JWKS_URL || '/api/auth/jwks', AUTH_ORIGIN));
-
-// A JWS in compact form: three base64url segments (Better Auth's bearer() session tokens are not).
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$/;
-
-// jose reports an unreachable key set as a bare TypeError from fetch, a timeout, or a generic
-// error (non-200 or redirect). The token may be valid, so that is a 503, not a 401.
-const KEY_SET_ERRORS = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID']);
-
+${jwtVerifierPrelude('requireAuth')}
 function errorCode(err${t(': unknown')})${t(': unknown')} {
   return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
 }

@@ -85,4 +85,14 @@ describe('nest: shapes from real projects', () => {
       loc: { file: 'src/auth/protected.decorators.ts', line: 6 },
     });
   });
+
+  // vndevteam/nestjs-turbo: `@ApiPublic()` comes from the workspace package `@repo/api` (exports ./dist/*, no dist
+  // in a fresh clone) and the global prefix is read from config: the opted-out routes were unknown.
+  it('an opt-out from a workspace package is read from its source; opted out of every guard is public even when the prefix is unresolved', async () => {
+    const routes = await routesOf('workspace-opt-out');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
+      "GET /<dynamic>/health public opted out of SessionGuard (@ApiPublic()); the global prefix process.env.API_PREFIX ?? 'api' is computed at run time",
+      'GET /<dynamic>/me protected SessionGuard',
+    ]);
+  });
 });

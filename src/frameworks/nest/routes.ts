@@ -167,7 +167,13 @@ export class NestRouteComposer {
       const unresolved = [...r.unresolved];
       if (path.startsWith(`/${DYNAMIC}`) && r.app?.dynamicPrefix) unresolved.push(r.app.dynamicPrefix);
       else if (path.includes(DYNAMIC)) unresolved.push('part of the route path is computed at run time');
-      let auth = statusOfChain([...this.middlewareLinks(r.served.cls, method, path, r.app), ...links], unresolved);
+      const chain = [...this.middlewareLinks(r.served.cls, method, path, r.app), ...links];
+      let auth = statusOfChain(chain, unresolved);
+      // Opted out of every guard that runs: public, also when only the path or the app set-up is unresolved
+      // (a guard the scan missed would make it protected, never less).
+      if (auth.status === 'unknown' && optedOut.length && !chain.some((l) => l.verdict === 'unknown')) {
+        auth = { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}; ${auth.reason}` };
+      }
       if (auth.status === 'unprotected') {
         auth = optedOut.length
           ? { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` }

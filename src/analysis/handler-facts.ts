@@ -63,7 +63,7 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
       if (!ts.isCallExpression(n)) return;
       const db = dbByCall.get(n);
       if (db) {
-        local.push(accessFacts(db, p, { spec, identity, root: ctx.root, verified }, helperName, chain));
+        local.push(accessFacts(db, p, { spec, identity, root: ctx.root, verified, config: ctx.config }, helperName, chain));
         identityUses.push(...identityUsesOfCall(db, p, idCtx));
         if (!helperName) dbStatements.add(topStatement(n, fn));
         return;
@@ -82,10 +82,10 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
       // A helper that touches the database ends the search for an inline check, like a direct call.
       if (accesses.length > before && !helperName) dbStatements.add(topStatement(n, fn));
     });
-    inheritChecks(local);
     accesses.push(...local);
   };
   analyse(fn, prov, new VerifiedValues(), []);
+  inheritChecks(accesses);
 
   for (const rec of accesses) attachScopeFix(rec, { spec, identity, root: ctx.root, schema: ctx.schema, summaries });
   const inlineAuth = findInlineAuth(fn, prov, ctx.root, (st) => dbStatements.has(st));

@@ -8,13 +8,17 @@ import { defaultConfig } from '../../src/model/config.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 
 describe('public-content fixture', () => {
-  it('reports writes of authored content, private drafts and private todos by :userId; nothing else', async () => {
+  it('reports writes of authored content, private drafts, private todos by :userId, joining a private todo; not reads of articles, /:owner/:repo, admin lookups, a favorite, or an update checked one call up', async () => {
     const result = await scan({ paths: [fixture('express', 'public-content')], cwd: repoRoot });
     expect(result.findings.map((f) => `${f.ruleId} ${f.route?.method} ${f.route?.path} ${f.loc.file}:${f.loc.line}`)).toEqual([
-      'unscoped-query PUT /api/articles/:slug src/routes/content.ts:17',
-      'unscoped-query GET /api/drafts/:id src/routes/content.ts:22',
-      'unscoped-query GET /api/users/:userId/todos src/routes/content.ts:32',
-      'user-id-from-request GET /api/users/:userId/todos src/routes/content.ts:32',
+      'unscoped-query PUT /api/articles/:slug src/routes/content.ts:18',
+      'unscoped-query GET /api/drafts/:id src/routes/content.ts:23',
+      'unscoped-query GET /api/users/:userId/todos src/routes/content.ts:33',
+      'user-id-from-request GET /api/users/:userId/todos src/routes/content.ts:33',
+      // linking oneself to someone's private record
+      'unscoped-query POST /api/todos/:id/join src/routes/content.ts:53',
+      // the helper's update without the service's author check
+      'unscoped-query POST /api/articles/:slug/retag src/services/articles.ts:6',
     ]);
   });
 });

@@ -6,7 +6,8 @@ import { scopeFix } from '../fixes/scope-fix.js';
 import { threadPrincipal } from '../fixes/thread-principal.js';
 import type { OwnerSchema } from '../schema/owner-schema.js';
 import type { FunctionSummaries } from '../function-summary.js';
-import { normalizeFieldName, type IdentityFields } from '../identity-fields.js';
+import { normalizeFieldName, readsArePublic, type IdentityFields } from '../identity-fields.js';
+import type { Config } from '../../model/config.js';
 import { originText } from '../origin-text.js';
 import { originKey, unwrapValue, type ObjectShape, type Origin, type Provenance } from '../provenance.js';
 import type { RequestSpec } from '../request-spec.js';
@@ -31,6 +32,7 @@ export interface AccessContext {
   spec: RequestSpec;
   identity: IdentityFields;
   root: string;
+  config?: Pick<Config, 'privateModels'>;
   /** The project's schema (and files): a fix that threads the principal into a helper checks the helper's other callers. */
   schema?: OwnerSchema;
   summaries?: FunctionSummaries;
@@ -63,6 +65,10 @@ export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, he
   const verified = ctx.verified;
   const isVerified = verified ? (key: string) => verified.has(key, db.call) : undefined;
   if (filter && bindsOwner(filter, ownerField, ctx.identity, prov, isVerified)) scopedBy = 'query';
+  // `favoritedBy: { connect: { id: me } }` on public content (an article) only links the caller to it: not a
+  // change of its content. On private data, linking oneself (joining someone's project) stays reported.
+  const publicContent = readsArePublic(db.model?.name ?? db.modelName, ownerField, ctx.config ?? { privateModels: [] });
+  if (!scopedBy && publicContent && db.kind === 'update' && db.data.length && db.data.every((d) => onlyLinksPrincipal(d, prov))) scopedBy = 'query';
   let missingRefused = db.operation.endsWith('OrThrow');
   if (db.kind === 'read') {
     const check = recordCheck(db.call, ownerField, ctx.identity, prov);
@@ -96,12 +102,22 @@ export function inheritChecks(records: AccessRecord[]): void {
         r.fact.kind === 'read' &&
         r.idKey === w.idKey &&
         r.fact.model === w.fact.model &&
-        r.db.call.getSourceFile() === w.db.call.getSourceFile() &&
-        r.db.call.getStart() < w.db.call.getStart() &&
+        precedes(r, w) &&
         (r.fact.scopedBy === 'check' || (r.fact.scopedBy === 'query' && r.missingRefused)),
     );
     if (guard) w.fact.scopedBy = 'check';
   }
+}
+
+/**
+ * The read runs before the write, in the same function or in a function that goes on to call (after the
+ * read) the one holding the write: `updateArticle()` checks the author, then calls `disconnectTags(slug)`.
+ */
+function precedes(r: AccessRecord, w: AccessRecord): boolean {
+  const depth = r.chain.length;
+  if (w.chain.length < depth || r.chain.some((c, i) => w.chain[i] !== c)) return false;
+  const later = w.chain[depth] ?? w.db.call;
+  return r.db.call.getSourceFile() === later.getSourceFile() && r.db.call.getStart() < later.getStart();
 }
 
 /** Offers the fix for an owned, unscoped access that selects by a request id or lists everything. */
@@ -197,4 +213,20 @@ function equalsPrincipal(value: ts.Expression, prov: Provenance): boolean {
   if (!ts.isObjectLiteralExpression(v)) return false;
   const s = prov.shape(v);
   return !!s?.entries.some((n) => n.kind === 'prop' && (n.key === 'equals' || n.key === '$eq') && n.origin.kind === 'principal');
+}
+
+/** Prisma relation writes that connect or disconnect the principal and nothing else: `{ favoritedBy: { connect: { id: me } } }`. */
+function onlyLinksPrincipal(data: ts.Expression, prov: Provenance): boolean {
+  const shape = prov.shape(data);
+  if (!shape || shape.whole || !shape.entries.length) return false;
+  return shape.entries.every((e) => {
+    if (e.kind !== 'prop') return false;
+    const rel = prov.shape(e.value);
+    if (!rel || rel.whole || !rel.entries.length) return false;
+    return rel.entries.every((op) => {
+      if (op.kind !== 'prop' || (op.key !== 'connect' && op.key !== 'disconnect')) return false;
+      const target = prov.shape(op.value);
+      return !!target && !target.whole && target.entries.length === 1 && target.entries.every((t) => t.kind === 'prop' && t.key === 'id' && t.origin.kind === 'principal');
+    });
+  });
 }

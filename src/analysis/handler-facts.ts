@@ -1,14 +1,16 @@
 import { ts } from 'ts-morph';
 import type { Config } from '../model/config.js';
 import type { HandlerFacts, IdentityUse } from '../model/facts.js';
-import type { FunctionNode } from '../syntax/functions.js';
+import { returnedExpressions, type FunctionNode } from '../syntax/functions.js';
+import { findDeclaration } from '../syntax/scope.js';
+import { holdingVariable, recordCheck } from './data-access/record-check.js';
 import type { Resolver } from '../syntax/resolve.js';
 import { accessFacts, attachScopeFix, inheritChecks, type AccessRecord } from './data-access/access-facts.js';
 import { IdentityFields } from './identity-fields.js';
 import { decisionUses, identityUsesOfCall, verifiedBy } from './identity-uses.js';
 import { findInlineAuth } from './inline-auth.js';
 import { FunctionSummaries } from './function-summary.js';
-import { originKey, Provenance } from './provenance.js';
+import { originKey, Provenance, unwrapValue } from './provenance.js';
 import { VerifiedValues } from './verified-values.js';
 import type { RequestSpec } from './request-spec.js';
 import type { OwnerSchema } from './schema/owner-schema.js';
@@ -79,6 +81,7 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
       visited.add(signature);
       const before = accesses.length;
       analyse(helper, inner, new VerifiedValues({ verified, site: n }), [...chain, n], helperLabel(helper, n));
+      liftReturnedRecordChecks(accesses.slice(before), helper, n, p, chain, identity, summaries);
       // A helper that touches the database ends the search for an inline check, like a direct call.
       if (accesses.length > before && !helperName) dbStatements.add(topStatement(n, fn));
     });
@@ -94,6 +97,55 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
     dataAccesses: accesses.map((a) => a.fact),
     ...(inlineAuth ? { inlineAuth } : {}),
   };
+}
+
+/**
+ * `const article = await findArticle(slug)` where the helper returns the record it read (directly, through
+ * the variable holding it, or through a pass-through checker such as `return this.ensureExists(data)`), then
+ * `checkOwner(me, article.authorId)` or `if (article.authorId !== me) throw ...` in the caller: the caller's
+ * check covers the helper's read, and the read counts as made at the call (for later writes). Records are
+ * lifted level by level, so a read two helpers down is checked where the record finally lands.
+ */
+function liftReturnedRecordChecks(
+  records: AccessRecord[],
+  helper: FunctionNode,
+  call: ts.CallExpression,
+  caller: Provenance,
+  chain: ts.CallExpression[],
+  identity: IdentityFields,
+  summaries: FunctionSummaries,
+): void {
+  const returned = returnedExpressions(helper);
+  for (const rec of records) {
+    if (rec.fact.kind !== 'read' || rec.fact.scopedBy || !rec.fact.ownerField) continue;
+    // Where the record is, inside the helper: the query itself, or a call of a deeper helper that returned it.
+    const inside = rec.chain.length === chain.length + 1 ? rec.db.call : rec.heldAt;
+    if (!inside || !returned.some((r) => yieldsRecord(r, inside, summaries))) continue;
+    rec.heldAt = call;
+    const check = recordCheck(call, rec.fact.ownerField, identity, caller);
+    if (!check.ownerChecked) continue;
+    rec.fact.scopedBy = 'check';
+    rec.liftedTo = { chain, call };
+  }
+}
+
+/** `return data` (holding the record), `return <the call>`, `return this.ensureExists(data)` (a helper returning its argument). */
+function yieldsRecord(expr: ts.Expression, recordCall: ts.CallExpression, summaries: FunctionSummaries, depth = 0): boolean {
+  const e = unwrapValue(expr);
+  if (e === recordCall) return true;
+  const held = holdingVariable(recordCall);
+  if (held && ts.isIdentifier(e) && ts.isIdentifier(held.name) && e.text === held.name.text && findDeclaration(e.text, e) === held) return true;
+  if (depth > 0 || !ts.isCallExpression(e)) return false;
+  const fn = summaries.calledFunction(e);
+  if (!fn) return false;
+  const argIndex = e.arguments.findIndex((a) => yieldsRecord(a, recordCall, summaries, depth + 1));
+  const param = fn.parameters[argIndex];
+  if (argIndex < 0 || !param || !ts.isIdentifier(param.name)) return false;
+  const name = param.name.text;
+  return returnedExpressions(fn).some((r) => {
+    const u = unwrapValue(r);
+    return ts.isIdentifier(u) && u.text === name && findDeclaration(name, u) === param;
+  });
 }
 
 /** Every node of a function's body, nested callbacks included (they run with the same request). */

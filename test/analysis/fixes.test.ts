@@ -55,6 +55,9 @@ describe('fixes', () => {
       'layered-services',
       [
         // two and three calls away from the handler, and a service method shared by two handlers
+        // read two calls down; delete in a repository function with two callers
+        'src/routes/todos.ts DELETE /:id/unchecked-helpers unscoped-query (not fixable)',
+        'src/routes/todos.ts DELETE /:id/unchecked-helpers unscoped-query (not fixable)',
         'src/routes/todos.ts GET /:id unscoped-query (not fixable)',
         'src/routes/todos.ts GET /:id/any-deep unscoped-query (not fixable)',
         'src/routes/todos.ts GET /:id/shared-a unscoped-query (not fixable)',

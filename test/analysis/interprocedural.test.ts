@@ -23,16 +23,16 @@ describe('interprocedural ownership (layered-services)', () => {
     ['GET /:id/any-deep', 'read Todo.findFirst byRequestId=true scopedBy=- src/repositories/base.ts:5'],
     ['DELETE /:id', 'delete Todo.delete byRequestId=true scopedBy=query src/repositories/todo-repository.ts:21'],
     // let ownerId = req.user.id; if (...) ownerId = req.query.as
-    ['GET /:id/as', 'read Todo.findFirst byRequestId=true scopedBy=- src/routes/todos.ts:50'],
+    ['GET /:id/as', 'read Todo.findFirst byRequestId=true scopedBy=- src/routes/todos.ts:51'],
     // reassigned, but to the principal on every path
-    ['GET /:id/reassigned', 'read Todo.findFirst byRequestId=true scopedBy=query src/routes/todos.ts:58'],
+    ['GET /:id/reassigned', 'read Todo.findFirst byRequestId=true scopedBy=query src/routes/todos.ts:59'],
     // where.userId = req.user!.id after the literal
-    ['GET /:id/built', 'read Todo.findFirst byRequestId=true scopedBy=query src/routes/todos.ts:66'],
-    ['GET /:id/else', 'read Todo.findUnique byRequestId=true scopedBy=check src/routes/todos.ts:71'],
-    ['GET /:id/early-return', 'read Todo.findUnique byRequestId=true scopedBy=check src/routes/todos.ts:81'],
-    ['GET /:id/else-logs', 'read Todo.findUnique byRequestId=true scopedBy=- src/routes/todos.ts:90'],
-    ['GET /by-user/:userId/late', 'list Todo.findMany byRequestId=false scopedBy=- src/routes/todos.ts:101'],
-    ['GET /by-user/:userId/early', 'list Todo.findMany byRequestId=false scopedBy=query src/routes/todos.ts:109'],
+    ['GET /:id/built', 'read Todo.findFirst byRequestId=true scopedBy=query src/routes/todos.ts:67'],
+    ['GET /:id/else', 'read Todo.findUnique byRequestId=true scopedBy=check src/routes/todos.ts:72'],
+    ['GET /:id/early-return', 'read Todo.findUnique byRequestId=true scopedBy=check src/routes/todos.ts:82'],
+    ['GET /:id/else-logs', 'read Todo.findUnique byRequestId=true scopedBy=- src/routes/todos.ts:91'],
+    ['GET /by-user/:userId/late', 'list Todo.findMany byRequestId=false scopedBy=- src/routes/todos.ts:102'],
+    ['GET /by-user/:userId/early', 'list Todo.findMany byRequestId=false scopedBy=query src/routes/todos.ts:110'],
   ])('%s', (route, expected) => {
     expect(lines(facts(route))).toEqual([expected]);
   });
@@ -44,11 +44,22 @@ describe('interprocedural ownership (layered-services)', () => {
       'read Todo.findFirst byRequestId=true scopedBy=- src/repositories/todo-repository.ts:9',
     ]);
     // reported at the handler's argument, where the client's value enters
-    expect(identityLines(f)).toEqual(['filter userId from query (req.query) into Todo line=37']);
+    expect(identityLines(f)).toEqual(['filter userId from query (req.query) into Todo line=38']);
+  });
+
+  it('a record returned up through helpers and checked by an owner-comparing helper covers the later delete', () => {
+    expect(lines(facts('DELETE /:id/checked-by-helpers'))).toEqual([
+      'read Todo.findUnique byRequestId=true scopedBy=check src/repositories/todo-repository.ts:5',
+      'delete Todo.delete byRequestId=true scopedBy=check src/repositories/todo-repository.ts:25',
+    ]);
+    expect(lines(facts('DELETE /:id/unchecked-helpers'))).toEqual([
+      'read Todo.findUnique byRequestId=true scopedBy=- src/repositories/todo-repository.ts:5',
+      'delete Todo.delete byRequestId=true scopedBy=- src/repositories/todo-repository.ts:25',
+    ]);
   });
 
   it('a :userId check after the query does not verify it; before the query it does', () => {
-    expect(identityLines(facts('GET /by-user/:userId/late'))).toEqual(['filter userId from params (req.params) into Todo line=101']);
+    expect(identityLines(facts('GET /by-user/:userId/late'))).toEqual(['filter userId from params (req.params) into Todo line=102']);
     expect(identityLines(facts('GET /by-user/:userId/early'))).toEqual([]);
   });
 

@@ -26,6 +26,10 @@ export interface AccessRecord {
   helperName?: string;
   /** The calls from the handler down to the function holding the query (empty in the handler itself). */
   chain: ts.CallExpression[];
+  /** A read checked by a caller on the record the helper returned: it counts as made at that call. */
+  liftedTo?: { chain: ts.CallExpression[]; call: ts.CallExpression };
+  /** The call, in the function being analysed, whose value is this read's record (returned up from a helper). */
+  heldAt?: ts.CallExpression;
 }
 
 export interface AccessContext {
@@ -114,10 +118,12 @@ export function inheritChecks(records: AccessRecord[]): void {
  * read) the one holding the write: `updateArticle()` checks the author, then calls `disconnectTags(slug)`.
  */
 function precedes(r: AccessRecord, w: AccessRecord): boolean {
-  const depth = r.chain.length;
-  if (w.chain.length < depth || r.chain.some((c, i) => w.chain[i] !== c)) return false;
+  const chain = r.liftedTo?.chain ?? r.chain;
+  const at = r.liftedTo?.call ?? r.db.call;
+  const depth = chain.length;
+  if (w.chain.length < depth || chain.some((c, i) => w.chain[i] !== c)) return false;
   const later = w.chain[depth] ?? w.db.call;
-  return r.db.call.getSourceFile() === later.getSourceFile() && r.db.call.getStart() < later.getStart();
+  return at.getSourceFile() === later.getSourceFile() && at.getStart() < later.getStart();
 }
 
 /** Offers the fix for an owned, unscoped access that selects by a request id or lists everything. */

@@ -69,16 +69,24 @@ function delegatedCheck(st: ts.Statement, variable: ts.VariableDeclaration, owne
   if (!ts.isExpressionStatement(st)) return undefined;
   const call = unwrapValue(st.expression);
   if (!ts.isCallExpression(call)) return undefined;
-  const index = call.arguments.findIndex((a) => {
+  const name = (variable.name as ts.Identifier).text;
+  // The record itself (`assertOwner(todo, me)`), or its owner (`checkOwner(me, article.authorId)`).
+  const recordIndex = call.arguments.findIndex((a) => {
     const u = unwrapValue(a);
     return ts.isIdentifier(u) && findDeclaration(u.text, u) === variable;
   });
-  const helper = index >= 0 ? prov.calledFunction(call) : undefined;
-  const param = helper?.parameters[index];
+  const ownerIndexes = call.arguments.flatMap((a, i) => (readsRecordOwner(a, name, variable, ownerField, identity) ? [i] : []));
+  if (recordIndex < 0 && !ownerIndexes.length) return undefined;
+  const helper = prov.calledFunction(call);
   const inner = helper && prov.forHelper(helper, call);
-  if (!helper?.body || !param || !ts.isIdentifier(param.name) || !inner) return undefined;
-  const paramName = param.name.text;
-  const isOwnerRead = (e: ts.Node) => readsRecordOwner(e, paramName, param, ownerField, identity);
+  if (!helper?.body || !inner) return undefined;
+  const recordParam = recordIndex >= 0 ? helper.parameters[recordIndex] : undefined;
+  const ownerParams = new Set<ts.Node>(ownerIndexes.map((i) => helper.parameters[i]).filter((p): p is ts.ParameterDeclaration => !!p && ts.isIdentifier(p.name)));
+  const isOwnerRead = (e: ts.Node): boolean => {
+    if (recordParam && ts.isIdentifier(recordParam.name) && readsRecordOwner(e, recordParam.name.text, recordParam, ownerField, identity)) return true;
+    const u = unwrapValue(e);
+    return ts.isIdentifier(u) && ownerParams.has(findDeclaration(u.text, u) as ts.Node);
+  };
   let found: string | undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
@@ -93,7 +101,7 @@ function delegatedCheck(st: ts.Statement, variable: ts.VariableDeclaration, owne
 }
 
 /** The `const x` an awaited call (possibly chained: `.lean()`, `.exec()`) is assigned to. */
-function holdingVariable(call: ts.CallExpression): ts.VariableDeclaration | undefined {
+export function holdingVariable(call: ts.CallExpression): ts.VariableDeclaration | undefined {
   let top: ts.Node = call;
   for (;;) {
     const p = top.parent;

@@ -201,7 +201,7 @@ function publicEdits(f: FixContext, record: RouteRecord): TextEdit[] {
 }
 
 /** `<package>/src/auth/`, unless the project already has its own files there: then `src/better-auth/`. */
-function generatedDirectory(ctx: AdapterContext, controllerFile: string): string {
+export function generatedDirectory(ctx: AdapterContext, controllerFile: string): string {
   const pkg = packageOf(ctx.project.packages, controllerFile);
   const base = pkg?.dir ?? ctx.project.root;
   const src = controllerFile.startsWith(path.join(base, 'src') + path.sep) ? path.join(base, 'src') : path.dirname(controllerFile);
@@ -216,7 +216,7 @@ function generatedDirectory(ctx: AdapterContext, controllerFile: string): string
   return path.join(src, 'auth-enforcer');
 }
 
-function usesJsExtensionsFor(ctx: AdapterContext, sf: ts.SourceFile): boolean {
+export function usesJsExtensionsFor(ctx: AdapterContext, sf: ts.SourceFile): boolean {
   const options = ctx.project.tsconfigs.forFile(sf.fileName)?.options;
   const resolution = options?.moduleResolution !== undefined ? ts.ModuleResolutionKind[options.moduleResolution] : undefined;
   const moduleOption = options?.module !== undefined ? ts.ModuleKind[options.module] : undefined;

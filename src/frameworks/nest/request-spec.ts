@@ -1,5 +1,11 @@
 import { ts } from 'ts-morph';
+import path from 'node:path';
 import type { RequestSpec, SourceKind } from '../../analysis/request-spec.js';
+import { detectStyle, importEdit, relativeSpecifier } from '../../fix/style.js';
+import { nestAuthFiles, nestAuthNames } from '../../fix/templates/nest.js';
+import type { Fix, TextEdit } from '../../model/types.js';
+import type { AdapterContext } from '../adapter.js';
+import { generatedDirectory, usesJsExtensionsFor } from './auth-fix.js';
 import type { RequestPart } from '../../model/facts.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
@@ -89,7 +95,7 @@ function expandedText(expr: ts.Expression): string {
  * `@Headers()` are the client's; `@Req() req` exposes the request (`req.user` is the principal); a
  * `createParamDecorator` that returns the request's user, and `@Session()`, are the principal.
  */
-export function nestRequestSpec(fn: ts.MethodDeclaration, resolver: Resolver): RequestSpec {
+export function nestRequestSpec(fn: ts.MethodDeclaration, resolver: Resolver, ctx?: AdapterContext): RequestSpec {
   const roles = new Map<ts.ParameterDeclaration, ParamRole>(fn.parameters.map((p) => [p, paramRole(p, resolver)]));
   const paramOf = (node: ts.Node): ts.ParameterDeclaration | undefined => {
     if (!ts.isIdentifier(node)) return undefined;
@@ -141,14 +147,64 @@ export function nestRequestSpec(fn: ts.MethodDeclaration, resolver: Resolver): R
     classify,
     principalIdText(at) {
       if (!isInside(at, fn)) return undefined;
-      for (const [param, role] of roles) {
-        if (role.kind === 'principal' && role.idPath && ts.isIdentifier(param.name)) return [param.name.text, ...role.idPath].join('.');
-      }
-      for (const [param, role] of roles) {
-        if (role.kind === 'request' && ts.isIdentifier(param.name)) return `${param.name.text}.user!.id`;
-      }
-      return undefined;
+      return reachablePrincipal(roles);
     },
+    principalSetup(at) {
+      if (!ctx || !isInside(at, fn) || reachablePrincipal(roles)) return undefined;
+      const name = addedPrincipalName(fn, roles);
+      return name ? { text: `${name}.id`, ...currentUserSetup(fn, name, ctx) } : undefined;
+    },
+  };
+}
+
+/** The principal's id through a parameter the handler already has: `@CurrentUser() user` or `@Req() req`. */
+function reachablePrincipal(roles: Map<ts.ParameterDeclaration, ParamRole>): string | undefined {
+  for (const [param, role] of roles) {
+    if (role.kind === 'principal' && role.idPath && ts.isIdentifier(param.name)) return [param.name.text, ...role.idPath].join('.');
+  }
+  for (const [param, role] of roles) {
+    if (role.kind === 'request' && ts.isIdentifier(param.name)) return `${param.name.text}.user!.id`;
+  }
+  return undefined;
+}
+
+/**
+ * The name of the `@CurrentUser()` parameter a fix adds when the handler has no principal: `user`, unless the
+ * method already uses that name. Undefined when a principal parameter exists without a readable id.
+ */
+function addedPrincipalName(fn: ts.MethodDeclaration, roles: Map<ts.ParameterDeclaration, ParamRole>): string | undefined {
+  if ([...roles.values()].some((r) => r.kind === 'principal' || r.kind === 'request')) return undefined;
+  const used = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) used.add(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return ['user', 'currentUser', 'authUser'].find((n) => !used.has(n));
+}
+
+/**
+ * `@CurrentUser() user: { id: string }` after the handler's parameters (an inline type: a decorated parameter's
+ * type is emitted as metadata, which an interface imported without `import type` breaks under isolatedModules),
+ * the import of the generated decorator, and the generated file when the project does not have it yet.
+ */
+function currentUserSetup(fn: ts.MethodDeclaration, name: string, ctx: AdapterContext): Pick<Fix, 'edits' | 'newFiles'> {
+  const sf = fn.getSourceFile();
+  const style = detectStyle(sf.text, sf.fileName);
+  const param = `@${nestAuthNames.currentUser}() ${name}: { id: string }`;
+  const last = fn.parameters[fn.parameters.length - 1];
+  const paramEdit: TextEdit = last
+    ? { file: sf.fileName, start: last.end, end: last.end, text: `, ${param}` }
+    : { file: sf.fileName, start: fn.parameters.pos, end: fn.parameters.pos, text: param };
+  const dir = generatedDirectory(ctx, sf.fileName);
+  const jsExtensions = usesJsExtensionsFor(ctx, sf);
+  const generated = path.join(dir, nestAuthNames.currentUserFile);
+  const specifier = relativeSpecifier(sf.fileName, generated, jsExtensions);
+  const importText = importEdit(sf.fileName, sf.text, { names: [nestAuthNames.currentUser], specifier, moduleKind: 'esm' }, style);
+  const files = nestAuthFiles({ style, strategy: 'jwt', jsExtensions });
+  return {
+    edits: importText ? [paramEdit, importText] : [paramEdit],
+    newFiles: [{ file: generated, text: files[nestAuthNames.currentUserFile] }],
   };
 }
 

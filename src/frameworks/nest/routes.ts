@@ -196,7 +196,7 @@ export class NestRouteComposer {
           auth,
         },
         handler: r.member,
-        requestSpec: nestRequestSpec(r.member, resolver),
+        requestSpec: nestRequestSpec(r.member, resolver, this.ctx),
         anchor: r.member,
       };
       nestRegistrationOf.set(record, { controller: r.served.cls, method: r.member, app: r.app, rootModule: r.rootModule });

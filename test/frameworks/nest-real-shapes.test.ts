@@ -72,12 +72,13 @@ describe('nest: shapes from real projects', () => {
   // andrechristikan/ack-nestjs-boilerplate: guards come through the project's decorators
   // (`AuthJwtAccessProtected() = applyDecorators(UseGuards(AuthJwtAccessGuard))`) and refuse inside services; all
   // 93 routes were without guards. Its URI version prefix is read from config: it was assumed to be 'v'.
-  it('follows guards through applyDecorators in project decorators and refusals into injected services; a run-time version prefix', async () => {
+  it('follows guards through applyDecorators in project decorators and refusals into injected services; a run-time version prefix; a host-bound controller says so', async () => {
     const routes = await routesOf('decorator-composed-guards');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? r.auth.guards.map((g) => `${g.name} ${g.scope}`).join()}`).sort()).toEqual([
       'DELETE /<dynamic>1/reports/:id protected JwtGuard route,AdminGuard route',
       'GET /<dynamic>1/reports protected JwtGuard route',
       'GET /reports/open unprotected no guard that can refuse the request runs before the handler',
+      "GET /tenants unprotected no guard that can refuse the request runs before the handler; served only when the request's host is admin.example.com",
     ]);
     const list = routes.find((r) => r.path === '/<dynamic>1/reports')!;
     expect(list.auth.guards[0]).toMatchObject({

@@ -105,7 +105,7 @@ export class NestRouteComposer {
     member: ts.MethodDeclaration;
     mapping: DecoratorUse;
     decorators: DecoratorUse[];
-    ctrl: { paths: string[]; versions?: string[] };
+    ctrl: { paths: string[]; versions?: string[]; host?: string };
     classGuards: GuardUse[];
     classMeta: MetadataSet[];
     global: GuardUse[];
@@ -179,8 +179,9 @@ export class NestRouteComposer {
           ? { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` }
           : { status: 'unprotected', guards: [], reason: 'no guard that can refuse the request runs before the handler' };
       }
-      if (r.served.condition) {
-        const served = `served only when ${r.served.condition}`;
+      const when = [r.served.condition, r.ctrl.host && `the request's host is ${r.ctrl.host}`].filter(Boolean);
+      if (when.length) {
+        const served = `served only when ${when.join(' and ')}`;
         auth = { ...auth, reason: auth.reason ? `${auth.reason}; ${served}` : served };
       }
       const id = routeId('nest', method, path, handlerLoc.file, handlerName);
@@ -230,14 +231,16 @@ export class NestRouteComposer {
 }
 
 /** `@Controller()`, `@Controller('a')`, `@Controller(['a', 'b'])`, `@Controller({ path, version, host })`. */
-function controllerOptions(d: DecoratorUse, ctx: AdapterContext): { paths: string[]; versions?: string[] } {
+function controllerOptions(d: DecoratorUse, ctx: AdapterContext): { paths: string[]; versions?: string[]; host?: string } {
   const arg = d.call?.arguments[0];
   if (!arg) return { paths: ['/'] };
   const obj = objectLiteral(arg, ctx.resolver);
   if (obj) {
     const p = property(obj, 'path');
     const v = property(obj, 'version');
-    return { paths: p ? (staticStrings(p, ctx.resolver) ?? [DYNAMIC]) : ['/'], versions: v ? versionsOf(v, ctx.resolver) : undefined };
+    const h = property(obj, 'host');
+    const host = h ? (staticStrings(h, ctx.resolver)?.join(' or ') ?? snippet(h)) : undefined;
+    return { paths: p ? (staticStrings(p, ctx.resolver) ?? [DYNAMIC]) : ['/'], versions: v ? versionsOf(v, ctx.resolver) : undefined, host };
   }
   return { paths: staticStrings(arg, ctx.resolver) ?? [DYNAMIC] };
 }

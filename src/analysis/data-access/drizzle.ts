@@ -70,7 +70,9 @@ export function matchDrizzle(call: ts.CallExpression, ctx: MatchContext): DbCall
   if (op === 'delete') return drizzleCall(call, model.name, ctx, 'delete', 'delete', where, []);
   // A select that names the primary key picks one record; otherwise it lists.
   const selectsId = where !== undefined && conditionColumns(where, ctx).includes(model.idField);
-  return drizzleCall(call, model.name, ctx, op, selectsId ? 'read' : 'list', where, []);
+  // A condition that is not a plain AND of equalities (`or(...)`, `like(...)`) may bind the owner: no list claim.
+  const opaque = where !== undefined && !selectsId && !isConjunctionOfEqualities(where, ctx.resolver);
+  return drizzleCall(call, model.name, ctx, op, selectsId || opaque ? 'read' : 'list', where, []);
 }
 
 function drizzleCall(
@@ -128,6 +130,21 @@ function equalities(cond: ts.Expression, resolver: MatchContext['resolver'], dep
   if (left) return [{ column: left, value: b, node: e }];
   const right = columnName(b, resolver);
   return right ? [{ column: right, value: a, node: e }] : [];
+}
+
+/** `eq(a, b)`, or `and(...)` of such: every term readable as a column equality. */
+function isConjunctionOfEqualities(cond: ts.Expression, resolver: MatchContext['resolver'], depth = 0): boolean {
+  if (depth > 8) return false;
+  let e = unwrap(cond);
+  if (ts.isIdentifier(e)) {
+    const v = resolver.value(e);
+    if (v.kind !== 'node' || v.node === e) return false;
+    e = unwrap(v.node);
+  }
+  if (!ts.isCallExpression(e)) return false;
+  const op = operatorName(e, resolver);
+  if (op === 'and') return e.arguments.every((a) => isConjunctionOfEqualities(a, resolver, depth + 1));
+  return op === 'eq' && equalities(e, resolver, depth + 1).length === 1;
 }
 
 /** `eq`/`and` from drizzle-orm, or from the operators parameter of a relational `where` callback. */

@@ -32,13 +32,19 @@ const CHAIN_METHODS = new Set(['exec', 'lean', 'populate', 'select', 'orFail']);
 export function recordCheck(call: ts.CallExpression, ownerField: string | undefined, identity: IdentityFields, prov: Provenance): RecordCheck {
   const none: RecordCheck = { ownerChecked: false, missingRefused: false };
   const variable = holdingVariable(call);
-  if (!variable || !ts.isIdentifier(variable.name)) return none;
+  if (!variable) return none;
+  // `const [row] = await db.select()...` (Drizzle, raw SQL rows): the first element is the record.
+  const first = ts.isArrayBindingPattern(variable.name) ? variable.name.elements[0] : undefined;
+  const holder: ts.VariableDeclaration | ts.BindingElement | undefined = ts.isIdentifier(variable.name)
+    ? variable
+    : first && ts.isBindingElement(first) && !first.dotDotDotToken && ts.isIdentifier(first.name) ? first : undefined;
+  if (!holder || !ts.isIdentifier(holder.name)) return none;
   const statement = variable.parent.parent;
   const block = statement.parent;
   if (!ts.isVariableStatement(statement) || !(ts.isBlock(block) || ts.isSourceFile(block) || ts.isCaseClause(block))) return { ...none, variable };
-  const name = variable.name.text;
+  const name = holder.name.text;
   const result: RecordCheck = { ...none, variable };
-  const isOwnerRead = (e: ts.Node) => readsRecordOwner(e, name, variable, ownerField, identity);
+  const isOwnerRead = (e: ts.Node) => readsRecordOwner(e, name, holder, ownerField, identity);
   for (const st of block.statements.slice(block.statements.indexOf(statement) + 1)) {
     if (ts.isIfStatement(st)) {
       // `if (todo.userId === me) { ... } else return 403`, or a then-branch that always returns followed by a refusal.
@@ -49,14 +55,14 @@ export function recordCheck(call: ts.CallExpression, ownerField: string | undefi
       if (refuses && conditionHasMismatch(st.expression, isOwnerRead, prov)) {
         return { ...result, ownerChecked: true, evidence: snippet(st.expression, 80) };
       }
-      if (refuses && isMissingCheck(st.expression, name, variable)) {
+      if (refuses && isMissingCheck(st.expression, name, holder)) {
         result.missingRefused = true;
         continue;
       }
     }
-    const delegated = delegatedCheck(st, variable, ownerField, identity, prov);
+    const delegated = delegatedCheck(st, holder, ownerField, identity, prov);
     if (delegated) return { ...result, ownerChecked: true, evidence: delegated };
-    if (refersTo(st, name, variable) || writes(st)) return result;
+    if (refersTo(st, name, holder) || writes(st)) return result;
   }
   return result;
 }
@@ -65,7 +71,7 @@ export function recordCheck(call: ts.CallExpression, ownerField: string | undefi
  * `assertOwner(todo, req.user.id)` / `await ensureOwnership(todo, user)`: a project helper that receives
  * the record and refuses (throws, or returns a refusal) when its owner is not the principal. One level deep.
  */
-function delegatedCheck(st: ts.Statement, variable: ts.VariableDeclaration, ownerField: string | undefined, identity: IdentityFields, prov: Provenance): string | undefined {
+function delegatedCheck(st: ts.Statement, variable: ts.VariableDeclaration | ts.BindingElement, ownerField: string | undefined, identity: IdentityFields, prov: Provenance): string | undefined {
   if (!ts.isExpressionStatement(st)) return undefined;
   const call = unwrapValue(st.expression);
   if (!ts.isCallExpression(call)) return undefined;

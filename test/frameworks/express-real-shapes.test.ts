@@ -96,6 +96,20 @@ describe('express: shapes from real projects', () => {
     ]);
     expect(routes.find((r) => r.path === '/me')!.auth.guards[0].evidence).toBe('responds 401, otherwise calls next()');
   });
+
+  // express-jwt's `jwt({...}).unless({ path: [...] })` (older realworld apps and boilerplates) was unknown on every
+  // route: it guards what it does not skip; a request it may skip reaching a route makes that route unknown.
+  it('reads unless() exceptions: plain paths, { url, methods }, RegExps; a skipped URL a template may serve is unknown', async () => {
+    const routes = await routesOf('guard-unless');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.status === 'protected' ? r.auth.guards[0].evidence : r.auth.reason}`).sort()).toEqual([
+      'GET /orders protected express-jwt verifies the bearer token',
+      'GET /public/:file unknown requests matching /^\\/public\\/.*/ skip the guard and may reach this route',
+      'GET /signup protected express-jwt verifies the bearer token',
+      'GET /users/:id unknown a request to /users/me skips the guard and may reach this route',
+      'POST /login unprotected no middleware that authenticates runs before the handler',
+      'POST /signup unprotected no middleware that authenticates runs before the handler',
+    ]);
+  });
 });
 
 describe('express fixtures from real shapes', () => {

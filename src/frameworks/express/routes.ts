@@ -9,6 +9,7 @@ import { joinPaths, routeId, scopeCovers, statusOfChain, type ChainLink } from '
 import { handlerName, resolveHandler } from './handler.js';
 import { ExpressMiddlewareClassifier } from './middleware.js';
 import { expressRequestSpec } from './request-spec.js';
+import { asUnless, unlessSkips } from './unless.js';
 import { registrationOf } from './auth-fix.js';
 import type { Entry, ExpressRouter, ExpressRouters } from './routers.js';
 
@@ -133,18 +134,18 @@ export class ExpressRouteComposer {
     const fn = resolveHandler(handlerExpr, this.ctx.resolver);
     const name = handlerName(handlerExpr, fn);
     const root = this.ctx.project.root;
+    const method = entry.method.toUpperCase();
     for (const p of paths) {
       const path = joinPaths(prefix, p);
       const links: ChainLink[] = [];
       for (const m of active) {
         if (m.param && !path.split('/').includes(`:${m.param}`)) continue;
         if (m.scope !== undefined && !scopeCovers(m.scope, path)) continue;
-        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope === undefined, m.condition));
+        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope === undefined, m.condition, method, path));
       }
-      for (const m of routeLevel) links.push(this.link(m, 'route', false));
+      for (const m of routeLevel) links.push(this.link(m, 'route', false, undefined, method, path));
       const servedWhen = [...mountConditions, ...(entry.condition ? [entry.condition] : [])];
       const unresolved = [unmounted, p === DYNAMIC ? 'the route path is computed at run time' : undefined].filter(Boolean) as string[];
-      const method = entry.method.toUpperCase();
       const handlerLoc = locOf(fn ?? handlerExpr, root);
       const builtIn = this.builtInPublic(method, handlerExpr);
       const record: RouteRecord = {
@@ -196,8 +197,16 @@ export class ExpressRouteComposer {
     return undefined;
   }
 
-  private link(expr: ts.Expression, scope: Guard['scope'], pathUnreadable: boolean, condition?: string): ChainLink {
+  private link(expr: ts.Expression, scope: Guard['scope'], pathUnreadable: boolean, condition: string | undefined, method: string, routePath: string): ChainLink {
     if (ts.isSpreadElement(expr)) return { verdict: 'unknown', reason: `cannot read the middleware list ${snippet(expr)}` };
+    // jwt({...}).unless({ path: ['/login'] }): the guard, except for the requests it skips.
+    const unless = asUnless(expr);
+    if (unless && this.classifier.classify(unless.guard).verdict === 'guard') {
+      const skip = unlessSkips(unless, method, routePath, this.ctx.resolver);
+      if (skip.skips === 'yes') return { verdict: 'none' };
+      if (skip.skips === 'maybe') return { verdict: 'unknown', reason: skip.why };
+      return this.link(unless.guard, scope, pathUnreadable, condition, method, routePath);
+    }
     const v = this.classifier.classify(expr);
     if (v.verdict === 'guard') {
       if (pathUnreadable) return { verdict: 'unknown', reason: `${snippet(expr)} is mounted on a path the scan cannot read` };

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { packageOf } from '../../discover/packages.js';
 import type { Fix, TextEdit } from '../../model/types.js';
-import { detectStyle, importEdit, relativeSpecifier, usesJsExtensions } from '../../fix/style.js';
+import { detectStyle, importEdit, relativeSpecifier } from '../../fix/style.js';
 import { expressAuthDependencies, expressAuthExport, expressAuthModule } from '../../fix/templates/express.js';
 import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js';
 import { scopeCovers } from '../chain.js';
 import { findBetterAuthInstance } from '../better-auth-instance.js';
 import type { Entry, ExpressRouter } from './routers.js';
+import { moduleKindOf, usesJsExtensionsFor } from '../generated-module.js';
 
 /** Where each Express route was registered, so fixes can edit the registration or its router. */
 export const registrationOf = new WeakMap<RouteRecord, { router: ExpressRouter; entry: Extract<Entry, { kind: 'route' }>; prefix: string }>();
@@ -141,22 +142,3 @@ function authModuleLocation(ctx: AdapterContext, routeFile: string): ModuleLocat
   };
 }
 
-function usesJsExtensionsFor(ctx: AdapterContext, sf: ts.SourceFile): boolean {
-  const options = ctx.project.tsconfigs.forFile(sf.fileName)?.options;
-  const resolution = options?.moduleResolution !== undefined ? ts.ModuleResolutionKind[options.moduleResolution] : undefined;
-  const moduleOption = options?.module !== undefined ? ts.ModuleKind[options.module] : undefined;
-  return usesJsExtensions({
-    moduleResolution: resolution,
-    module: moduleOption,
-    text: sf.text,
-    fileName: sf.fileName,
-    packageType: packageOf(ctx.project.packages, sf.fileName)?.type,
-  });
-}
-
-function moduleKindOf(sf: ts.SourceFile): 'esm' | 'cjs' {
-  if (sf.fileName.endsWith('.cjs') || sf.fileName.endsWith('.cts')) return 'cjs';
-  if (sf.fileName.endsWith('.mjs') || sf.fileName.endsWith('.mts')) return 'esm';
-  const esm = sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s));
-  return esm || /\bexport\s/.test(sf.text) ? 'esm' : 'cjs';
-}

@@ -48,7 +48,14 @@ export function runScan(opts: InternalScanOptions): ScanRun {
     try {
       byAdapter.set(adapter, adapter.routes(ctx));
     } catch (err) {
-      diagnostics.push({ level: 'error', code: 'adapter-failed', message: `${adapter.name}: ${(err as Error).stack ?? err}` });
+      // One line for the user, with the first frame so a bug report can point at the code.
+      const error = err as Error;
+      const frame = error.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim();
+      diagnostics.push({
+        level: 'error',
+        code: 'adapter-failed',
+        message: `${adapter.name} adapter failed, its routes are missing: ${error.message}${frame ? ` (${frame})` : ''}; please report this`,
+      });
     }
   }
   const records = [...byAdapter.values()].flat();

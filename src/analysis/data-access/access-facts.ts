@@ -2,7 +2,8 @@ import { ts } from 'ts-morph';
 import type { DataAccess } from '../../model/facts.js';
 import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
-import { scopeFix } from '../fixes/scope-fix.js';
+import { scopeFix, type FixOutcome } from '../fixes/scope-fix.js';
+import type { Fix } from '../../model/types.js';
 import { threadPrincipal } from '../fixes/thread-principal.js';
 import type { OwnerSchema } from '../schema/owner-schema.js';
 import type { FunctionSummaries } from '../function-summary.js';
@@ -131,29 +132,43 @@ export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
   const { fact, db } = rec;
   if (!fact.ownerField || fact.scopedBy || fact.kind === 'create' || !(fact.byRequestId || fact.kind === 'list')) return;
   const ownerField = fact.ownerField;
-  if (rec.helperName) {
-    const [call] = rec.chain;
-    const principal = call && ctx.spec.principalIdText(call);
-    if (rec.chain.length === 1 && principal && ctx.schema && ctx.summaries) {
-      const outcome = threadPrincipal(call, db.call, ownerField, principal, ctx.schema, ctx.summaries, (param) => scopeFix(db, ownerField, param));
-      if (outcome.fix) fact.fix = outcome.fix;
-      else fact.notFixableReason = outcome.notFixableReason;
-      return;
+  const outcome = ((): FixOutcome => {
+    if (rec.helperName) {
+      const [call] = rec.chain;
+      const principal = call && principalAt(ctx.spec, call);
+      if (rec.chain.length === 1 && principal && ctx.schema && ctx.summaries) {
+        return withSetup(threadPrincipal(call, db.call, ownerField, principal.text, ctx.schema, ctx.summaries, (param) => scopeFix(db, ownerField, param)), principal);
+      }
+      return {
+        notFixableReason:
+          rec.chain.length > 1
+            ? `the query is in ${rec.helperName}(), ${rec.chain.length} calls away from the handler; pass the authenticated user's id down to it and add ${ownerField} to the query there`
+            : `the query is in ${rec.helperName}(); pass it the authenticated user's id and add ${ownerField} to the query there`,
+      };
     }
-    fact.notFixableReason =
-      rec.chain.length > 1
-        ? `the query is in ${rec.helperName}(), ${rec.chain.length} calls away from the handler; pass the authenticated user's id down to it and add ${ownerField} to the query there`
-        : `the query is in ${rec.helperName}(); pass it the authenticated user's id and add ${ownerField} to the query there`;
-    return;
-  }
-  const principal = ctx.spec.principalIdText(db.call);
-  if (!principal) {
-    fact.notFixableReason = 'the authenticated user is not reachable where the query is made';
-    return;
-  }
-  const outcome = scopeFix(db, fact.ownerField, principal);
+    const principal = principalAt(ctx.spec, db.call);
+    if (!principal) return { notFixableReason: 'the authenticated user is not reachable where the query is made' };
+    return withSetup(scopeFix(db, ownerField, principal.text), principal);
+  })();
   if (outcome.fix) fact.fix = outcome.fix;
   else fact.notFixableReason = outcome.notFixableReason;
+}
+
+type PrincipalAt = { text: string; edits: Fix['edits']; newFiles?: Fix['newFiles'] };
+
+/** The principal's id where `at` stands, or the adapter's set-up that makes it reachable (a Nest `@CurrentUser() user`). */
+function principalAt(spec: RequestSpec, at: ts.Node): PrincipalAt | undefined {
+  const text = spec.principalIdText(at);
+  if (text) return { text, edits: [] };
+  const setup = spec.principalSetup?.(at);
+  return setup && { text: setup.text, edits: setup.edits, ...(setup.newFiles ? { newFiles: setup.newFiles } : {}) };
+}
+
+/** A fix that uses a set-up principal carries the set-up's edits and files with it (identical edits apply once). */
+function withSetup(outcome: FixOutcome, principal: PrincipalAt): FixOutcome {
+  if (!outcome.fix || (!principal.edits.length && !principal.newFiles?.length)) return outcome;
+  const newFiles = [...(outcome.fix.newFiles ?? []), ...(principal.newFiles ?? [])];
+  return { fix: { ...outcome.fix, edits: [...principal.edits, ...outcome.fix.edits], ...(newFiles.length ? { newFiles } : {}) } };
 }
 
 /** The request value that picks the record: the primary key first, then other selector-like keys. */

@@ -58,6 +58,10 @@ export function scopeFix(db: DbCall, ownerField: string, principal: string): Fix
     case 'typeorm':
       if (isQueryBuilderCall(db)) return queryBuilderScopeFix(db, ownerField, principal, !!db.model?.ownerRelation);
       // A relation owner (`owner: User` without a foreign-key column) is matched through the related id.
+      // update/delete criteria do not join relations: a relation owner cannot be added there.
+      if (db.model?.ownerRelation && TYPEORM_CRITERIA.has(db.operation)) {
+        return { notFixableReason: `${db.operation} criteria cannot filter by the ${ownerField} relation; fetch with findOneBy({ ..., ${ownerField}: { id } }) and refuse with 404 first` };
+      }
       return typeormFix(db, db.model?.ownerRelation ? `${propertyKey(ownerField, sf)}: ${objectText([`id: ${principal}`])}` : owner, done);
     default:
       return { notFixableReason: `the stored type of ${ownerField} in ${db.modelName} is unknown; add \`${ownerField}\` to the filter by hand` };
@@ -170,7 +174,8 @@ function typeormFix(db: DbCall, owner: string, done: Done): FixOutcome {
     if (ts.isObjectLiteralExpression(arg)) return done([bindOwner(arg, owner)]);
     if (ts.isArrayLiteralExpression(arg)) return { notFixableReason: `${operation} by a list of ids; add the owner to the criteria by hand` };
     const idField = db.model?.idField ?? 'id';
-    return done([replaceNode(arg, objectText([`${propertyKey(idField, sf)}: ${arg.getText(sf)}`, owner]))]);
+    const id = arg.getText(sf) === idField ? idField : `${propertyKey(idField, sf)}: ${arg.getText(sf)}`;
+    return done([replaceNode(arg, objectText([id, owner]))]);
   }
   return { notFixableReason: `${operation} is not rewritten automatically; check the record's owner before it` };
 }

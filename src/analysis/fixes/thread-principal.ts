@@ -33,7 +33,9 @@ export function threadPrincipal(
   if (callers !== 1) {
     return { notFixableReason: `${name}() is called from ${callers} places (or cannot be told apart from calls of other functions named ${name}); give it a parameter for the authenticated user's id, pass it from each caller, and add ${ownerField} to the query` };
   }
-  const param = unusedName(fn, [ownerField, 'currentUserId', 'principalId']);
+  // The parameter holds an id: `userId` stays, a relation owner `author` becomes `authorId`.
+  const idName = /(id|Id|ID)$/.test(ownerField) ? ownerField : `${ownerField}Id`;
+  const param = unusedName(fn, [idName, 'currentUserId', 'principalId']);
   if (!param) return { notFixableReason: `no free parameter name in ${name}()` };
   const scoped = scope(param);
   if (!scoped.fix) return scoped;

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { packageOf } from '../../discover/packages.js';
 import type { Fix, TextEdit } from '../../model/types.js';
 import { detectStyle, importEdit, relativeSpecifier } from '../../fix/style.js';
 import { expressAuthDependencies, expressAuthExport, expressAuthModule } from '../../fix/templates/express.js';
@@ -9,7 +7,7 @@ import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js'
 import { scopeCovers } from '../chain.js';
 import { findBetterAuthInstance } from '../better-auth-instance.js';
 import type { Entry, ExpressRouter } from './routers.js';
-import { moduleKindOf, usesJsExtensionsFor } from '../generated-module.js';
+import { authModuleLocation, moduleKindOf, usesJsExtensionsFor } from '../generated-module.js';
 
 /** Where each Express route was registered, so fixes can edit the registration or its router. */
 export const registrationOf = new WeakMap<RouteRecord, { router: ExpressRouter; entry: Extract<Entry, { kind: 'route' }>; prefix: string }>();
@@ -113,32 +111,5 @@ function routeLevelEdit(entry: Extract<Entry, { kind: 'route' }>): TextEdit | un
   const sf = entry.call.getSourceFile();
   const start = firstItem.getStart(sf);
   return { file: sf.fileName, start, end: start, text: `${expressAuthExport}, ` };
-}
-
-interface ModuleLocation {
-  file: string;
-  language: 'ts' | 'js';
-  moduleKind: 'esm' | 'cjs';
-  style: ReturnType<typeof detectStyle>;
-  jsExtensions: boolean;
-}
-
-/** `<package>/src/auth/require-auth.ts` (or beside the routes when there is no src/), in the project's flavour. */
-function authModuleLocation(ctx: AdapterContext, routeFile: string): ModuleLocation {
-  const pkg = packageOf(ctx.project.packages, routeFile);
-  const base = pkg?.dir ?? ctx.project.root;
-  const srcDir = routeFile.startsWith(path.join(base, 'src') + path.sep) ? path.join(base, 'src') : path.dirname(routeFile);
-  const sf = ctx.project.files.get(routeFile)!;
-  const isTs = /\.(c|m)?tsx?$/.test(routeFile);
-  const moduleKind = moduleKindOf(sf);
-  const ext = isTs ? '.ts' : routeFile.endsWith('.mjs') ? '.mjs' : routeFile.endsWith('.cjs') ? '.cjs' : '.js';
-  const existing = ['.ts', '.js', '.mjs', '.cjs'].map((e) => path.join(srcDir, 'auth', `require-auth${e}`)).find((f) => fs.existsSync(f));
-  return {
-    file: existing ?? path.join(srcDir, 'auth', `require-auth${ext}`),
-    language: isTs ? 'ts' : 'js',
-    moduleKind,
-    style: detectStyle(sf.text, sf.fileName),
-    jsExtensions: usesJsExtensionsFor(ctx, sf),
-  };
 }
 

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { packageOf } from '../../discover/packages.js';
@@ -11,7 +10,7 @@ import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js'
 import { findBetterAuthInstance } from '../better-auth-instance.js';
 import type { FastifyContext, RouteEntry } from './contexts.js';
 import { fastifyRegistrationOf } from './routes.js';
-import { moduleKindOf, usesJsExtensionsFor } from '../generated-module.js';
+import { authModuleLocation, moduleKindOf, usesJsExtensionsFor } from '../generated-module.js';
 
 type Planned = Map<string, { fix?: Fix; notFixableReason?: string }>;
 
@@ -200,28 +199,3 @@ function quoteFor(text: string, quote: string): string {
   return quote === '"' ? text.replace(/'onRequest'/g, '"onRequest"') : text;
 }
 
-interface ModuleLocation {
-  file: string;
-  language: 'ts' | 'js';
-  moduleKind: 'esm' | 'cjs';
-  style: ReturnType<typeof detectStyle>;
-  jsExtensions: boolean;
-}
-
-/** `<package>/src/auth/require-auth.ts` (or beside the routes when there is no src/), in the project's flavour. */
-function authModuleLocation(ctx: AdapterContext, routeFile: string): ModuleLocation {
-  const pkg = packageOf(ctx.project.packages, routeFile);
-  const base = pkg?.dir ?? ctx.project.root;
-  const srcDir = routeFile.startsWith(path.join(base, 'src') + path.sep) ? path.join(base, 'src') : path.dirname(routeFile);
-  const sf = ctx.project.files.get(routeFile)!;
-  const isTs = /\.(c|m)?tsx?$/.test(routeFile);
-  const ext = isTs ? '.ts' : routeFile.endsWith('.mjs') ? '.mjs' : routeFile.endsWith('.cjs') ? '.cjs' : '.js';
-  const existing = ['.ts', '.js', '.mjs', '.cjs'].map((e) => path.join(srcDir, 'auth', `require-auth${e}`)).find((f) => fs.existsSync(f));
-  return {
-    file: existing ?? path.join(srcDir, 'auth', `require-auth${ext}`),
-    language: isTs ? 'ts' : 'js',
-    moduleKind: moduleKindOf(sf),
-    style: detectStyle(sf.text, sf.fileName),
-    jsExtensions: usesJsExtensionsFor(ctx, sf),
-  };
-}

@@ -3,7 +3,8 @@ import { unwrap } from '../../syntax/resolve.js';
 import { collectionNameOf } from '../schema/mongodb.js';
 import type { DbCall, MatchContext } from './db-call.js';
 
-const OPERATIONS: Record<string, { kind: DbCall['kind']; filter?: number; data?: number }> = {
+/** The query API Mongoose mirrors from the driver: which argument is the filter and which the update/document. */
+export const MONGO_QUERY_OPERATIONS: Record<string, { kind: DbCall['kind']; filter?: number; data?: number }> = {
   findOne: { kind: 'read', filter: 0 },
   find: { kind: 'list', filter: 0 },
   findOneAndUpdate: { kind: 'update', filter: 0, data: 1 },
@@ -14,8 +15,12 @@ const OPERATIONS: Record<string, { kind: DbCall['kind']; filter?: number; data?:
   replaceOne: { kind: 'update', filter: 0, data: 1 },
   deleteOne: { kind: 'delete', filter: 0 },
   deleteMany: { kind: 'delete', filter: 0 },
-  insertOne: { kind: 'create', data: 0 },
   insertMany: { kind: 'create', data: 0 },
+};
+
+const OPERATIONS: Record<string, { kind: DbCall['kind']; filter?: number; data?: number }> = {
+  ...MONGO_QUERY_OPERATIONS,
+  insertOne: { kind: 'create', data: 0 },
 };
 
 /** `db.collection('todos').findOne(filter)`, also through a variable holding the collection. */

@@ -2,25 +2,16 @@ import { ts } from 'ts-morph';
 import { unwrap } from '../../syntax/resolve.js';
 import { calleeText, stringArg } from '../schema/ast.js';
 import type { DbCall, MatchContext } from './db-call.js';
+import { MONGO_QUERY_OPERATIONS } from './mongodb.js';
 
-/** Which argument is the id, the filter and the update/document, per operation. */
+/** Which argument is the id, the filter and the update/document, per operation: the driver's query API plus Mongoose's by-id calls. */
 const OPERATIONS: Record<string, { kind: DbCall['kind']; id?: number; filter?: number; data?: number }> = {
+  ...MONGO_QUERY_OPERATIONS,
   findById: { kind: 'read', id: 0 },
-  findOne: { kind: 'read', filter: 0 },
-  find: { kind: 'list', filter: 0 },
   findByIdAndUpdate: { kind: 'update', id: 0, data: 1 },
   findByIdAndDelete: { kind: 'delete', id: 0 },
   findByIdAndRemove: { kind: 'delete', id: 0 },
-  findOneAndUpdate: { kind: 'update', filter: 0, data: 1 },
-  findOneAndReplace: { kind: 'update', filter: 0, data: 1 },
-  findOneAndDelete: { kind: 'delete', filter: 0 },
-  updateOne: { kind: 'update', filter: 0, data: 1 },
-  updateMany: { kind: 'update', filter: 0, data: 1 },
-  replaceOne: { kind: 'update', filter: 0, data: 1 },
-  deleteOne: { kind: 'delete', filter: 0 },
-  deleteMany: { kind: 'delete', filter: 0 },
   create: { kind: 'create', data: 0 },
-  insertMany: { kind: 'create', data: 0 },
 };
 
 /** `Todo.findById(id)` where `Todo` is a `model('Todo', schema)` (followed across files) or a known Mongoose model name. */

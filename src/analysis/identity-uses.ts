@@ -14,6 +14,7 @@ import { sourceText } from './origin-text.js';
 import { originField, originKey, type ObjectShape, type Origin, type Provenance, type ShapeEntry } from './provenance.js';
 import type { RequestSpec } from './request-spec.js';
 import type { VerifiedValues } from './verified-values.js';
+import { principalAt, withSetup } from './fixes/principal.js';
 
 export interface IdentityContext {
   spec: RequestSpec;
@@ -219,15 +220,16 @@ function propUse(e: Prop, origin: RequestOrigin, sink: 'write' | 'filter', model
     expression: snippet(argument ?? e.value),
     sourceExpression: sourceText(origin),
   };
-  const argPrincipal = argument && prov.origin(argument).kind === 'request' ? ctx.spec.principalIdText(argument) : undefined;
-  const principal = !ctx.helperName ? ctx.spec.principalIdText(e.node) : undefined;
+  const argPrincipal = argument && prov.origin(argument).kind === 'request' ? principalAt(ctx.spec, argument) : undefined;
+  const principal = !ctx.helperName ? principalAt(ctx.spec, e.node) : undefined;
   if (argument && argPrincipal) {
-    use.fix = { description: `pass the authenticated user's id as ${field}`, edits: [replaceNode(argument, argPrincipal)] };
+    const fix = { description: `pass the authenticated user's id as ${field}`, edits: [replaceNode(argument, argPrincipal.text)] };
+    use.fix = withSetup({ fix }, argPrincipal).fix;
   } else if (principal) {
     const sf = e.node.getSourceFile();
-    const edit = ts.isShorthandPropertyAssignment(e.node) ? replaceNode(e.node, `${propertyKey(e.key, sf)}: ${principal}`) : replaceNode(e.value, principal);
+    const edit = ts.isShorthandPropertyAssignment(e.node) ? replaceNode(e.node, `${propertyKey(e.key, sf)}: ${principal.text}`) : replaceNode(e.value, principal.text);
     const dead = removeDeadBinding(e.value, e.node);
-    use.fix = { description: `take ${field} from the authenticated user`, edits: dead ? [edit, dead] : [edit] };
+    use.fix = withSetup({ fix: { description: `take ${field} from the authenticated user`, edits: dead ? [edit, dead] : [edit] } }, principal).fix;
   } else {
     use.notFixableReason = ctx.helperName
       ? `the value is set in ${ctx.helperName}(); pass it the authenticated user's id instead`
@@ -247,14 +249,14 @@ function massUse(mass: Mass, ownerField: string, model: string, ctx: IdentityCon
     expression: snippet(node),
     sourceExpression: sourceText(mass.origin),
   };
-  const principal = !ctx.helperName ? ctx.spec.principalIdText(node) : undefined;
+  const principal = !ctx.helperName ? principalAt(ctx.spec, node) : undefined;
   const sf = node.getSourceFile();
-  const owner = principal && `${propertyKey(ownerField, sf)}: ${principal}`;
+  const owner = principal && `${propertyKey(ownerField, sf)}: ${principal.text}`;
   let fix: Fix | undefined;
   const description = `set ${ownerField} from the authenticated user after the request's fields`;
   if (owner && 'whole' in mass) fix = { description, edits: [replaceNode(mass.whole, objectText([`...${unwrap(mass.whole).getText()}`, owner]))] };
   else if (owner && 'spread' in mass && mass.literal) fix = { description, edits: [appendProperty(mass.literal, owner)] };
-  if (fix) use.fix = fix;
+  if (fix && principal) use.fix = withSetup({ fix }, principal).fix;
   else use.notFixableReason = ctx.helperName ? `the object is built in ${ctx.helperName}()` : 'the object cannot be extended in place';
   return use;
 }

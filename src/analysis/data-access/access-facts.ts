@@ -3,8 +3,8 @@ import type { DataAccess } from '../../model/facts.js';
 import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { scopeFix, type FixOutcome } from '../fixes/scope-fix.js';
-import type { Fix } from '../../model/types.js';
 import { threadPrincipal } from '../fixes/thread-principal.js';
+import { principalAt, withSetup } from '../fixes/principal.js';
 import type { OwnerSchema } from '../schema/owner-schema.js';
 import type { FunctionSummaries } from '../function-summary.js';
 import { normalizeFieldName, readsArePublic, type IdentityFields } from '../identity-fields.js';
@@ -152,23 +152,6 @@ export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
   })();
   if (outcome.fix) fact.fix = outcome.fix;
   else fact.notFixableReason = outcome.notFixableReason;
-}
-
-type PrincipalAt = { text: string; edits: Fix['edits']; newFiles?: Fix['newFiles'] };
-
-/** The principal's id where `at` stands, or the adapter's set-up that makes it reachable (a Nest `@CurrentUser() user`). */
-function principalAt(spec: RequestSpec, at: ts.Node): PrincipalAt | undefined {
-  const text = spec.principalIdText(at);
-  if (text) return { text, edits: [] };
-  const setup = spec.principalSetup?.(at);
-  return setup && { text: setup.text, edits: setup.edits, ...(setup.newFiles ? { newFiles: setup.newFiles } : {}) };
-}
-
-/** A fix that uses a set-up principal carries the set-up's edits and files with it (identical edits apply once). */
-function withSetup(outcome: FixOutcome, principal: PrincipalAt): FixOutcome {
-  if (!outcome.fix || (!principal.edits.length && !principal.newFiles?.length)) return outcome;
-  const newFiles = [...(outcome.fix.newFiles ?? []), ...(principal.newFiles ?? [])];
-  return { fix: { ...outcome.fix, edits: [...principal.edits, ...outcome.fix.edits], ...(newFiles.length ? { newFiles } : {}) } };
 }
 
 /** The request value that picks the record: the primary key first, then other selector-like keys. */

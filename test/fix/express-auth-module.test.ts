@@ -5,22 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStyle, type CodeStyle } from '../../src/fix/style.js';
 import { expressAuthModule } from '../../src/fix/templates/express.js';
 import { startBetterAuth, type BetterAuthHarness, type SignedUpUser } from '../helpers/better-auth.js';
-import { closedPort, compile, makeTempProject, removeTempProject, startApp, type RunningApp } from '../helpers/temp-project.js';
+import { closedPort, compile, makeTempProject, removeTempProject, startApp, strictCompilerOptions, type RunningApp } from '../helpers/temp-project.js';
 
 const strictTsconfig = JSON.stringify({
   compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    exactOptionalPropertyTypes: true,
-    noUncheckedIndexedAccess: true,
-    noPropertyAccessFromIndexSignature: true,
-    noImplicitReturns: true,
-    noUnusedLocals: true,
-    noUnusedParameters: true,
-    verbatimModuleSyntax: true,
-    skipLibCheck: true,
+    ...strictCompilerOptions,
     types: ['node'],
     rootDir: 'src',
     outDir: 'dist',

@@ -10,22 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStyle } from '../../src/fix/style.js';
 import { honoAuthModule } from '../../src/fix/templates/hono.js';
 import { startBetterAuth, type BetterAuthHarness, type SignedUpUser } from '../helpers/better-auth.js';
-import { closedPort, compile, makeTempProject, removeTempProject } from '../helpers/temp-project.js';
+import { closedPort, compile, makeTempProject, removeTempProject, strictCompilerOptions } from '../helpers/temp-project.js';
 
 const webOnlyTsconfig = JSON.stringify({
   compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    exactOptionalPropertyTypes: true,
-    noUncheckedIndexedAccess: true,
-    noPropertyAccessFromIndexSignature: true,
-    noImplicitReturns: true,
-    noUnusedLocals: true,
-    noUnusedParameters: true,
-    verbatimModuleSyntax: true,
-    skipLibCheck: true,
+    ...strictCompilerOptions,
     // Web-standard only: the module must not need Node's types (it also runs on Workers, Deno, Bun).
     types: [],
     lib: ['ES2022', 'DOM'],

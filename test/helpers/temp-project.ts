@@ -12,6 +12,22 @@ import { promisify } from 'node:util';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tscBin = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 
+/** The strictest settings a user's project may have: generated code must compile under all of them. */
+export const strictCompilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    noPropertyAccessFromIndexSignature: true,
+    noImplicitReturns: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    verbatimModuleSyntax: true,
+    skipLibCheck: true,
+};
+
 /** A fresh directory test/.tmp/<prefix>-<random> holding `files` (paths relative to it). */
 export function makeTempProject(prefix: string, files: Record<string, string>): string {
   const dir = path.join(repoRoot, 'test/.tmp', `${prefix}-${randomBytes(4).toString('hex')}`);

@@ -7,13 +7,8 @@ import type { FixOutcome } from '../fixes/scope-fix.js';
 import { appendProperty, insertAt, objectText, replaceNode } from '../fixes/edits.js';
 import type { ObjectShape, Provenance, ShapeEntry } from '../provenance.js';
 import { objectLiteralOf, propertyValue } from '../schema/ast.js';
+import { chainOf, isChainTop, type Link } from './chain-links.js';
 import type { DbCall, MatchContext } from './db-call.js';
-
-/** One call of a builder chain: `.from(todos)`, `.where(cond)`. */
-interface Link {
-  name: string;
-  call: ts.CallExpression;
-}
 
 /** What a Drizzle call needs beyond DbCall to be read as a filter and rewritten: kept per call. */
 interface DrizzleQuery {
@@ -178,24 +173,6 @@ function drizzleTableName(v: Value): string | undefined {
   if (!/^(sqlite|pg|mysql|singlestore)Table$/.test(name)) return undefined;
   const holder = node.parent;
   return ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) ? holder.name.text : undefined;
-}
-
-/** Not a link inside a longer chain: the call whose value the handler uses. */
-function isChainTop(call: ts.CallExpression): boolean {
-  const p = call.parent;
-  return !(ts.isPropertyAccessExpression(p) && p.expression === call && ts.isCallExpression(p.parent) && p.parent.expression === p);
-}
-
-/** The calls of a chain in order (`select`, `from`, `where`) and the receiver it starts from (`db`). */
-function chainOf(top: ts.CallExpression): { links: Link[]; root: ts.Expression } {
-  const links: Link[] = [];
-  let cur: ts.Expression = top;
-  for (;;) {
-    const c = unwrap(cur);
-    if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression)) return { links, root: c as ts.Expression };
-    links.unshift({ name: c.expression.name.text, call: c });
-    cur = c.expression.expression;
-  }
 }
 
 /**

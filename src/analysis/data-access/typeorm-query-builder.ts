@@ -5,6 +5,7 @@ import type { FixOutcome } from '../fixes/scope-fix.js';
 import { insertAt } from '../fixes/edits.js';
 import type { ObjectShape, Provenance, ShapeEntry } from '../provenance.js';
 import { objectLiteralOf } from '../schema/ast.js';
+import { chainOf, stringValue, type Link } from './chain-links.js';
 import type { DbCall, MatchContext } from './db-call.js';
 import { repositoryEntity } from './typeorm.js';
 
@@ -21,11 +22,6 @@ const TERMINALS: Record<string, DbCall['kind'] | 'execute'> = {
   execute: 'execute',
 };
 const WHERE_LINKS = new Set(['where', 'andWhere']);
-
-interface Link {
-  name: string;
-  call: ts.CallExpression;
-}
 
 /** What the fix and the filter reader need: the chain, the alias, where to add a condition. */
 interface BuilderQuery {
@@ -53,12 +49,12 @@ export function matchQueryBuilder(call: ts.CallExpression, ctx: MatchContext): D
   const create = links[start];
   const receiver = (create.call.expression as ts.PropertyAccessExpression).expression;
   let entity = entityArg(create.call.arguments[0]) ?? repositoryEntity(receiver, ctx);
-  let alias = stringOf(create.call.arguments[entityArg(create.call.arguments[0]) ? 1 : 0]);
+  let alias = stringValue(create.call.arguments[entityArg(create.call.arguments[0]) ? 1 : 0]);
   let kind: DbCall['kind'] = terminal === 'execute' ? 'list' : terminal;
   for (const l of links.slice(start + 1)) {
     if (l.name === 'from' || l.name === 'update' || l.name === 'into') {
       entity = entityArg(l.call.arguments[0]) ?? entity;
-      alias = stringOf(l.call.arguments[1]) ?? alias;
+      alias = stringValue(l.call.arguments[1]) ?? alias;
     }
     if (terminal === 'execute') {
       if (l.name === 'update') kind = 'update';
@@ -96,14 +92,14 @@ export function queryBuilderFilterShape(db: DbCall, prov: Provenance): ObjectSha
       if (key !== undefined && value) params.set(key, { value, node: p });
     }
     if (l.name === 'setParameter') {
-      const key = stringOf(l.call.arguments[0]);
+      const key = stringValue(l.call.arguments[0]);
       if (key && l.call.arguments[1]) params.set(key, { value: l.call.arguments[1], node: l.call });
     }
   }
   const entries: ShapeEntry[] = [];
   for (const l of q.links) {
     if (!WHERE_LINKS.has(l.name)) continue;
-    const condition = stringOf(l.call.arguments[0]);
+    const condition = stringValue(l.call.arguments[0]);
     if (!condition) continue;
     for (const { column, param } of sqlEqualities(condition, q.alias)) {
       const bound = params.get(param);
@@ -155,20 +151,3 @@ function entityArg(arg: ts.Expression | undefined): string | undefined {
   const e = arg && unwrap(arg);
   return e && ts.isIdentifier(e) ? e.text : undefined;
 }
-
-function stringOf(arg: ts.Expression | undefined): string | undefined {
-  const e = arg && unwrap(arg);
-  return e && ts.isStringLiteralLike(e) ? e.text : undefined;
-}
-
-function chainOf(top: ts.CallExpression): { links: Link[]; root: ts.Expression } {
-  const links: Link[] = [];
-  let cur: ts.Expression = top;
-  for (;;) {
-    const c = unwrap(cur);
-    if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression)) return { links, root: c as ts.Expression };
-    links.unshift({ name: c.expression.name.text, call: c });
-    cur = c.expression.expression;
-  }
-}
-

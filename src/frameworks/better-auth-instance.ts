@@ -1,4 +1,6 @@
 import { ts } from 'ts-morph';
+import { relativeSpecifier } from '../fix/style.js';
+import type { AuthStrategy } from '../model/options.js';
 import type { AdapterContext } from './adapter.js';
 
 export interface BetterAuthInstance {
@@ -23,4 +25,21 @@ export function findBetterAuthInstance(ctx: AdapterContext): BetterAuthInstance 
     }
   }
   return undefined;
+}
+
+export type StrategyChoice =
+  | { strategy: AuthStrategy; sessionImport?: { specifier: string; exportName: string } }
+  | { notFixableReason: string };
+
+/**
+ * The auth the generated module uses: what the user asked for, else the project's own Better Auth
+ * session when it hosts one, else JWT verification. `importer` is the generated file that will import
+ * the instance for the session strategy.
+ */
+export function chooseAuthStrategy(ctx: AdapterContext, requested: AuthStrategy | undefined, importer: string, jsExtensions: boolean): StrategyChoice {
+  const instance = findBetterAuthInstance(ctx);
+  const strategy = requested ?? (instance ? 'session' : 'jwt');
+  if (strategy === 'jwt') return { strategy };
+  if (!instance) return { notFixableReason: 'the session strategy needs a betterAuth(...) instance exported by the project' };
+  return { strategy, sessionImport: { specifier: relativeSpecifier(importer, instance.file, jsExtensions), exportName: instance.exportName } };
 }

@@ -5,7 +5,7 @@ import { detectStyle, importEdit, relativeSpecifier } from '../../fix/style.js';
 import { expressAuthDependencies, expressAuthExport, expressAuthModule } from '../../fix/templates/express.js';
 import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js';
 import { scopeCovers } from '../chain.js';
-import { findBetterAuthInstance } from '../better-auth-instance.js';
+import { chooseAuthStrategy } from '../better-auth-instance.js';
 import type { Entry, ExpressRouter } from './routers.js';
 import { authModuleLocation, moduleKindOf, usesJsExtensionsFor } from '../generated-module.js';
 
@@ -25,20 +25,18 @@ export function planExpressAuthFixes(ctx: AdapterContext, request: AuthFixReques
   if (!request.flagged.length) return planned;
   const first = request.flagged[0].route.loc.file;
   const target = authModuleLocation(ctx, path.join(ctx.project.root, first));
-  const instance = findBetterAuthInstance(ctx);
-  const strategy = request.strategy ?? (instance ? 'session' : 'jwt');
-  if (strategy === 'session' && !instance) {
-    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: 'the session strategy needs a betterAuth(...) instance exported by the project' });
+  const choice = chooseAuthStrategy(ctx, request.strategy, target.file, target.jsExtensions);
+  if ('notFixableReason' in choice) {
+    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: choice.notFixableReason });
     return planned;
   }
+  const { strategy, sessionImport } = choice;
   const moduleText = expressAuthModule({
     language: target.language,
     moduleKind: target.moduleKind,
     style: target.style,
     strategy,
-    sessionImport: instance && strategy === 'session'
-      ? { specifier: relativeSpecifier(target.file, instance.file, target.jsExtensions), exportName: instance.exportName }
-      : undefined,
+    sessionImport,
   });
   const shared = { newFiles: [{ file: target.file, text: moduleText }], dependencies: expressAuthDependencies(strategy) };
   const flaggedIds = new Set(request.flagged.map((r) => r.route.id));

@@ -7,7 +7,7 @@ import { fastifyAuthDependencies, fastifyAuthExport, fastifyAuthModule, fastifyU
 import type { FastifyUserTyping } from '../../fix/templates/fastify-jwt.js';
 import { unwrap } from '../../syntax/resolve.js';
 import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js';
-import { findBetterAuthInstance } from '../better-auth-instance.js';
+import { chooseAuthStrategy } from '../better-auth-instance.js';
 import type { FastifyContext, RouteEntry } from './contexts.js';
 import { fastifyRegistrationOf } from './routes.js';
 import { authModuleLocation, moduleKindOf, usesJsExtensionsFor } from '../generated-module.js';
@@ -24,12 +24,12 @@ export function planFastifyAuthFixes(ctx: AdapterContext, request: AuthFixReques
   const planned: Planned = new Map();
   if (!request.flagged.length) return planned;
   const target = authModuleLocation(ctx, path.join(ctx.project.root, request.flagged[0].route.loc.file));
-  const instance = findBetterAuthInstance(ctx);
-  const strategy = request.strategy ?? (instance ? 'session' : 'jwt');
-  if (strategy === 'session' && !instance) {
-    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: 'the session strategy needs a betterAuth(...) instance exported by the project' });
+  const choice = chooseAuthStrategy(ctx, request.strategy, target.file, target.jsExtensions);
+  if ('notFixableReason' in choice) {
+    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: choice.notFixableReason });
     return planned;
   }
+  const { strategy, sessionImport } = choice;
   const userTyping = userTypingOf(ctx, path.join(ctx.project.root, request.flagged[0].route.loc.file));
   const moduleText = fastifyAuthModule({
     userTyping,
@@ -37,9 +37,7 @@ export function planFastifyAuthFixes(ctx: AdapterContext, request: AuthFixReques
     moduleKind: target.moduleKind,
     style: target.style,
     strategy,
-    sessionImport: instance && strategy === 'session'
-      ? { specifier: relativeSpecifier(target.file, instance.file, target.jsExtensions), exportName: instance.exportName }
-      : undefined,
+    sessionImport,
   });
   const shared = { newFiles: [{ file: target.file, text: moduleText }], dependencies: fastifyAuthDependencies(strategy) };
   const flaggedIds = new Set(request.flagged.map((r) => r.route.id));

@@ -8,7 +8,7 @@ import type { Fix, TextEdit } from '../../model/types.js';
 import { staticString } from '../../syntax/strings.js';
 import { unwrap } from '../../syntax/resolve.js';
 import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js';
-import { findBetterAuthInstance } from '../better-auth-instance.js';
+import { chooseAuthStrategy } from '../better-auth-instance.js';
 import { honoPatternCovers } from './paths.js';
 import { honoRegistrationOf, type HonoRegistration } from './routes.js';
 import { usesJsExtensionsFor } from '../generated-module.js';
@@ -30,20 +30,17 @@ export function planHonoAuthFixes(ctx: AdapterContext, request: AuthFixRequest):
     for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: 'the generated Hono module is an ES module; this project uses CommonJS' });
     return planned;
   }
-  const instance = findBetterAuthInstance(ctx);
-  const strategy = request.strategy ?? (instance ? 'session' : 'jwt');
-  if (strategy === 'session' && !instance) {
-    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: 'the session strategy needs a betterAuth(...) instance exported by the project' });
+  const choice = chooseAuthStrategy(ctx, request.strategy, target.file, target.jsExtensions);
+  if ('notFixableReason' in choice) {
+    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: choice.notFixableReason });
     return planned;
   }
+  const { strategy, sessionImport } = choice;
   const moduleText = honoAuthModule({
     language: target.language,
     style: target.style,
     strategy,
-    sessionImport:
-      instance && strategy === 'session'
-        ? { specifier: relativeSpecifier(target.file, instance.file, target.jsExtensions), exportName: instance.exportName }
-        : undefined,
+    sessionImport,
   });
   const shared = { newFiles: [{ file: target.file, text: moduleText }], dependencies: honoAuthDependencies(strategy) };
   const flaggedIds = new Set(request.flagged.map((r) => r.route.id));

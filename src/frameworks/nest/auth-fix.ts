@@ -6,7 +6,7 @@ import { detectStyle, importEdit, relativeSpecifier } from '../../fix/style.js';
 import { nestAuthDependencies, nestAuthFiles, nestAuthNames } from '../../fix/templates/nest.js';
 import type { Fix, TextEdit } from '../../model/types.js';
 import type { AdapterContext, AuthFixRequest, RouteRecord } from '../adapter.js';
-import { findBetterAuthInstance } from '../better-auth-instance.js';
+import { chooseAuthStrategy } from '../better-auth-instance.js';
 import { className, decoratorsOf, nestCommonName, objectLiteral, property } from './decorators.js';
 import { nestRegistrationOf, type NestRegistration } from './routes.js';
 import { usesJsExtensionsFor } from '../generated-module.js';
@@ -24,23 +24,21 @@ export function planNestAuthFixes(ctx: AdapterContext, request: AuthFixRequest):
   if (!request.flagged.length) return planned;
   const firstReg = nestRegistrationOf.get(request.flagged[0]);
   if (!firstReg) return planned;
-  const instance = findBetterAuthInstance(ctx);
-  const strategy = request.strategy ?? (instance ? 'session' : 'jwt');
-  if (strategy === 'session' && !instance) {
-    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: 'the session strategy needs a betterAuth(...) instance exported by the project' });
-    return planned;
-  }
   const dir = generatedDirectory(ctx, firstReg.controller.getSourceFile().fileName);
   const anchorFile = firstReg.controller.getSourceFile();
   const jsExtensions = usesJsExtensionsFor(ctx, anchorFile);
   const guardFile = path.join(dir, nestAuthNames.guardFile);
+  const choice = chooseAuthStrategy(ctx, request.strategy, guardFile, jsExtensions);
+  if ('notFixableReason' in choice) {
+    for (const r of request.flagged) planned.set(r.route.id, { notFixableReason: choice.notFixableReason });
+    return planned;
+  }
+  const { strategy, sessionImport } = choice;
   const files = nestAuthFiles({
     style: detectStyle(anchorFile.text, anchorFile.fileName),
     strategy,
     jsExtensions,
-    sessionImport: instance && strategy === 'session'
-      ? { specifier: relativeSpecifier(guardFile, instance.file, jsExtensions), exportName: instance.exportName }
-      : undefined,
+    sessionImport,
   });
   const shared = {
     newFiles: Object.entries(files).map(([name, text]) => ({ file: path.join(dir, name), text })),

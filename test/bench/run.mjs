@@ -6,6 +6,7 @@
 //   npm run bench -- --dir /tmp/app                 # generate into (or reuse) a directory
 //   npm run bench -- --files 500 --lines 50000 --json
 //   npm run bench -- --cpu-prof /tmp/prof           # also profile one scan and print the hot spots
+//   npm run bench -- --no-cache-figures             # skip the CLI cache / --staged figures (see cache.mjs)
 //
 // Every measurement runs in a fresh child process, as the CLI does, so runs are independent and memory
 // figures belong to one scan. scan() is synchronous underneath, so a timer in the scanning thread never
@@ -21,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cacheFigures } from './cache.mjs';
 import { DEFAULTS, generateProject, parseArgs } from './generate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,6 +41,7 @@ const spec = {
   json: 'boolean',
   keep: 'boolean',
   'cpu-prof': 'string',
+  'no-cache-figures': 'boolean',
   child: 'string', // internal: 'scan' or 'routes', run by the parent in a fresh process
 };
 let args = {};
@@ -95,6 +98,10 @@ async function main() {
       peakHeapMB: stat(scans.map((x) => round1(x.peakHeap / MB))),
       gcCount: median(scans.map((x) => x.gcs)),
     };
+    if (!args['no-cache-figures']) {
+      log('cache figures: real CLI runs on a git copy of the project ...');
+      report.cli = cacheFigures(repo, dir);
+    }
     if (args.json) console.log(JSON.stringify(report));
     else printTable(report, dir);
     if (args['cpu-prof']) printHotSpots(args['cpu-prof']);
@@ -153,6 +160,11 @@ function printTable(r, dir) {
   console.log('');
   console.log(`${''.padEnd(w)}  ${'best'.padStart(10)}  ${'median'.padStart(10)}   (${r.runs} run${r.runs > 1 ? 's' : ''})`);
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${fmt(v.best).padStart(10)}  ${fmt(v.median).padStart(10)}`);
+  console.log('');
+  if (!r.cli) return;
+  const cw = Math.max(...r.cli.map((c) => c.step.length));
+  console.log(`${'CLI, wall time of one process'.padEnd(cw)}  ${'ms'.padStart(7)}  cache`);
+  for (const c of r.cli) console.log(`${c.step.padEnd(cw)}  ${fmt(c.ms).padStart(7)}  ${c.cache}`);
   console.log('');
 }
 

@@ -14,6 +14,7 @@ import type { Diagnostic, Finding, Fix, Route, ScanResult } from '../model/types
 import { Resolver } from '../syntax/resolve.js';
 import { allRules } from '../../rules/index.js';
 import { handlerFacts } from './facts.js';
+import { noRoutesDiagnostic } from './no-routes.js';
 import { publicComment, suppressionsIn } from './declarations.js';
 
 export interface InternalScanOptions extends ScanOptions {
@@ -59,6 +60,8 @@ export function runScan(opts: InternalScanOptions): ScanRun {
     }
   }
   const records = [...byAdapter.values()].flat();
+  // A Nest app also depends on express: only a scan that found nothing at all is suspicious.
+  if (!records.length && byAdapter.size) diagnostics.push(noRoutesDiagnostic([...byAdapter.keys()].map((a) => a.name), project.packages));
   const facts = handlerFacts(ctx, records, diagnostics);
   for (const r of records) settleStatus(r, facts.get(r), config);
 

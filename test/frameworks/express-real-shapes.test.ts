@@ -1,6 +1,6 @@
 // Shapes found in real Express projects (see each test's comment); every fixture is a minimal rewrite, not their code.
 import { describe, expect, it } from 'vitest';
-import { listRoutes } from '../../src/api.js';
+import { listRoutes, scan } from '../../src/api.js';
 import { fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -109,6 +109,31 @@ describe('express: shapes from real projects', () => {
       'POST /login unprotected no middleware that authenticates runs before the handler',
       'POST /signup unprotected no middleware that authenticates runs before the handler',
     ]);
+  });
+
+  // kenyipp/express-api-boilerplate-style apps build every router with express-promise-router; none was found, and
+  // the scan said "no problems in 0 routes".
+  it('express-promise-router routers are routers: mounts, router-level guards and prefixes apply', async () => {
+    expect(await routeLines(fixture('express', 'promise-router'))).toEqual([
+      'DELETE /api/invoices/:id protected',
+      'GET /api/health unprotected',
+      'GET /api/invoices protected',
+    ]);
+  });
+
+  // A routing-controllers app (decorator routes registered by the library) used to scan "clean" with 0 routes.
+  it('a framework with no route found is a warning naming the unmodelled router library, not a clean scan', async () => {
+    const res = await scan({ paths: [fixture('express', 'routing-controllers')], cwd: repoRoot });
+    expect(res.routes).toEqual([]);
+    expect(res.diagnostics).toEqual([
+      {
+        level: 'warning',
+        code: 'no-routes',
+        message: 'express is used but no routes were found: routes registered through routing-controllers are not analysed; nothing was checked',
+      },
+    ]);
+    // A project with routes gets no such warning.
+    expect((await scan({ paths: [fixture('express', 'promise-router')], cwd: repoRoot })).diagnostics).toEqual([]);
   });
 });
 

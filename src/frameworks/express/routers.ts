@@ -95,6 +95,10 @@ export class ExpressRouters {
       if (callee.path.length === 1 && callee.path[0] === 'Router') return { router: this.routerAt(node, 'router') };
       return undefined;
     }
+    // express-promise-router: express.Router() with async rejections passed to next(); same registrations.
+    if (callee.kind === 'external' && callee.pkg === 'express-promise-router' && (callee.path.length === 0 || (callee.path.length === 1 && callee.path[0] === 'default'))) {
+      return { router: this.routerAt(node, 'router') };
+    }
     // A factory: function makeRouter() { const r = Router(); ...; return r }
     if (callee.kind === 'node' && isFunctionNode(callee.node) && ts.isCallExpression(node)) {
       for (const ret of returnedExpressions(callee.node)) {

@@ -1,12 +1,12 @@
 import { ts } from 'ts-morph';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 import { unwrap, type Resolver } from '../syntax/resolve.js';
-import { matchDbCall, type DbCall, type MatchContext } from './data-access/index.js';
+import { matchDbCall, type AnyDbCall, type MatchContext } from './data-access/index.js';
 
 /** One function's calls as the syntax shows them, computed once per function for the whole scan. */
 export interface FunctionSummary {
-  /** Database calls made in the body (nested callbacks included: they run with the same values). */
-  dbCalls: DbCall[];
+  /** Database calls made in the body (nested callbacks included: they run with the same values), SQL tagged templates too. */
+  dbCalls: AnyDbCall[];
   /** Calls of project functions, with the function each one invokes. */
   callees: { call: ts.CallExpression; fn: FunctionNode }[];
   /** Whether the function, or a project function it calls (transitively), touches the database. */
@@ -37,7 +37,10 @@ export class FunctionSummaries {
     this.summaries.set(fn, summary);
     this.inProgress.add(fn);
     const step = (n: ts.Node): void => {
-      if (ts.isCallExpression(n)) {
+      if (ts.isTaggedTemplateExpression(n)) {
+        const db = matchDbCall(n, this.match);
+        if (db) summary.dbCalls.push(db);
+      } else if (ts.isCallExpression(n)) {
         const db = matchDbCall(n, this.match);
         if (db) summary.dbCalls.push(db);
         const callee = db ? undefined : this.calledFunction(n);

@@ -6,6 +6,7 @@ import { findDeclaration } from '../syntax/scope.js';
 import { holdingVariable, recordCheck } from './data-access/record-check.js';
 import type { Resolver } from '../syntax/resolve.js';
 import { accessFacts, attachScopeFix, inheritChecks, type AccessRecord } from './data-access/access-facts.js';
+import type { QueryNode } from './data-access/db-call.js';
 import { IdentityFields } from './identity-fields.js';
 import { decisionUses, identityUsesOfCall, verifiedBy } from './identity-uses.js';
 import { findInlineAuth } from './inline-auth.js';
@@ -62,14 +63,14 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
     const local: AccessRecord[] = [];
     walk(body, (n) => {
       if (ts.isIfStatement(n)) identityUses.push(...decisionUses(n.expression, p, idCtx));
-      if (!ts.isCallExpression(n)) return;
-      const db = dbByCall.get(n);
+      const db = ts.isCallExpression(n) || ts.isTaggedTemplateExpression(n) ? dbByCall.get(n) : undefined;
       if (db) {
         local.push(accessFacts(db, p, { spec, identity, root: ctx.root, verified, config: ctx.config }, helperName, chain));
         identityUses.push(...identityUsesOfCall(db, p, idCtx));
         if (!helperName) dbStatements.add(topStatement(n, fn));
         return;
       }
+      if (!ts.isCallExpression(n)) return;
       const helper = calleeByCall.get(n);
       if (!helper || helper === fn || chain.length >= MAX_CALL_DEPTH) return;
       // Past the handler's direct callees, only functions that can reach the database matter.
@@ -130,7 +131,7 @@ function liftReturnedRecordChecks(
 }
 
 /** `return data` (holding the record), `return <the call>`, `return this.ensureExists(data)` (a helper returning its argument). */
-function yieldsRecord(expr: ts.Expression, recordCall: ts.CallExpression, summaries: FunctionSummaries, depth = 0): boolean {
+function yieldsRecord(expr: ts.Expression, recordCall: QueryNode, summaries: FunctionSummaries, depth = 0): boolean {
   const e = unwrapValue(expr);
   if (e === recordCall) return true;
   const held = holdingVariable(recordCall);

@@ -4,7 +4,7 @@ import type { Fix } from '../model/types.js';
 import { locOf, snippet } from '../syntax/loc.js';
 import { unwrap } from '../syntax/resolve.js';
 import { refusal } from './branch-refusal.js';
-import type { DbCall } from './data-access/db-call.js';
+import type { AnyDbCall, DbCall } from './data-access/db-call.js';
 import { filterShape, writtenShapes } from './data-access/index.js';
 import { appendProperty, objectText, propertyKey, replaceNode } from './fixes/edits.js';
 import { removeDeadBinding } from './fixes/unused-binding.js';
@@ -43,7 +43,7 @@ type Prop = Extract<ShapeEntry, { kind: 'prop' }>;
 type RequestOrigin = Extract<Origin, { kind: 'request' }>;
 
 /** Identity fields a database call takes from the request: in its filter, in the values it writes, or by spreading the body. */
-export function identityUsesOfCall(db: DbCall, prov: Provenance, ctx: IdentityContext): IdentityUse[] {
+export function identityUsesOfCall(db: AnyDbCall, prov: Provenance, ctx: IdentityContext): IdentityUse[] {
   const uses: IdentityUse[] = [];
   const model = db.model?.name ?? db.modelName;
   const ownerField = db.model?.ownerField;

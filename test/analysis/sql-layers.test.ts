@@ -43,6 +43,13 @@ describe('raw SQL', () => {
     expect(f.identityUses[0].fix?.edits.map((e) => e.text)).toEqual(['req.user!.id']);
   });
 
+  it('an UPDATE setting user_id from the body is user-id-from-request; its SET value does not count as the WHERE binding', () => {
+    const f = facts('PUT /todos/:id/owner');
+    expect(lines(f)).toEqual(['sql update todos byRequestId=true owner=user_id scopedBy=query line=39']);
+    expect(identityLines(f)).toEqual(['write user_id from body (req.body) into todos line=39']);
+    expect(f.identityUses[0].fix?.edits.map((e) => e.text)).toEqual(['req.user!.id']);
+  });
+
   it('reads WHERE clauses: placeholders, AND, OR, clauses after WHERE, INSERT columns', () => {
     expect(parseSql('select * from todos where id = $1 and user_id = $2 order by id')).toMatchObject({
       op: 'select', table: 'todos', where: [{ column: 'id', index: 0 }, { column: 'user_id', index: 1 }], whereEnd: 50,

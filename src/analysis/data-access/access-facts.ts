@@ -12,7 +12,7 @@ import type { Config } from '../../model/config.js';
 import { originText } from '../origin-text.js';
 import { originKey, unwrapValue, type ObjectShape, type Origin, type Provenance } from '../provenance.js';
 import type { RequestSpec } from '../request-spec.js';
-import type { DbCall } from './db-call.js';
+import type { AnyDbCall } from './db-call.js';
 import { filterShape } from './index.js';
 import { recordCheck } from './record-check.js';
 import type { VerifiedValues } from '../verified-values.js';
@@ -20,7 +20,7 @@ import type { VerifiedValues } from '../verified-values.js';
 /** A DataAccess with what later passes need: the id's provenance key and whether a missing record is refused. */
 export interface AccessRecord {
   fact: DataAccess;
-  db: DbCall;
+  db: AnyDbCall;
   idKey?: string;
   missingRefused: boolean;
   /** Set when the call sits in a helper, not in the handler: fixes there cannot reach the principal. */
@@ -54,7 +54,7 @@ const COMPOUND_UNIQUE = /^[A-Za-z0-9]+(_[A-Za-z0-9]+)+$/;
 /** Relation filters whose `id` is the owner: `where: { user: { id: me } }`. */
 const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant', 'account']);
 
-export function accessFacts(db: DbCall, prov: Provenance, ctx: AccessContext, helperName?: string, chain: ts.CallExpression[] = []): AccessRecord {
+export function accessFacts(db: AnyDbCall, prov: Provenance, ctx: AccessContext, helperName?: string, chain: ts.CallExpression[] = []): AccessRecord {
   const ownerField = db.model?.ownerField;
   const idField = db.model?.idField ?? (db.layer === 'mongoose' || db.layer === 'mongodb' ? '_id' : 'id');
   const filter = filterShape(db, prov);

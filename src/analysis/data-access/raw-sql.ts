@@ -6,26 +6,32 @@ import { insertAt } from '../fixes/edits.js';
 import type { FixOutcome } from '../fixes/scope-fix.js';
 import type { ObjectShape, Provenance, ShapeEntry } from '../provenance.js';
 import { propertyValue } from '../schema/ast.js';
-import type { DbCall, MatchContext } from './db-call.js';
+import type { AnyDbCall, DbCall, MatchContext, QueryNode } from './db-call.js';
+import { runsSql } from './sql-tag.js';
 import { parseSql, type SqlStatement } from './sql-text.js';
 
-/** Methods that take SQL text first and its values after it (an array, or one argument each). */
-const TEXT_FIRST = new Set(['query', 'execute', '$queryRawUnsafe', '$executeRawUnsafe', 'all', 'get', 'run', 'any', 'one', 'oneOrNone', 'many', 'none', 'manyOrNone']);
+/**
+ * Methods that take SQL text first and its values after it (an array, or one argument each); Prisma's
+ * `$queryRaw(Prisma.sql\`...\`)` takes a template.
+ */
+const TEXT_FIRST = new Set(['query', 'execute', '$queryRaw', '$executeRaw', '$queryRawUnsafe', '$executeRawUnsafe', 'all', 'get', 'run', 'any', 'one', 'oneOrNone', 'many', 'none', 'manyOrNone']);
 /** better-sqlite3: `db.prepare(text).get(...values)`. */
 const PREPARED_RUNS = new Set(['get', 'all', 'run', 'iterate']);
 const SELECTOR = /^(_?id|uuid|slug)$/i;
 
 interface RawQuery {
   statement: SqlStatement;
+  /** The SQL as parsed: a template's interpolations are written `${n}`. */
+  text: string;
   /** The SQL text node: a string literal, a template, or a tagged template's template. */
   textNode: ts.Expression;
   /** The values in order: array elements, spread arguments, or template spans. */
   values: (ts.Expression | undefined)[];
   /** Where a new value goes: the values array, the argument list, or the template itself. */
-  valuesAt: { kind: 'array'; array: ts.ArrayLiteralExpression } | { kind: 'args'; call: ts.CallExpression } | { kind: 'template' } | { kind: 'none' };
+  valuesAt: { kind: 'array'; array: ts.ArrayLiteralExpression } | { kind: 'args'; call: ts.CallExpression } | { kind: 'template' } | { kind: 'none'; call: ts.CallExpression };
 }
 
-const raws = new WeakMap<ts.CallExpression, RawQuery>();
+const raws = new WeakMap<QueryNode, RawQuery>();
 
 /**
  * Raw SQL: `pool.query('SELECT * FROM todos WHERE id = $1', [id])`, `conn.execute('... WHERE id = ?', [id])`,
@@ -37,7 +43,7 @@ export function matchRawSql(call: ts.CallExpression, ctx: MatchContext): DbCall 
   const callee = unwrap(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
-  let found: Omit<RawQuery, 'statement'> & { text: string } | undefined;
+  let found: Omit<RawQuery, 'statement'> | undefined;
   const receiver = unwrap(callee.expression);
   if (PREPARED_RUNS.has(method) && ts.isCallExpression(receiver) && ts.isPropertyAccessExpression(receiver.expression) && receiver.expression.name.text === 'prepare') {
     const text = sqlText(receiver.arguments[0]);
@@ -52,14 +58,30 @@ export function matchRawSql(call: ts.CallExpression, ctx: MatchContext): DbCall 
       if (text.values) found = { ...text, values: text.values, valuesAt: { kind: 'template' } };
       else if (array) found = { ...text, values: [...array.elements], valuesAt: { kind: 'array', array } };
       else if (method.endsWith('Unsafe')) found = { ...text, values: [...call.arguments.slice(1)], valuesAt: { kind: 'args', call } };
-      else found = { ...text, values: [], valuesAt: { kind: 'none' } };
+      else found = { ...text, values: [], valuesAt: { kind: 'none', call } };
     }
   }
-  if (!found) return undefined;
+  return found && rawDbCall(call, found, ctx);
+}
+
+/**
+ * A tagged template that runs its SQL: postgres.js `await sql\`SELECT * FROM todos WHERE id = ${id}\``
+ * (`const sql = postgres(url)`), Neon, Vercel Postgres, Bun, `prisma.$queryRaw\`...\``. The tag must resolve
+ * to such a client (see sql-tag.ts); a template that is the SQL text of a call is read with that call.
+ */
+export function matchSqlTemplate(node: ts.TaggedTemplateExpression, ctx: MatchContext): DbCall<ts.TaggedTemplateExpression> | undefined {
+  const parent = node.parent;
+  if (ts.isCallExpression(parent) && parent.arguments[0] === node) return undefined;
+  if (!runsSql(node.tag, ctx.resolver)) return undefined;
+  const text = sqlText(node);
+  return text?.values ? rawDbCall(node, { ...text, values: text.values, valuesAt: { kind: 'template' } }, ctx) : undefined;
+}
+
+function rawDbCall<Q extends QueryNode>(node: Q, found: Omit<RawQuery, 'statement'>, ctx: MatchContext): DbCall<Q> | undefined {
   const statement = parseSql(found.text);
   const model = statement && ctx.schema.get(statement.table);
   if (!statement || !model) return undefined;
-  raws.set(call, { statement, textNode: found.textNode, values: found.values, valuesAt: found.valuesAt });
+  raws.set(node, { ...found, statement });
   const kind: DbCall['kind'] =
     statement.op === 'insert' ? 'create'
     : statement.op === 'update' ? 'update'
@@ -67,7 +89,7 @@ export function matchRawSql(call: ts.CallExpression, ctx: MatchContext): DbCall 
     // A SELECT by a selector column picks one row; a WHERE we cannot read may bind the owner: not a list either.
     : statement.where.some((w) => w.column === model.idField || SELECTOR.test(w.column)) || (statement.hasWhere && statement.where.length === 0) ? 'read'
     : 'list';
-  return { layer: 'sql', call, modelName: model.name, model, operation: statement.op, kind, data: [] };
+  return { layer: 'sql', call: node, modelName: model.name, model, operation: statement.op, kind, data: [] };
 }
 
 /** The SQL text and, for templates, the interpolated values: `${n}` stands for the n-th. */
@@ -79,6 +101,10 @@ function sqlText(arg: ts.Expression | undefined): { text: string; textNode: ts.E
     if (decl && ts.isVariableDeclaration(decl) && decl.initializer && decl.parent.flags & ts.NodeFlags.Const) e = unwrap(decl.initializer) as ts.Expression;
   }
   if (ts.isTaggedTemplateExpression(e)) e = e.template;
+  // A template without interpolations (`sql\`SELECT 1\``) is text with no values.
+  if (ts.isNoSubstitutionTemplateLiteral(e) && ts.isTaggedTemplateExpression(e.parent)) {
+    return /^\s*(select|update|delete|insert)\b/i.test(e.text) ? { text: e.text, textNode: e, values: [] } : undefined;
+  }
   if (ts.isStringLiteralLike(e)) return /^\s*(select|update|delete|insert)\b/i.test(e.text) ? { text: e.text, textNode: e } : undefined;
   if (ts.isTemplateExpression(e)) {
     let text = e.head.text;
@@ -98,16 +124,20 @@ function arrayOf(expr: ts.Expression): ts.ArrayLiteralExpression | undefined {
   return undefined;
 }
 
-export function isRawSqlCall(db: DbCall): boolean {
+export function isRawSqlCall(db: AnyDbCall): boolean {
   return raws.has(db.call);
 }
 
-/** WHERE terms (and INSERT columns, for the values written) with the values their placeholders take. */
-export function rawSqlShape(db: DbCall, prov: Provenance, part: 'where' | 'insert'): ObjectShape | undefined {
+/**
+ * WHERE terms, or the values written (INSERT columns, UPDATE SET assignments), with the values their
+ * placeholders take. A SET value is only ever written: it never scopes the rows the statement touches.
+ */
+export function rawSqlShape(db: AnyDbCall, prov: Provenance, part: 'where' | 'written'): ObjectShape | undefined {
   const q = raws.get(db.call);
   if (!q) return undefined;
+  const bindings = part === 'where' ? q.statement.where : [...q.statement.insert, ...q.statement.set];
   const entries: ShapeEntry[] = [];
-  for (const b of q.statement[part]) {
+  for (const b of bindings) {
     const value = b.index === undefined ? undefined : q.values[b.index];
     if (value && !ts.isSpreadElement(value)) entries.push({ kind: 'prop', key: b.column, value, node: value as unknown as ts.ObjectLiteralElementLike, origin: prov.origin(value) });
   }
@@ -119,13 +149,17 @@ export function rawSqlShape(db: DbCall, prov: Provenance, part: 'where' | 'inser
  * values: `$n` numbering continues, `?` only when the new one is the last placeholder, a template gets
  * `${principal}`. The text is edited in place, so only literal SQL in the call is rewritten.
  */
-export function rawSqlScopeFix(db: DbCall, ownerField: string, principal: string): FixOutcome {
+export function rawSqlScopeFix(db: AnyDbCall, ownerField: string, principal: string): FixOutcome {
   const q = raws.get(db.call);
   if (!q) return { notFixableReason: 'the query could not be located for editing' };
   const { statement, textNode } = q;
   // The column's SQL spelling is known only from SQL-level schemas (Prisma's userId may be "userId" or user_id).
   if (!['sql', 'knex', 'kysely'].includes(db.model?.layer ?? '')) {
     return { notFixableReason: `the SQL name of ${ownerField} in ${statement.table} is not known here; add it to the WHERE clause by hand` };
+  }
+  // Postgres folds unquoted names to lower case: a mixed-case column needs the quoting its dialect uses.
+  if (ownerField !== ownerField.toLowerCase()) {
+    return { notFixableReason: `${ownerField} needs quoting in SQL; add it to the WHERE clause by hand` };
   }
   if (statement.hasWhere && statement.where.length === 0) return { notFixableReason: 'the WHERE clause is not a plain AND of equalities; add the owner condition by hand' };
   const sf = db.call.getSourceFile();
@@ -143,9 +177,9 @@ export function rawSqlScopeFix(db: DbCall, ownerField: string, principal: string
     const args = q.valuesAt.call.arguments;
     edits.push(args.length ? insertAt(sf, args[args.length - 1].getEnd(), `, ${principal}`) : insertAt(sf, q.valuesAt.call.arguments.pos, principal));
   } else if (q.valuesAt.kind === 'none') {
-    edits.push(insertAt(sf, (db.call.arguments[0] as ts.Node).getEnd(), `, [${principal}]`));
+    edits.push(insertAt(sf, (q.valuesAt.call.arguments[0] as ts.Node).getEnd(), `, [${principal}]`));
   }
-  const atEnd = statement.whereEnd >= (text ?? '').replace(/[\s;]+$/, '').length;
+  const atEnd = statement.whereEnd >= q.text.replace(/[\s;]+$/, '').length;
   const condition = statement.hasWhere ? ` AND ${ownerField} = ${placeholder}` : atEnd ? ` WHERE ${ownerField} = ${placeholder}` : `WHERE ${ownerField} = ${placeholder} `;
   const pos = sourceOffset(textNode, statement.whereEnd, sf);
   if (pos === undefined) return { notFixableReason: 'the SQL text could not be edited in place' };

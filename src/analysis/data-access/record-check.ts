@@ -6,6 +6,7 @@ import { isRefusingResponse, refusal } from '../branch-refusal.js';
 import type { IdentityFields } from '../identity-fields.js';
 import { normalizeFieldName } from '../identity-fields.js';
 import { unwrapValue, type Provenance } from '../provenance.js';
+import type { QueryNode } from './db-call.js';
 
 /** What the handler does with a fetched record right after fetching it. */
 export interface RecordCheck {
@@ -29,7 +30,7 @@ const CHAIN_METHODS = new Set(['exec', 'lean', 'populate', 'select', 'orFail']);
  * `if (!todo || todo.userId !== req.user.id) return res.status(404)...` counts only when it refuses,
  * and only when nothing used the record or wrote to the database before it.
  */
-export function recordCheck(call: ts.CallExpression, ownerField: string | undefined, identity: IdentityFields, prov: Provenance): RecordCheck {
+export function recordCheck(call: QueryNode, ownerField: string | undefined, identity: IdentityFields, prov: Provenance): RecordCheck {
   const none: RecordCheck = { ownerChecked: false, missingRefused: false };
   const variable = holdingVariable(call);
   if (!variable) return none;
@@ -107,7 +108,7 @@ function delegatedCheck(st: ts.Statement, variable: ts.VariableDeclaration | ts.
 }
 
 /** The `const x` an awaited call (possibly chained: `.lean()`, `.exec()`) is assigned to. */
-export function holdingVariable(call: ts.CallExpression): ts.VariableDeclaration | undefined {
+export function holdingVariable(call: QueryNode): ts.VariableDeclaration | undefined {
   let top: ts.Node = call;
   for (;;) {
     const p = top.parent;

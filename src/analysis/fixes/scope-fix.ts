@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Fix, TextEdit } from '../../model/types.js';
 import { unwrap } from '../../syntax/resolve.js';
-import type { DbCall } from '../data-access/db-call.js';
+import { isCallDb, type AnyDbCall, type DbCall } from '../data-access/db-call.js';
 import { drizzleScopeFix } from '../data-access/drizzle.js';
 import { isManagerCall } from '../data-access/typeorm.js';
 import { knexScopeFix } from '../data-access/knex.js';
@@ -33,7 +33,9 @@ const MONGOOSE_BY_ID: Record<string, string> = {
  * - Sequelize: the owner joins `where`; `findByPk(id)` becomes `findOne({ where: { id, owner } })`.
  * - MongoDB driver: not fixed, the stored type of the owner (string or ObjectId) is unknown.
  */
-export function scopeFix(db: DbCall, ownerField: string, principal: string): FixOutcome {
+export function scopeFix(db: AnyDbCall, ownerField: string, principal: string): FixOutcome {
+  // Raw SQL is edited in its text, whether a call or a tagged template runs it.
+  if (db.layer === 'sql' || !isCallDb(db)) return rawSqlScopeFix(db, ownerField, principal);
   const sf = db.call.getSourceFile();
   // A principal named like the owner field (a threaded parameter) is written as a shorthand.
   const owner = principal === ownerField ? principal : `${propertyKey(ownerField, sf)}: ${principal}`;
@@ -53,8 +55,6 @@ export function scopeFix(db: DbCall, ownerField: string, principal: string): Fix
       return knexScopeFix(db, ownerField, principal);
     case 'kysely':
       return kyselyScopeFix(db, ownerField, principal);
-    case 'sql':
-      return rawSqlScopeFix(db, ownerField, principal);
     case 'typeorm':
       if (isQueryBuilderCall(db)) return queryBuilderScopeFix(db, ownerField, principal, !!db.model?.ownerRelation);
       // A relation owner (`owner: User` without a foreign-key column) is matched through the related id.

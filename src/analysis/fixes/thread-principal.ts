@@ -15,7 +15,7 @@ import type { FixOutcome } from './scope-fix.js';
  */
 export function threadPrincipal(
   call: ts.CallExpression,
-  query: ts.CallExpression,
+  query: ts.Node,
   ownerField: string,
   principal: string,
   schema: OwnerSchema,

@@ -121,6 +121,18 @@ describe('express: shapes from real projects', () => {
     ]);
   });
 
+  // kenyipp/realworld-nodejs-example-app: `auth` returns next() when there is no Authorization header and
+  // only refuses bad tokens; it was counted as a guard, so anonymous GET routes read "protected".
+  it('optional authentication (no credentials: next()) is not a guard; next(err) and path skips are not optional', async () => {
+    const routes = await routesOf('optional-auth');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
+      'DELETE /api/articles/:id protected apiGuard',
+      'GET /api/articles unprotected ',
+      'GET /api/feed unprotected ',
+      'POST /api/articles protected requireUser',
+    ]);
+  });
+
   // A routing-controllers app (decorator routes registered by the library) used to scan "clean" with 0 routes.
   it('a framework with no route found is a warning naming the unmodelled router library, not a clean scan', async () => {
     const res = await scan({ paths: [fixture('express', 'routing-controllers')], cwd: repoRoot });
@@ -140,7 +152,7 @@ describe('express: shapes from real projects', () => {
 describe('express fixtures from real shapes', () => {
   it('type-check against Express 5 from the root node_modules', async () => {
     const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-    for (const project of ['chained-router-solution-tsconfig/tsconfig.app.json', 'class-based-routes', 'spread-and-conditional-middleware']) {
+    for (const project of ['chained-router-solution-tsconfig/tsconfig.app.json', 'class-based-routes', 'spread-and-conditional-middleware', 'optional-auth']) {
       execFileSync(process.execPath, [tsc, '-p', fixture('express', project), '--noEmit'], { stdio: 'pipe' });
     }
   }, 60_000);

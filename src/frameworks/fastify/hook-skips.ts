@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { findRefusal } from '../../analysis/guard-evidence.js';
+import { testsAbsence } from '../../analysis/optional-auth.js';
 import { isFunctionNode, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { findDeclaration } from '../../syntax/scope.js';
@@ -207,18 +208,6 @@ function readsLocal(cond: ts.Expression, fn: FunctionNode): boolean {
   return found;
 }
 
-/** `!token`, `!header?.startsWith('Bearer ')`, `token == null`, `token === undefined`, `!a || !b`. */
-function testsAbsence(cond: ts.Expression): boolean {
-  const e = unwrap(cond);
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return true;
-  if (ts.isBinaryExpression(e)) {
-    const op = e.operatorToken.kind;
-    if (op === ts.SyntaxKind.BarBarToken) return testsAbsence(e.left) || testsAbsence(e.right);
-    const nullish = (x: ts.Node) => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
-    if (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken) return nullish(unwrap(e.left)) || nullish(unwrap(e.right));
-  }
-  return false;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Evaluating a condition for one route: T always holds, F never, M holds for some requests (the

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { callsIn, continuesWith, findRefusal } from '../../analysis/guard-evidence.js';
+import { passesWithoutCredentials } from '../../analysis/optional-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
@@ -152,7 +153,7 @@ export class HonoMiddlewareClassifier {
   private evidenceIn(fn: FunctionNode, depth: number): Verdict {
     const next = continuesWith(fn, 1);
     const refusal = findRefusal(fn.body ?? fn);
-    const optional = next ? passesWithoutCredentials(fn) : undefined;
+    const optional = next ? passesWithoutCredentials(fn, 1) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
     for (const call of callsIn(fn)) {
@@ -174,48 +175,3 @@ export class HonoMiddlewareClassifier {
   }
 }
 
-/**
- * Optional authentication: `if (!token) { await next(); return }` (or `return next()`) hands requests
- * that carry no credentials to the handler, whatever the middleware refuses later for bad ones.
- * Returns the condition's text when the middleware does that.
- */
-export function passesWithoutCredentials(fn: FunctionNode): string | undefined {
-  const nextParam = fn.parameters[1];
-  if (!nextParam || !ts.isIdentifier(nextParam.name) || !fn.body) return undefined;
-  const next = nextParam.name.text;
-  let found: string | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found || (n !== fn.body && isFunctionNode(n))) return;
-    if (ts.isIfStatement(n) && testsAbsence(n.expression) && callsNext(n.thenStatement, next) && !findRefusal(n.thenStatement)) {
-      found = snippet(n.expression, 40);
-      return;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(fn.body);
-  return found;
-}
-
-/** `!token`, `!header?.startsWith('Bearer ')`, `token == null`, `token === undefined`, `!a || !b`. */
-function testsAbsence(cond: ts.Expression): boolean {
-  const e = unwrap(cond);
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return true;
-  if (ts.isBinaryExpression(e)) {
-    const op = e.operatorToken.kind;
-    if (op === ts.SyntaxKind.BarBarToken) return testsAbsence(e.left) || testsAbsence(e.right);
-    const nullish = (x: ts.Node) => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
-    if (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken) return nullish(unwrap(e.left)) || nullish(unwrap(e.right));
-  }
-  return false;
-}
-
-function callsNext(branch: ts.Node, next: string): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === next) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(branch);
-  return found;
-}

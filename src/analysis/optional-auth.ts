@@ -1,0 +1,67 @@
+import { ts } from 'ts-morph';
+import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
+import { snippet } from '../syntax/loc.js';
+import { unwrap } from '../syntax/resolve.js';
+import { findRefusal } from './guard-evidence.js';
+
+/**
+ * Optional authentication: middleware that verifies a token when there is one but hands requests that
+ * carry none to the handler — `if (!token) return next()`, `if (authorization === undefined) { next(); return }`.
+ * It refuses bad tokens and continues on good ones, which looks like a guard, yet an anonymous request
+ * passes. Shared by the Express and Hono classifiers (Fastify hooks: see fastify/hook-skips.ts).
+ */
+
+/** Names a condition must mention to be about credentials, so `if (!req.path.startsWith('/api')) return next()` is not one. */
+const CREDENTIAL_WORDS = /auth|token|jwt|bearer|session|cookie|credential|user|api[-_]?key|header/i;
+
+/**
+ * The text of the condition under which `fn` continues with no credentials, or undefined. `nextParamIndex`
+ * is the position of `next` (Express 2, Hono 1); only a bare `next()` continues: `next(err)` refuses.
+ */
+export function passesWithoutCredentials(fn: FunctionNode, nextParamIndex: number): string | undefined {
+  const nextParam = fn.parameters[nextParamIndex];
+  if (!nextParam || !ts.isIdentifier(nextParam.name) || !fn.body) return undefined;
+  const next = nextParam.name.text;
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || (n !== fn.body && isFunctionNode(n))) return;
+    if (
+      ts.isIfStatement(n) &&
+      testsAbsence(n.expression) &&
+      CREDENTIAL_WORDS.test(n.expression.getText()) &&
+      continuesBare(n.thenStatement, next) &&
+      !findRefusal(n.thenStatement)
+    ) {
+      found = snippet(n.expression, 40);
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
+}
+
+/** `!token`, `!header?.startsWith('Bearer ')`, `token == null`, `token === undefined`, `!a || !b`. */
+export function testsAbsence(cond: ts.Expression): boolean {
+  const e = unwrap(cond);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return true;
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.BarBarToken) return testsAbsence(e.left) || testsAbsence(e.right);
+    const nullish = (x: ts.Node) => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
+    if (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken) return nullish(unwrap(e.left)) || nullish(unwrap(e.right));
+  }
+  return false;
+}
+
+/** The branch calls `next()` with no argument (an error argument would end the request instead). */
+function continuesBare(branch: ts.Node, next: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || isFunctionNode(n)) return;
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === next && n.arguments.length === 0) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(branch);
+  return found;
+}

@@ -36,8 +36,9 @@ export function loadProject(root: string, paths: string[], config: Config): Scan
       diagnostics.push({ level: 'error', code: 'read-error', message: (err as Error).message, file: rel(root, file) });
       continue;
     }
-    // Parsed once, with parent pointers, straight from the text: analysis reads raw nodes only.
-    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
+    // Parsed once, with parent pointers, straight from the text: analysis reads raw nodes only. JSDoc is
+    // left unparsed (nothing reads it; types are never consulted), which saves ~15% of the parse.
+    const sf = ts.createSourceFile(file, text, PARSE_OPTIONS, true, scriptKindOf(file));
     const parseErrors = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
     if (parseErrors.length) {
       const first = parseErrors[0];
@@ -60,6 +61,8 @@ export function loadProject(root: string, paths: string[], config: Config): Scan
   const modules = new ModuleResolver(tsconfigs, (f) => files.has(f), packages);
   return { root, config, files, packages, modules, tsconfigs, diagnostics };
 }
+
+const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
 
 function scriptKindOf(file: string): ts.ScriptKind {
   if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;

@@ -24,6 +24,8 @@ export const rule: Rule = {
       if (!isUnscoped(access)) continue;
       // Reading authored content (articles, comments) is public by design; changing it is not.
       if ((access.kind === 'read' || access.kind === 'list') && readsArePublic(access.model, access.ownerField, config)) continue;
+      // Profiles are commonly public: a user account is reported only when it is changed.
+      if ((access.kind === 'read' || access.kind === 'list') && access.userRecord) continue;
       const base = `${access.model ?? ''}.${access.operation}`;
       const n = (seen.get(base) ?? 0) + 1;
       seen.set(base, n);

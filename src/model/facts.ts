@@ -33,8 +33,10 @@ export interface DataAccess {
   byRequestId: boolean;
   /** Where that id came from (`req.params.id`). */
   idExpression?: string;
-  /** The model's owner field, if the model is owned (from schema or config). */
+  /** The model's owner field, if the model is owned (from schema or config); for a user account, its id. */
   ownerField?: string;
+  /** The record is a user account, owned by the user it describes: only changes of it need the principal. */
+  userRecord?: boolean;
   /** How the access is bound to the principal, if it is. */
   scopedBy?: 'query' | 'check' | 'role';
   loc: SourceLoc;

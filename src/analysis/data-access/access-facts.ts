@@ -16,6 +16,7 @@ import type { AnyDbCall } from './db-call.js';
 import { filterShape } from './index.js';
 import { recordCheck } from './record-check.js';
 import type { VerifiedValues } from '../verified-values.js';
+import { isAccountKey } from '../schema/user-model.js';
 
 /** A DataAccess with what later passes need: the id's provenance key and whether a missing record is refused. */
 export interface AccessRecord {
@@ -55,8 +56,10 @@ const COMPOUND_UNIQUE = /^[A-Za-z0-9]+(_[A-Za-z0-9]+)+$/;
 const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant', 'account']);
 
 export function accessFacts(db: AnyDbCall, prov: Provenance, ctx: AccessContext, helperName?: string, chain: ts.CallExpression[] = []): AccessRecord {
-  const ownerField = db.model?.ownerField;
   const idField = db.model?.idField ?? (db.layer === 'mongoose' || db.layer === 'mongodb' ? '_id' : 'id');
+  // A user account belongs to the user it describes: its own id (or username, email) is its owner.
+  const userRecord = !db.model?.ownerField && !!db.model?.userRecord;
+  const ownerField = db.model?.ownerField ?? (userRecord ? idField : undefined);
   const filter = filterShape(db, prov);
 
   let idOrigin: Origin | undefined;
@@ -64,15 +67,18 @@ export function accessFacts(db: AnyDbCall, prov: Provenance, ctx: AccessContext,
     const o = prov.origin(db.idArg);
     if (o.kind === 'request') idOrigin = o;
   }
-  if (!idOrigin && filter && db.kind !== 'list' && db.kind !== 'create') idOrigin = selectorOrigin(filter, idField, ctx.identity, prov);
+  if (!idOrigin && filter && db.kind !== 'list' && db.kind !== 'create') idOrigin = selectorOrigin(filter, idField, ctx.identity, prov, userRecord);
 
   let scopedBy: DataAccess['scopedBy'];
   const verified = ctx.verified;
   const isVerified = verified ? (key: string) => verified.has(key, db.call) : undefined;
-  if (filter && bindsOwner(filter, ownerField, ctx.identity, prov, isVerified)) scopedBy = 'query';
+  if (userRecord) {
+    if ((filter && bindsAccount(filter, idField, prov, isVerified)) || (db.idArg && idOrigin && isVerified?.(originKey(idOrigin)!))) scopedBy = 'query';
+  } else if (filter && bindsOwner(filter, ownerField, ctx.identity, prov, isVerified)) scopedBy = 'query';
   // `favoritedBy: { connect: { id: me } }` on public content (an article) only links the caller to it: not a
-  // change of its content. On private data, linking oneself (joining someone's project) stays reported.
-  const publicContent = readsArePublic(db.model?.name ?? db.modelName, ownerField, ctx.config ?? { privateModels: [] });
+  // change of its content; following a user (`followedBy: { connect: { id: me } }`) likewise. On private data,
+  // linking oneself (joining someone's project) stays reported.
+  const publicContent = userRecord || readsArePublic(db.model?.name ?? db.modelName, ownerField, ctx.config ?? { privateModels: [] });
   if (!scopedBy && publicContent && db.kind === 'update' && db.data.length && db.data.every((d) => onlyLinksPrincipal(d, prov))) scopedBy = 'query';
   let missingRefused = db.operation.endsWith('OrThrow');
   if (db.kind === 'read') {
@@ -88,6 +94,7 @@ export function accessFacts(db: AnyDbCall, prov: Provenance, ctx: AccessContext,
     byRequestId: !!idOrigin,
     ...(idOrigin ? { idExpression: originText(idOrigin) } : {}),
     ...(ownerField ? { ownerField } : {}),
+    ...(userRecord ? { userRecord } : {}),
     ...(scopedBy ? { scopedBy } : {}),
     loc: locOf(db.call, ctx.root),
     expression: snippet(db.call, 80),
@@ -133,6 +140,8 @@ export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
   if (!fact.ownerField || fact.scopedBy || fact.kind === 'create' || !(fact.byRequestId || fact.kind === 'list')) return;
   const ownerField = fact.ownerField;
   const outcome = ((): FixOutcome => {
+    // Adding `id: me` next to a client-chosen `id` would be a second value for one key: the choice of key is the user's.
+    if (fact.userRecord) return { notFixableReason: `the record is a user account: select it by the authenticated user's id, or refuse unless ${fact.idExpression ?? 'the requested id'} is the caller's` };
     if (rec.helperName) {
       const [call] = rec.chain;
       const principal = call && principalAt(ctx.spec, call);
@@ -155,18 +164,36 @@ export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
 }
 
 /** The request value that picks the record: the primary key first, then other selector-like keys. */
-function selectorOrigin(filter: ObjectShape, idField: string, identity: IdentityFields, prov: Provenance): Origin | undefined {
+function selectorOrigin(filter: ObjectShape, idField: string, identity: IdentityFields, prov: Provenance, account = false): Origin | undefined {
   for (const e of filter.entries) {
     if (e.kind !== 'prop' || !COMPOUND_UNIQUE.test(e.key)) continue;
     const inner = prov.shape(e.value);
-    const found = inner && !inner.whole ? selectorOrigin(inner, idField, identity, prov) : undefined;
+    const found = inner && !inner.whole ? selectorOrigin(inner, idField, identity, prov, account) : undefined;
     if (found) return found;
   }
   const candidates = filter.entries.filter(
     (e): e is Extract<typeof e, { kind: 'prop' }> => e.kind === 'prop' && e.origin.kind === 'request' && !identity.has(e.key),
   );
   const primary = candidates.find((e) => e.key === idField);
-  return (primary ?? candidates.find((e) => SELECTOR_KEY.test(e.key)))?.origin;
+  return (primary ?? candidates.find((e) => SELECTOR_KEY.test(e.key) || (account && isAccountKey(e.key, idField))))?.origin;
+}
+
+/**
+ * A user-account filter that picks the caller's own account: a key naming the account (`id`, `_id`, `username`,
+ * `email`) bound to the principal, at the top or inside `AND`. Relation filters do not count: an account
+ * related to the caller (`team: { ownerId: me }`) is still someone else's.
+ */
+function bindsAccount(filter: ObjectShape, idField: string, prov: Provenance, verified: (key: string) => boolean = () => false): boolean {
+  return filter.entries.some((e) => {
+    if (e.kind !== 'prop') return false;
+    if (isAccountKey(e.key, idField)) return e.origin.kind === 'principal' || (e.origin.kind === 'request' && verified(originKey(e.origin)!)) || equalsPrincipal(e.value, prov);
+    if (!CONJUNCTIONS.has(e.key)) return false;
+    const v = unwrapValue(e.value);
+    return (ts.isArrayLiteralExpression(v) ? [...v.elements] : [v]).some((p) => {
+      const s = prov.shape(p);
+      return !!s && bindsAccount(s, idField, prov, verified);
+    });
+  });
 }
 
 /** The filter requires the owner field (or, for unowned models, any identity field) to equal the principal. */

@@ -12,6 +12,7 @@ import { parsePrismaSchema } from './prisma.js';
 import { collectSequelizeModels } from './sequelize.js';
 import { collectSqlTables } from './sql-tables.js';
 import { collectTypeormEntities } from './typeorm.js';
+import { markUserModels } from './user-model.js';
 
 /**
  * Learns which models are owned, and by which field, from every schema the project declares:
@@ -49,5 +50,5 @@ export function loadOwnerSchema(files: Map<string, ts.SourceFile>, root: string,
     const described = known.get(c.name);
     if (!described || (!described.ownerField && c.ownerField)) models.push(c);
   }
-  return new OwnerSchema(models, sources);
+  return new OwnerSchema(markUserModels(models), sources);
 }

@@ -15,6 +15,11 @@ export interface OwnerModel {
   evidence?: string;
   /** Other names the code uses for the model: Prisma `@@map`, Mongoose/Sequelize collection and table names. */
   aliases: string[];
+  /**
+   * The user account itself (`User`, `users`): unowned, but each record belongs to the user it describes, so
+   * changing it by a client-chosen id, username or email is an IDOR. See user-model.ts.
+   */
+  userRecord?: boolean;
 }
 
 /**

@@ -41,6 +41,14 @@ export interface Route {
   loc: SourceLoc;
   handler: { name?: string; loc: SourceLoc };
   auth: RouteAuth;
+  /**
+   * Files the route's place and protection run through (relative, posix, sorted): its registration and
+   * handler, the mounts and plugins above it, every middleware registration on the routers it runs
+   * through, modules and main.ts, and where each guard or middleware in its chain is defined. An edit
+   * to any of them may change whether the route is protected; `scan --changed/--staged` reads it.
+   * Not part of the JSON outputs.
+   */
+  chainFiles?: string[];
 }
 
 /** A replacement of [start, end) in a file (absolute path while in memory, offsets in UTF-16 units). */

@@ -6,6 +6,7 @@ import { unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
+import { ChainFiles } from '../chain-files.js';
 import { handlerName, resolveHandler } from './handler.js';
 import { ExpressMiddlewareClassifier } from './middleware.js';
 import { expressRequestSpec } from './request-spec.js';
@@ -23,6 +24,8 @@ interface ActiveMiddleware {
   level: Guard['scope'];
   /** Registered only when this holds: a guard here cannot be counted on. */
   condition?: string;
+  /** The use()/param() call that registered it. */
+  site: ts.CallExpression;
 }
 
 const DYNAMIC = '<dynamic>';
@@ -31,13 +34,17 @@ const DYNAMIC = '<dynamic>';
 export class ExpressRouteComposer {
   private readonly classifier: ExpressMiddlewareClassifier;
   private readonly out: RouteRecord[] = [];
+  private readonly chainFiles: ChainFiles;
   private currentRouter: ExpressRouter | undefined;
+  /** The routers from the root app down to the one being walked. */
+  private readonly routerPath: ExpressRouter[] = [];
 
   constructor(
     private readonly ctx: AdapterContext,
     private readonly routers: ExpressRouters,
   ) {
     this.classifier = new ExpressMiddlewareClassifier(ctx);
+    this.chainFiles = new ChainFiles(ctx);
   }
 
   compose(all: ExpressRouter[]): RouteRecord[] {
@@ -65,16 +72,18 @@ export class ExpressRouteComposer {
     seen.add(router.id);
     const outer = this.currentRouter;
     this.currentRouter = router;
+    this.routerPath.push(router);
     const active = [...inherited];
     const level: Guard['scope'] = router.kind === 'app' && !prefix ? 'global' : 'router';
     for (const entry of router.entries) {
       if (entry.kind === 'use') this.walkUse(entry, prefix, active, seen, level, unmounted, mountConditions);
       else if (entry.kind === 'param') {
         const name = staticStrings(entry.name, this.ctx.resolver)?.[0];
-        for (const item of this.flatten(entry.items)) active.push({ expr: item, scope: prefix, param: name, level, condition: entry.condition });
+        for (const item of this.flatten(entry.items)) active.push({ expr: item, scope: prefix, param: name, level, condition: entry.condition, site: entry.call });
       } else this.addRoute(entry, prefix, active, unmounted, mountConditions);
     }
     seen.delete(router.id);
+    this.routerPath.pop();
     this.currentRouter = outer;
   }
 
@@ -103,7 +112,7 @@ export class ExpressRouteComposer {
         continue;
       }
       for (const scope of scopes) {
-        before.push({ expr: raw, scope, level: scope && scope !== '/' && scope !== prefix ? 'router' : level, condition: entry.condition });
+        before.push({ expr: raw, scope, level: scope && scope !== '/' && scope !== prefix ? 'router' : level, condition: entry.condition, site: entry.call });
       }
     }
     active.push(...before);
@@ -119,7 +128,7 @@ export class ExpressRouteComposer {
       for (const item of this.flatten(entry.items)) {
         if (this.mountedRouter(item)) continue;
         for (const p of paths ?? [undefined]) {
-          out.push({ expr: item, scope: mount === undefined || p === undefined ? undefined : joinPaths(mount, p), level: 'router', condition });
+          out.push({ expr: item, scope: mount === undefined || p === undefined ? undefined : joinPaths(mount, p), level: 'router', condition, site: entry.call });
         }
       }
     }
@@ -138,9 +147,14 @@ export class ExpressRouteComposer {
     for (const p of paths) {
       const path = joinPaths(prefix, p);
       const links: ChainLink[] = [];
+      // What runs before the handler and where it was registered (a mounted sibling's own use() included).
+      const runs: ts.Expression[] = [...routeLevel];
+      const sites: ts.Node[] = [];
       for (const m of active) {
         if (m.param && !path.split('/').includes(`:${m.param}`)) continue;
         if (m.scope !== undefined && !scopeCovers(m.scope, path)) continue;
+        runs.push(m.expr);
+        sites.push(m.site);
         links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope === undefined, m.condition, method, path));
       }
       for (const m of routeLevel) links.push(this.link(m, 'route', false, undefined, method, path));
@@ -157,6 +171,7 @@ export class ExpressRouteComposer {
           loc: locOf(entry.call, root),
           handler: { name, loc: handlerLoc },
           auth: builtIn ? { status: 'public', guards: [], reason: builtIn } : withServedWhen(statusOfChain(links, unresolved), servedWhen),
+          chainFiles: this.chainFiles.of([entry.call, fn, ...this.placingSites(), ...sites], runs),
         },
         handler: fn,
         requestSpec: fn ? expressRequestSpec(fn, this.ctx.project.config.principals) : undefined,
@@ -165,6 +180,14 @@ export class ExpressRouteComposer {
       registrationOf.set(record, { router: this.currentRouter!, entry, prefix });
       this.out.push(record);
     }
+  }
+
+  /**
+   * What places a route and assembles its chain, on every router from the root app down: the router's
+   * creation and each of its use() and param() registrations (mounts, middleware, guards), wherever made.
+   */
+  private placingSites(): ts.Node[] {
+    return this.routerPath.flatMap((r) => [r.creation, ...r.entries.filter((e) => e.kind !== 'route').map((e) => e.call)]);
   }
 
   /**

@@ -54,6 +54,8 @@ export interface FastifyContext {
   /** The `Fastify()` call of a root context. */
   creation?: ts.CallExpression;
   registerCall?: ts.CallExpression;
+  /** Plugins whose body ran in this context without a context of their own (fastify-plugin, autohooks), with their register call. */
+  sharedPlugins: ts.Node[];
   hooks: HookEntry[];
   decorations: Map<string, { value: ts.Expression; call?: ts.CallExpression; external?: string }>;
   /** Reasons something that may add hooks here could not be read (an unknown plugin, unread autoload options). */
@@ -105,7 +107,7 @@ export class FastifyContextBuilder {
   }
 
   private newContext(parent: FastifyContext | undefined, prefix: string): FastifyContext {
-    const ctx: FastifyContext = { id: this.nextId++, parent, children: [], prefix, hooks: [], decorations: new Map(), unknowns: [], routes: [] };
+    const ctx: FastifyContext = { id: this.nextId++, parent, children: [], prefix, sharedPlugins: [], hooks: [], decorations: new Map(), unknowns: [], routes: [] };
     parent?.children.push(ctx);
     return ctx;
   }
@@ -328,6 +330,7 @@ export class FastifyContextBuilder {
       return;
     }
     if (plugin.lifted) {
+      ctx.sharedPlugins.push(call, plugin.fn);
       this.runPlugin(plugin.fn, ctx, stack, optsArg);
       return;
     }
@@ -382,6 +385,7 @@ export class FastifyContextBuilder {
         scope.registerCall = call;
         for (const hookFile of node.hooks) {
           const fn = this.defaultExportFunction(hookFile);
+          if (fn) scope.sharedPlugins.push(fn);
           if (fn) this.runPlugin(fn, scope, stack);
           else scope.unknowns.push(`autohooks file ${path.basename(hookFile)} has no plugin function the scan can read`);
         }
@@ -405,6 +409,7 @@ export class FastifyContextBuilder {
         const autoPrefix = this.autoPrefixOf(sf);
         const own = autoPrefix ?? prefix;
         if (plugin.lifted) {
+          scope.sharedPlugins.push(call, plugin.fn);
           this.runPlugin(plugin.fn, scope, stack);
           continue;
         }

@@ -4,6 +4,7 @@ import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { ChainFiles } from '../chain-files.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
 import { GUARD_HOOKS, property, type FastifyContext, type RouteEntry } from './contexts.js';
 import { jwtVerifyIn, type FastifyGuardClassifier, type Verdict } from './guards.js';
@@ -18,8 +19,9 @@ export const fastifyRegistrationOf = new WeakMap<RouteRecord, RouteEntry>();
 /** Turns every route of every context into a RouteRecord with the hooks that run before its handler. */
 export function composeFastifyRoutes(ctx: AdapterContext, roots: FastifyContext[], classifier: FastifyGuardClassifier): RouteRecord[] {
   const out: RouteRecord[] = [];
+  const files = new ChainFiles(ctx);
   const visit = (c: FastifyContext): void => {
-    for (const entry of c.routes) out.push(...recordsOf(ctx, entry, classifier));
+    for (const entry of c.routes) out.push(...recordsOf(ctx, entry, classifier, files));
     c.children.forEach(visit);
   };
   roots.forEach(visit);
@@ -41,7 +43,7 @@ function dedupe(records: RouteRecord[]): RouteRecord[] {
   });
 }
 
-function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyGuardClassifier): RouteRecord[] {
+function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyGuardClassifier, files: ChainFiles): RouteRecord[] {
   const root = actx.project.root;
   const chain: FastifyContext[] = [];
   for (let c: FastifyContext | undefined = entry.ctx; c; c = c.parent) chain.unshift(c);
@@ -77,6 +79,7 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
   for (const c of chain) for (const key of c.decorations.keys()) if (key.startsWith('request.')) decorated.add(key.slice('request.'.length));
   const name = entry.handler ? handlerName(entry.handler, fn) : undefined;
   const handlerLoc = locOf(fn ?? entry.handler ?? entry.call, root);
+  const chainFiles = files.of([entry.call, fn, ...chain.flatMap(placingSites)], [...chain.flatMap((c) => c.hooks.map((h) => h.expr)), ...routeHookValues(entry), ...decorationsUsed(chain, entry)]);
   return entry.methods.map((method) => {
     const record: RouteRecord = {
       route: {
@@ -87,6 +90,7 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
         loc: locOf(entry.call, root),
         handler: { name, loc: handlerLoc },
         auth: statusOfChain(links, unresolved),
+        chainFiles,
       },
       handler: fn,
       requestSpec: fn ? fastifyRequestSpec(fn, actx.project.config.principals, decorated) : undefined,
@@ -95,6 +99,42 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
     fastifyRegistrationOf.set(record, entry);
     return record;
   });
+}
+
+/** What creates a context and adds to its chain: the root, the plugin and its register call, shared plugins, every hook. */
+function placingSites(c: FastifyContext): (ts.Node | undefined)[] {
+  return [c.creation, c.plugin, c.registerCall, ...c.sharedPlugins, ...c.hooks.map((h) => h.call)];
+}
+
+/** The values of the route's own hook options (`onRequest: [fastify.authenticate]`), read or not. */
+function routeHookValues(entry: RouteEntry): ts.Expression[] {
+  if (!entry.options) return [];
+  return entry.options.properties.flatMap((p) => {
+    const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : undefined;
+    if (!key || !GUARD_HOOKS.has(key)) return [];
+    return ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [];
+  });
+}
+
+/**
+ * Decorations of the route's contexts that its hooks name (`fastify.authenticate` → the
+ * `decorate('authenticate', fn)` call and fn), since the decorated function is the guard.
+ */
+function decorationsUsed(chain: FastifyContext[], entry: RouteEntry): ts.Node[] {
+  const names = new Set<string>();
+  const collect = (n: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(n)) names.add(n.name.text);
+    ts.forEachChild(n, collect);
+  };
+  for (const c of chain) for (const h of c.hooks) collect(h.expr);
+  for (const v of routeHookValues(entry)) collect(v);
+  const out: ts.Node[] = [];
+  for (const c of chain) {
+    for (const [name, d] of c.decorations) {
+      if (names.has(name)) out.push(...(d.call ? [d.call] : []), d.value);
+    }
+  }
+  return out;
 }
 
 /** Hooks in the route's own options: onRequest, preParsing, preValidation, preHandler. */

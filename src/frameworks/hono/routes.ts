@@ -5,6 +5,7 @@ import { unwrap } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { ChainFiles } from '../chain-files.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
 import { entriesOf, type HonoApp, type HonoApps, type HonoEntry } from './apps.js';
 import { HonoMiddlewareClassifier } from './middleware.js';
@@ -23,6 +24,8 @@ interface ActiveMiddleware {
   /** Full Hono pattern; undefined when the path could not be read. */
   pattern: string | undefined;
   level: Guard['scope'];
+  /** The use() call that registered it. */
+  site: ts.CallExpression;
 }
 
 /** Where a route came from, for fixes: its registration, the app and the mounts that lead to it. */
@@ -50,6 +53,7 @@ export class HonoRouteComposer {
   private readonly classifier: HonoMiddlewareClassifier;
   private readonly out: RouteRecord[] = [];
   private readonly nullableUser: boolean;
+  private readonly chainFiles: ChainFiles;
   private index = 0;
 
   constructor(
@@ -58,6 +62,7 @@ export class HonoRouteComposer {
   ) {
     this.classifier = new HonoMiddlewareClassifier(ctx, apps);
     this.nullableUser = declaresNullableUser(ctx.project.files.values());
+    this.chainFiles = new ChainFiles(ctx);
   }
 
   compose(all: HonoApp[]): RouteRecord[] {
@@ -100,7 +105,7 @@ export class HonoRouteComposer {
         const path = entry.path ? staticString(entry.path, this.ctx.resolver) : '*';
         const pattern = path === undefined || entry.base === undefined ? undefined : joinPaths(prefix, base, path);
         const level: Guard['scope'] = prefix || base || (path !== '*' && path !== '/*') ? 'router' : 'global';
-        for (const expr of entry.items) active.push({ expr, pattern, level });
+        for (const expr of entry.items) active.push({ expr, pattern, level, site: entry.call });
       } else if (entry.kind === 'mount') {
         const mountPath = staticString(entry.path, this.ctx.resolver) ?? DYNAMIC;
         const childPrefix = joinPaths(prefix, base, mountPath);
@@ -131,10 +136,15 @@ export class HonoRouteComposer {
     for (const p of entry.paths ?? [DYNAMIC]) {
       const path = joinPaths(prefix, base, p);
       const links: ChainLink[] = [];
+      const runs: ts.Expression[] = [...routeLevel];
+      const sites: (ts.Node | undefined)[] = [entry.call, fn, ...placingSites(root, app, mounts)];
       for (const m of active) {
         if (m.pattern !== undefined && !honoPatternCovers(m.pattern, path)) continue;
+        runs.push(m.expr);
+        sites.push(m.site);
         links.push(this.link(m.expr, m.level, m.pattern === undefined, path));
       }
+      const chainFiles = this.chainFiles.of(sites, runs);
       for (const m of routeLevel) links.push(this.link(m, 'route', false, path));
       const unresolved = [
         path.includes(DYNAMIC) ? 'the route path is computed at run time' : undefined,
@@ -156,6 +166,7 @@ export class HonoRouteComposer {
             loc: registrationLoc(entry.call, rootDir),
             handler: { name, loc: handlerLoc },
             auth,
+            chainFiles,
           },
           handler: fn,
           requestSpec: fn ? honoRequestSpec(fn, this.ctx.project.config.principals, this.nullableUser) : undefined,
@@ -179,6 +190,20 @@ export class HonoRouteComposer {
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
     return { verdict: 'none' };
   }
+}
+
+/**
+ * What places a route and assembles its chain: each app from the root down (its creation, a factory's
+ * app it inherits, every use() registered on it) and the route() calls mounting one in the next.
+ */
+function placingSites(root: HonoApp, app: HonoApp, mounts: HonoRegistration['mounts']): ts.Node[] {
+  const apps = [root, ...mounts.map((m) => m.parent), app];
+  const sites: ts.Node[] = mounts.map((m) => m.entry.call);
+  for (const a of new Set(apps)) {
+    for (let x: HonoApp | undefined = a; x; x = x.inherits) sites.push(x.creation);
+    sites.push(...entriesOf(a).flatMap((e) => (e.kind === 'use' ? [e.call] : [])));
+  }
+  return sites;
 }
 
 /** A chained registration (`new Hono().get(...).post(...)`) starts at its method name, not at the chain's start. */

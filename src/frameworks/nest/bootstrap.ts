@@ -29,6 +29,8 @@ export interface NestApp {
   /** Whether versioning is enabled with a non-URI type (paths carry no version). */
   versioningWithoutUri?: boolean;
   globalGuards: ts.Expression[];
+  /** Every call main.ts (or a set-up function it passes the app to) makes on the app: where guards and prefixes are set. */
+  setupCalls: ts.CallExpression[];
   /** What main.ts does to the app that the scan could not read. */
   unresolved: string[];
   /** Why the global prefix is `<dynamic>`: a reason only for the routes that carry it. */
@@ -62,11 +64,15 @@ function readApp(call: ts.CallExpression, resolver: Resolver): NestApp {
     rootModule: call.arguments[0],
     platform: adapterValue && isPackageExport(adapterValue, '@nestjs/platform-fastify', 'FastifyAdapter') ? 'fastify' : 'express',
     globalGuards: [],
+    setupCalls: [],
     unresolved: [],
   };
   const holder = appVariable(call);
   if (!holder) return app;
-  for (const use of usesOf(holder, resolver, 0)) readAppCall(use, app, resolver);
+  for (const use of usesOf(holder, resolver, 0)) {
+    app.setupCalls.push(use);
+    readAppCall(use, app, resolver);
+  }
   return app;
 }
 

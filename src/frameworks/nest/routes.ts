@@ -5,6 +5,7 @@ import { propertyNameText, unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { ChainFiles } from '../chain-files.js';
 import { findNestApps, versionsOf, type NestApp } from './bootstrap.js';
 import { arrayElements, classChain, className, decoratorsOf, METHOD_DECORATORS, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
@@ -41,11 +42,15 @@ export class NestRouteComposer {
   private readonly guards: NestGuardClassifier;
   private readonly middleware: NestMiddlewareClassifier;
   private readonly out = new Map<string, RouteRecord>();
+  private readonly chainFiles: ChainFiles;
   private bindings: MiddlewareBinding[] = [];
+  /** Where the app is set up: main.ts's calls on it and every module (any module may add an APP_GUARD or middleware). */
+  private appSites: ts.Node[] = [];
 
   constructor(private readonly ctx: AdapterContext) {
     this.guards = new NestGuardClassifier(ctx);
     this.middleware = new NestMiddlewareClassifier(ctx);
+    this.chainFiles = new ChainFiles(ctx);
   }
 
   compose(): RouteRecord[] {
@@ -73,6 +78,7 @@ export class NestRouteComposer {
       ...graph.appGuards.map((g) => ({ expr: g.expr, scope: 'global' as const, known: g.known, at: g.at, condition: g.condition })),
     ];
     this.bindings = middlewareBindings(graph.modules, this.ctx.resolver);
+    this.appSites = [...(app ? [app.call, ...app.setupCalls] : []), ...graph.modules];
     for (const served of graph.controllers) this.addController(app, served, global, unresolved, rootModule);
   }
 
@@ -83,6 +89,8 @@ export class NestRouteComposer {
     if (!controllerDecorator) return;
     const ctrl = controllerOptions(controllerDecorator, this.ctx);
     const classGuards = chain.flatMap((c) => useGuardsOf(c, this.ctx, 'controller'));
+    // The controller, its base classes and the decorators on them (guards, opt-outs, paths) place and protect its routes.
+    const classSites = [...chain, ...chain.flatMap((c) => decoratorsOf(c, resolver).map((d) => d.callee))];
     const classMeta = classMetadata(served.cls, resolver);
     const seen = new Set<string>();
     for (const cls of chain) {
@@ -94,7 +102,7 @@ export class NestRouteComposer {
         const decorators = decoratorsOf(member, resolver);
         const mapping = decorators.find((d) => METHOD_DECORATORS[nestCommonName(d) ?? '']);
         if (!mapping) continue;
-        this.addRoute({ app, served, member, mapping, decorators, ctrl, classGuards, classMeta, global, unresolved, rootModule });
+        this.addRoute({ app, served, member, mapping, decorators, ctrl, classGuards, classMeta, global, unresolved, rootModule, classSites });
       }
     }
   }
@@ -111,6 +119,7 @@ export class NestRouteComposer {
     global: GuardUse[];
     unresolved: string[];
     rootModule?: ts.ClassDeclaration;
+    classSites: ts.Node[];
   }): void {
     const { resolver, project } = this.ctx;
     const method = METHOD_DECORATORS[nestCommonName(r.mapping)!];
@@ -195,6 +204,10 @@ export class NestRouteComposer {
           loc: locOf(r.mapping.node, project.root),
           handler: { name: handlerName, loc: handlerLoc },
           auth,
+          chainFiles: this.chainFiles.of(
+            [r.mapping.node, ...this.appSites, ...r.classSites],
+            [...r.decorators.map((d) => d.callee), ...[...r.global, ...r.classGuards, ...methodGuards].map((g) => g.expr), ...this.middlewareFor(r.served.cls, method, path, r.app)],
+          ),
         },
         handler: r.member,
         requestSpec: nestRequestSpec(r.member, resolver, this.ctx),
@@ -227,6 +240,11 @@ export class NestRouteComposer {
       }
     }
     return links;
+  }
+
+  /** The middleware of the `configure(consumer)` bindings that may run for this route. */
+  private middlewareFor(controller: ts.ClassDeclaration, method: string, path: string, app: NestApp | undefined): ts.Expression[] {
+    return this.bindings.filter((b) => coverage(b, { controller, method, path }, app).covers !== 'no').flatMap((b) => b.middleware);
   }
 }
 

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Guard, SourceLoc } from '../../model/types.js';
 import { locOf, snippet } from '../../syntax/loc.js';
-import { unwrap } from '../../syntax/resolve.js';
+import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
@@ -137,7 +137,7 @@ export class HonoRouteComposer {
       const path = joinPaths(prefix, base, p);
       const links: ChainLink[] = [];
       const runs: ts.Expression[] = [...routeLevel];
-      const sites: (ts.Node | undefined)[] = [entry.call, fn, ...placingSites(root, app, mounts)];
+      const sites: (ts.Node | undefined)[] = [entry.call, fn, ...placingSites(root, app, mounts), ...[entry, ...mounts.map((m) => m.entry)].flatMap((e) => basePathCalls(e.call, this.ctx.resolver))];
       for (const m of active) {
         if (m.pattern !== undefined && !honoPatternCovers(m.pattern, path)) continue;
         runs.push(m.expr);
@@ -204,6 +204,23 @@ function placingSites(root: HonoApp, app: HonoApp, mounts: HonoRegistration['mou
     sites.push(...entriesOf(a).flatMap((e) => (e.kind === 'use' ? [e.call] : [])));
   }
   return sites;
+}
+
+/**
+ * The basePath() calls a registration's receiver goes through (`const v1 = app.basePath('/v1')` in another
+ * file, then `v1.get(...)`): they set the prefix, so a guard's pattern may stop covering the route.
+ */
+function basePathCalls(call: ts.CallExpression, resolver: Resolver): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  let receiver = ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
+  for (let depth = 0; receiver && depth < 12; depth++) {
+    const v = resolver.value(receiver);
+    const node = v.kind === 'node' ? unwrap(v.node) : undefined;
+    if (!node || !ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) break;
+    if (node.expression.name.text === 'basePath') out.push(node);
+    receiver = node.expression.expression;
+  }
+  return out;
 }
 
 /** A chained registration (`new Hono().get(...).post(...)`) starts at its method name, not at the chain's start. */

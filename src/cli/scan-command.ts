@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Baseline, baselineChanges, baselineOf, readBaseline, splitByBaseline, writeBaseline } from '../baseline/baseline.js';
 import { cachedScan } from '../cache/scan-cache.js';
 import { changedFiles, type ChangeSelector } from '../changes/git-changes.js';
-import { configTouched, touchesChanged } from '../changes/filter.js';
+import { type ChangedSelection, configTouched, selectChanged } from '../changes/filter.js';
 import { resolveRoot, SOURCE_EXTENSIONS } from '../discover/files.js';
 import { UsageError } from '../model/errors.js';
 import type { AuthStrategy, OutputFormat } from '../model/options.js';
@@ -206,10 +206,11 @@ function narrow(
 ): ScanResult {
   let findings = result.findings;
   const notes: string[] = [];
+  let selection: ChangedSelection | undefined;
   if (changed) {
-    const keep = touchesChanged(result, changed);
+    selection = selectChanged(result, changed);
     const before = findings.length;
-    findings = findings.filter(keep);
+    findings = findings.filter(selection.keep);
     const outside = before - findings.length;
     if (outside > 0) notes.push(`${plural(outside, 'finding')} outside the ${which} files not shown`);
   }
@@ -217,6 +218,10 @@ function narrow(
     const { fresh, known } = splitByBaseline(findings, baseline);
     findings = fresh;
     if (known.length > 0) notes.push(`${plural(known.length, 'finding')} in the baseline not shown`);
+  }
+  // An edit to app.ts may change the protection of every route mounted there: say why those are shown.
+  for (const { file, routes } of selection?.onTheWay(findings) ?? []) {
+    io.stderr(`auth-enforcer: ${file} is on the way to ${plural(routes, 'route')}; ${routes === 1 ? 'its' : 'their'} findings are reported\n`);
   }
   if (notes.length) io.stderr(`auth-enforcer: ${notes.join('; ')}\n`);
   return findings === result.findings ? result : withFindings(result, findings);

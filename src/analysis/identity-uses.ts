@@ -15,6 +15,7 @@ import { originField, originKey, type ObjectShape, type Origin, type Provenance,
 import type { RequestSpec } from './request-spec.js';
 import type { VerifiedValues } from './verified-values.js';
 import { principalAt, withSetup } from './fixes/principal.js';
+import { ownerValue } from './fixes/owner-value.js';
 
 export interface IdentityContext {
   spec: RequestSpec;
@@ -49,6 +50,8 @@ export function identityUsesOfCall(db: AnyDbCall, prov: Provenance, ctx: Identit
   const ownerField = db.model?.ownerField;
   const isIdentityKey = (key: string) => ctx.identity.has(key) || (!!ownerField && normalizeFieldName(key) === normalizeFieldName(ownerField));
   const flagged = (o: Origin): o is RequestOrigin => o.kind === 'request' && !ctx.verified.has(originKey(o)!, db.call);
+  // The principal as the column stores it (`Number(...)` for a Drizzle integer owner column).
+  const asStored = (key: string) => (principal: string) => ownerValue(principal, db.model, key);
 
   const filter = filterShape(db, prov);
   // A path segment that selects whose records to show in a read is a namespace, not an identity claim, when
@@ -58,13 +61,13 @@ export function identityUsesOfCall(db: AnyDbCall, prov: Provenance, ctx: Identit
   const namespace = (key: string, o: RequestOrigin) =>
     o.part === 'params' && (db.kind === 'read' || db.kind === 'list') && (!privateReads || (!ID_LIKE.test(key) && !ownerReferencesUser(db.model)));
   for (const e of filter?.entries ?? []) {
-    if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin) && !namespace(e.key, e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx, prov));
+    if (e.kind === 'prop' && isIdentityKey(e.key) && flagged(e.origin) && !namespace(e.key, e.origin)) uses.push(propUse(e, e.origin, 'filter', model, ctx, prov, e.key, asStored(e.key)));
   }
 
   if (db.kind === 'create' || db.kind === 'update') {
     for (const { data, shape } of writtenShapes(db, prov, dataDocument)) {
       for (const e of writtenProps(shape, prov)) {
-        if (isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'write', model, ctx, prov));
+        if (isIdentityKey(e.key) && flagged(e.origin)) uses.push(propUse(e, e.origin, 'write', model, ctx, prov, e.key, asStored(e.key)));
         const connected = connectedId(e, prov);
         if (connected && OWNER_RELATIONS.has(normalizeFieldName(e.key)) && flagged(connected.origin)) {
           uses.push(propUse(connected, connected.origin, 'write', model, ctx, prov, e.key));
@@ -208,7 +211,16 @@ function massAssignment(data: ts.Expression, shape: ObjectShape, ownerField: str
   return found;
 }
 
-function propUse(e: Prop, origin: RequestOrigin, sink: 'write' | 'filter', model: string, ctx: IdentityContext, prov: Provenance, field = e.key): IdentityUse {
+function propUse(
+  e: Prop,
+  origin: RequestOrigin,
+  sink: 'write' | 'filter',
+  model: string,
+  ctx: IdentityContext,
+  prov: Provenance,
+  field = e.key,
+  stored = (principal: string) => principal,
+): IdentityUse {
   // In a helper, the handler's argument is where the client's value enters, and where it can be replaced.
   const argument = ctx.helperName ? prov.boundArgument(e.value) : undefined;
   const use: IdentityUse = {
@@ -227,7 +239,8 @@ function propUse(e: Prop, origin: RequestOrigin, sink: 'write' | 'filter', model
     use.fix = withSetup({ fix }, argPrincipal).fix;
   } else if (principal) {
     const sf = e.node.getSourceFile();
-    const edit = ts.isShorthandPropertyAssignment(e.node) ? replaceNode(e.node, `${propertyKey(e.key, sf)}: ${principal.text}`) : replaceNode(e.value, principal.text);
+    const value = stored(principal.text);
+    const edit = ts.isShorthandPropertyAssignment(e.node) ? replaceNode(e.node, `${propertyKey(e.key, sf)}: ${value}`) : replaceNode(e.value, value);
     const dead = removeDeadBinding(e.value, e.node);
     use.fix = withSetup({ fix: { description: `take ${field} from the authenticated user`, edits: dead ? [edit, dead] : [edit] } }, principal).fix;
   } else {

@@ -9,6 +9,7 @@ import type { ObjectShape, Provenance, ShapeEntry } from '../provenance.js';
 import { objectLiteralOf, propertyValue } from '../schema/ast.js';
 import { chainOf, isChainTop, type Link } from './chain-links.js';
 import type { DbCall, MatchContext } from './db-call.js';
+import { ownerValue } from '../fixes/owner-value.js';
 
 /** What a Drizzle call needs beyond DbCall to be read as a filter and rewritten: kept per call. */
 interface DrizzleQuery {
@@ -190,7 +191,8 @@ export function drizzleScopeFix(db: DbCall, ownerField: string, principal: strin
     const decl = findDeclaration(q.table, db.call);
     if (!decl) return { notFixableReason: `\`${q.table}\` is not in scope here; import the table to bind ${ownerField} to the authenticated user` };
   }
-  const ownerEq = `eq(${table}.${ownerField}, ${principal})`;
+  const owner = ownerValue(principal, db.model, ownerField);
+  const ownerEq = `eq(${table}.${ownerField}, ${owner})`;
   const edits: TextEdit[] = [];
   const names = ['eq'];
   if (q.where) {
@@ -200,7 +202,7 @@ export function drizzleScopeFix(db: DbCall, ownerField: string, principal: strin
     // instead (the same edit user-id-from-request makes, so the two fixes apply once).
     const ownerTest = equalities(q.where, resolver).find((x) => x.column === ownerField);
     if (ownerTest) {
-      edits.push(replaceNode(ownerTest.value, principal));
+      edits.push(replaceNode(ownerTest.value, owner));
     } else if (ts.isCallExpression(where) && ts.isIdentifier(where.expression) && where.expression.text === 'and' && where.arguments.length) {
       edits.push(insertAt(sf, where.arguments[where.arguments.length - 1].end, `, ${ownerEq}`));
     } else {

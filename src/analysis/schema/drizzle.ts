@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 import { propertyNameText, unwrap } from '../../syntax/resolve.js';
+import { findDeclaration } from '../../syntax/scope.js';
 import type { IdentityFields } from '../identity-fields.js';
 import { calleeText, forEachCallLike, stringArg } from './ast.js';
 import type { OwnerModel } from './owner-schema.js';
@@ -35,6 +36,7 @@ export function collectDrizzleTables(files: Iterable<ts.SourceFile>, identity: I
         layer: 'drizzle',
         idField,
         ownerField: owner?.field,
+        ...(owner?.type ? { ownerType: owner.type } : {}),
         evidence: owner && `${sf.fileName}: ${owner.why}`,
         aliases: sqlName && sqlName !== name ? [sqlName] : [],
       });
@@ -67,14 +69,45 @@ function columnsOf(arg: ts.Expression | undefined): Column[] | undefined {
   return out;
 }
 
-function ownerOf(columns: Column[], identity: IdentityFields): { field: string; why: string } | undefined {
+function ownerOf(columns: Column[], identity: IdentityFields): { field: string; why: string; type?: 'number' | 'bigint' } | undefined {
   for (const c of columns) {
     const target = referencedTable(c.definition);
-    if (target && USER_TABLE.test(target)) return { field: c.key, why: `\`${c.key}\` references ${target}` };
+    if (target && USER_TABLE.test(target)) return { field: c.key, why: `\`${c.key}\` references ${target}`, type: numericType(c.definition) };
   }
   const named = columns.filter((c) => identity.has(c.key));
   named.sort((a, b) => identity.rank(a.key) - identity.rank(b.key));
-  return named[0] && { field: named[0].key, why: `identity column \`${named[0].key}\`` };
+  return named[0] && { field: named[0].key, why: `identity column \`${named[0].key}\``, type: numericType(named[0].definition) };
+}
+
+/** Column builders whose values are JavaScript numbers (sqlite, pg, mysql, singlestore). */
+const NUMBER_COLUMNS = new Set(['integer', 'int', 'smallint', 'mediumint', 'tinyint', 'serial', 'smallserial']);
+/** Builders whose values are numbers or bigints by their `mode` option. */
+const WIDE_COLUMNS = new Set(['bigint', 'bigserial']);
+
+/**
+ * Whether a column holds numbers: `integer('user_id')`, `serial('id')`, `t.int()`, `bigint('id', { mode: 'number' })`
+ * (a bigint without a readable mode, or with `mode: 'bigint'`, holds bigints). Other modes (`integer({ mode: 'timestamp' })`)
+ * are not ids: undefined, like text columns.
+ */
+function numericType(definition: ts.Expression): 'number' | 'bigint' | undefined {
+  let e = unwrap(definition);
+  // The builder is the innermost call of the chain: integer('user_id').notNull().references(...).
+  while (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isCallExpression(unwrap(e.expression.expression))) e = unwrap(e.expression.expression);
+  if (!ts.isCallExpression(e)) return undefined;
+  const builder = importedName(e.expression) ?? calleeText(e) ?? '';
+  const options = e.arguments.map((a) => unwrap(a)).find(ts.isObjectLiteralExpression);
+  const modeProp = options?.properties.find((p) => ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'mode') as ts.PropertyAssignment | undefined;
+  const mode = modeProp && ts.isStringLiteralLike(modeProp.initializer) ? modeProp.initializer.text : modeProp ? '?' : undefined;
+  if (NUMBER_COLUMNS.has(builder)) return mode === undefined || mode === 'number' ? 'number' : undefined;
+  if (WIDE_COLUMNS.has(builder)) return mode === 'number' ? 'number' : 'bigint';
+  return undefined;
+}
+
+/** The exported name behind an imported alias: `import { integer as int }` → 'integer'. */
+function importedName(callee: ts.Expression): string | undefined {
+  if (!ts.isIdentifier(callee)) return undefined;
+  const decl = findDeclaration(callee.text, callee);
+  return decl && ts.isImportSpecifier(decl) ? (decl.propertyName ?? decl.name).text : undefined;
 }
 
 /** `.references(() => users.id)` → 'users'. */

@@ -11,6 +11,8 @@ export interface OwnerModel {
   ownerField?: string;
   /** The owner field is a relation to the user (`owner: User`), matched as `{ owner: { id } }`, not a scalar column. */
   ownerRelation?: boolean;
+  /** The owner column holds numbers, not strings (Drizzle `integer`, `serial`, `int`): fixes convert the principal's id. */
+  ownerType?: 'number' | 'bigint';
   /** Where the owner field was learnt, for explanations: `schema.prisma: relation to User`. */
   evidence?: string;
   /** Other names the code uses for the model: Prisma `@@map`, Mongoose/Sequelize collection and table names. */

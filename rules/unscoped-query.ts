@@ -52,9 +52,36 @@ function isUnscoped(a: DataAccess): boolean {
   return a.byRequestId || a.kind === 'list';
 }
 
-/** `requireRole` matches the guard `requireRole` and `requireRole('admin')`; `RolesGuard` matches `RolesGuard`. */
+/**
+ * `requireRole` matches the guard `requireRole` and `requireRole('admin')`; `RolesGuard` matches `RolesGuard`;
+ * `requireAdmin` matches a decorated `fastify.requireAdmin`. A Fastify hook given as an array is each of its
+ * elements: `[authenticate, requireAdmin]` holds `requireAdmin`.
+ */
 function isPrivileged(guard: string, privileged: string[]): boolean {
-  return privileged.some((p) => guard === p || guard.startsWith(`${p}(`));
+  return guardNames(guard).some((name) => {
+    const member = name.slice(name.lastIndexOf('.', name.includes('(') ? name.indexOf('(') : name.length) + 1);
+    return privileged.some((p) => [name, member].some((n) => n === p || n.startsWith(`${p}(`)));
+  });
+}
+
+/** The elements of `[a, b(c, d)]` (commas inside brackets do not split), or the name itself. */
+function guardNames(name: string): string[] {
+  const m = /^\[([\s\S]*)\]$/.exec(name.trim());
+  if (!m) return [name];
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < m[1].length; i++) {
+    const ch = m[1][i];
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (ch === ',' && depth === 0) {
+      parts.push(m[1].slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(m[1].slice(start).trim());
+  return parts.filter(Boolean);
 }
 
 export default rule;

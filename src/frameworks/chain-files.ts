@@ -48,23 +48,26 @@ export class ChainFiles {
     if (cached) return cached;
     const out = new Set<string>();
     const seen = new Set<ts.Node>();
-    const visit = (node: ts.Node, depth: number): void => {
+    // `argument`: a value passed to a factory counts only when it is middleware-like (a guard handed to some(),
+    // every() or a wrapper), not a schema or an options object (validate(schema), z.object({...})).
+    const visit = (node: ts.Node, depth: number, argument = false): void => {
       if (seen.has(node) || depth > 2) return;
       seen.add(node);
-      this.add(out, node);
       const e = unwrap(node);
-      if (ts.isArrayLiteralExpression(e)) return e.elements.forEach((x) => visit(x, depth));
-      if (ts.isSpreadElement(e)) return visit(e.expression, depth);
+      if (!argument) this.add(out, node);
+      if (ts.isArrayLiteralExpression(e)) return e.elements.forEach((x) => visit(x, depth, argument));
+      if (ts.isSpreadElement(e)) return visit(e.expression, depth, argument);
       if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
         // requireRole('admin'), new JwtGuard(), fastify.auth([a, b]): the callee and what is passed to it.
         visit(e.expression, depth);
-        for (const arg of e.arguments ?? []) visit(arg, depth + 1);
+        for (const arg of e.arguments ?? []) visit(arg, depth + 1, true);
         return;
       }
       const v = this.ctx.resolver.value(e);
       const target = v.kind === 'node' ? unwrap(v.node) : v.kind === 'instance' ? v.cls : undefined;
-      if (!target || target === e) return this.body(target, out, depth, visit);
-      visit(target, depth);
+      if (!target || (argument && !middlewareLike(target))) return;
+      if (target !== e) return visit(target, depth);
+      this.body(target, out, depth, visit);
     };
     visit(element, 0);
     const files = [...out];
@@ -73,8 +76,7 @@ export class ChainFiles {
   }
 
   /** A function or class the element resolved to: what it returns, its base classes, and what its code calls. */
-  private body(target: ts.Node | undefined, out: Set<string>, depth: number, visit: (node: ts.Node, depth: number) => void): void {
-    if (!target) return;
+  private body(target: ts.Node, out: Set<string>, depth: number, visit: (node: ts.Node, depth: number) => void): void {
     const functions: ts.Node[] = [];
     if (isFunctionNode(target)) {
       functions.push(target);
@@ -92,4 +94,10 @@ export class ChainFiles {
       }
     }
   }
+}
+
+/** A function, a class, or a call given one (`createMiddleware(async (c, next) => ...)`). */
+function middlewareLike(node: ts.Node): boolean {
+  if (isFunctionNode(node) || ts.isClassLike(node)) return true;
+  return (ts.isCallExpression(node) || ts.isNewExpression(node)) && (node.arguments ?? []).some((a) => isFunctionNode(unwrap(a)));
 }

@@ -73,14 +73,31 @@ api.use('/users', users);
 `,
     'src/users.ts': `import { Router } from 'express';
 import { shout } from './services/format.js';
+import { validate } from './validate.js';
+import { listQuery } from './schemas.js';
 
 export const users = Router();
-users.get('/', (_req, res) => res.json([shout('ada')]));
+users.get('/', validate(listQuery), (_req, res) => res.json([shout('ada')]));
 users.delete('/:id', (req, res) => res.status(204).send(req.params.id));
 `,
     'src/services/format.ts': `export function shout(s: string): string {
   return s.toUpperCase();
 }
+`,
+    'src/validate.ts': `import type { NextFunction, Request, Response } from 'express';
+
+export function validate(schema: { parse(input: unknown): unknown }) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    schema.parse(req.query);
+    next();
+  };
+}
+`,
+    'src/schemas.ts': `export const listQuery = {
+  parse(input: unknown): unknown {
+    return input;
+  },
+};
 `,
     'README.md': '# api\n',
   });
@@ -118,11 +135,23 @@ users.delete('/:id', (req, res) => res.status(204).send(req.params.id));
     });
   });
 
-  it('an edit to a service the handlers call, or to the README, reports nothing: neither is on a chain', async () => {
+  it('an edit to a service the handlers call, to a schema given to a middleware, or to the README reports nothing: none is on a chain', async () => {
     const dir = repo('chain-express-unrelated', { express: '^5.0.0', cors: '^2.8.5' }, files("app.use('/api', api);", ''));
     expect((await scan(dir)).findings).toEqual(USERS);
+    const nothing = { code: 0, stderr: 'auth-enforcer: 2 findings outside the staged files not shown\n', findings: [] };
     stageEdit(dir, 'src/services/format.ts', 'toUpperCase()', 'toLocaleUpperCase()');
-    expect(await scan(dir, '--staged')).toEqual({ code: 0, stderr: 'auth-enforcer: 2 findings outside the staged files not shown\n', findings: [] });
+    expect(await scan(dir, '--staged')).toEqual(nothing);
+    git(dir, 'reset', '-q', '--hard');
+    stageEdit(dir, 'src/schemas.ts', 'return input;', 'return input ?? {};');
+    expect(await scan(dir, '--staged')).toEqual(nothing);
+    // The validate() middleware itself runs before the handler: its file is on the way.
+    git(dir, 'reset', '-q', '--hard');
+    stageEdit(dir, 'src/validate.ts', 'schema.parse(req.query);', 'schema.parse(req.query ?? {});');
+    expect(await scan(dir, '--staged')).toEqual({
+      code: 1,
+      stderr: 'auth-enforcer: src/validate.ts is on the way to 1 route; its findings are reported\nauth-enforcer: 1 finding outside the staged files not shown\n',
+      findings: missing('GET /api/users'),
+    });
     git(dir, 'reset', '-q', '--hard');
     stageEdit(dir, 'README.md', '# api', '# the api');
     expect(await scan(dir, '--staged')).toEqual({ code: 0, stderr: 'auth-enforcer: no source files among the staged files; nothing to scan\n', findings: [] });
@@ -351,6 +380,36 @@ docs.get('/', (c) => c.text('docs'));
       code: 1,
       stderr: 'auth-enforcer: 2 findings outside the staged files not shown\n',
       findings: missing('GET /docs'),
+    });
+  });
+
+  it('a guard given to some() in another file, edited so it no longer refuses, reports the routes behind some()', async () => {
+    const dir = repo('chain-hono-some', { hono: '^4.0.0' }, {
+      'src/app.ts': `import { Hono } from 'hono';
+import { some } from 'hono/combine';
+import { jwt } from 'hono/jwt';
+import { requireKey } from './require-key.js';
+
+const app = new Hono();
+app.use('/api/*', some(jwt({ secret: 'change-me', alg: 'HS256' }), requireKey));
+app.get('/api/reports', (c) => c.json([]));
+
+export default app;
+`,
+      'src/require-key.ts': `import { createMiddleware } from 'hono/factory';
+
+export const requireKey = createMiddleware(async (c, next) => {
+  if (!c.req.header('x-api-key')) return c.text('missing key', 401);
+  await next();
+});
+`,
+    });
+    expect((await scan(dir)).findings).toEqual([]);
+    stageEdit(dir, 'src/require-key.ts', "  if (!c.req.header('x-api-key')) return c.text('missing key', 401);\n", '');
+    expect(await scan(dir, '--staged')).toEqual({
+      code: 1,
+      stderr: 'auth-enforcer: src/require-key.ts is on the way to 1 route; its findings are reported\n',
+      findings: missing('GET /api/reports'),
     });
   });
 

@@ -60,7 +60,17 @@ export class FunctionSummaries {
    * (`fn` passed as a callback) count too. Calls that resolve elsewhere (a package, another function) do not.
    */
   possibleCallers(fn: FunctionNode, name: string, sources: readonly ts.SourceFile[]): number {
-    let n = 0;
+    const sites = this.callSites(fn, name, sources);
+    return sites.calls.length + sites.unknown;
+  }
+
+  /**
+   * The calls in the project that resolve to `fn`, and how many other references to its name may invoke it
+   * with arguments we cannot see (unresolved same-named calls, the function passed as a callback).
+   */
+  callSites(fn: FunctionNode, name: string, sources: readonly ts.SourceFile[]): { calls: ts.CallExpression[]; unknown: number } {
+    const calls: ts.CallExpression[] = [];
+    let unknown = 0;
     for (const sf of sources) {
       if (!sf.text.includes(name)) continue;
       const visit = (node: ts.Node): void => {
@@ -69,18 +79,19 @@ export class FunctionSummaries {
           const call = ts.isCallExpression(parent) && parent.expression === node ? parent
             : ts.isPropertyAccessExpression(parent) && parent.name === node && ts.isCallExpression(parent.parent) && parent.parent.expression === parent ? parent.parent
             : undefined;
-          if (!call) n++;
+          if (!call) unknown++;
           else {
             const v = this.resolver.value(call.expression);
-            if (v.kind === 'node') n += this.calledFunction(call) === fn ? 1 : 0;
-            else if (v.kind !== 'external' && !this.isPackageObject(call.expression)) n++;
+            if (v.kind === 'node') {
+              if (this.calledFunction(call) === fn) calls.push(call);
+            } else if (v.kind !== 'external' && !this.isPackageObject(call.expression)) unknown++;
           }
         }
         ts.forEachChild(node, visit);
       };
       visit(sf);
     }
-    return n;
+    return { calls, unknown };
   }
 
   /** `router.get` where `router = Router()` from a package: a method of a package's object, not a project function. */

@@ -11,7 +11,8 @@ import { IdentityFields } from './identity-fields.js';
 import { decisionUses, identityUsesOfCall, verifiedBy } from './identity-uses.js';
 import { findInlineAuth } from './inline-auth.js';
 import { FunctionSummaries } from './function-summary.js';
-import { originKey, Provenance, unwrapValue } from './provenance.js';
+import { originSources } from './origin-sources.js';
+import { originKey, Provenance, unwrapValue, type OriginSource } from './provenance.js';
 import { VerifiedValues } from './verified-values.js';
 import type { RequestSpec } from './request-spec.js';
 import type { OwnerSchema } from './schema/owner-schema.js';
@@ -29,6 +30,8 @@ const MAX_CALL_DEPTH = 4;
 
 /** Summaries live as long as the scan's schema: one per project, shared by every handler. */
 const summariesOf = new WeakMap<OwnerSchema, FunctionSummaries>();
+/** Origin sources (request-scoped stores, records read for the principal, ...) likewise: built once per scan. */
+const sourcesOf = new WeakMap<OwnerSchema, OriginSource[]>();
 
 /**
  * The facts the rules need about one handler: identity fields taken from the request, database
@@ -44,7 +47,9 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
   const matchCtx = { schema: ctx.schema, resolver: ctx.resolver };
   let summaries = summariesOf.get(ctx.schema);
   if (!summaries) summariesOf.set(ctx.schema, (summaries = new FunctionSummaries(matchCtx, ctx.resolver)));
-  const prov = new Provenance(spec, ctx.resolver, { principals: ctx.config.principals, helperDepth: MAX_CALL_DEPTH, summaries });
+  let sources = sourcesOf.get(ctx.schema);
+  if (!sources) sourcesOf.set(ctx.schema, (sources = originSources(ctx.resolver, ctx.schema, summaries, identity)));
+  const prov = new Provenance(spec, ctx.resolver, { principals: ctx.config.principals, helperDepth: MAX_CALL_DEPTH, summaries, sources });
   const accesses: AccessRecord[] = [];
   const identityUses: IdentityUse[] = [];
   const dbStatements = new Set<ts.Node>();

@@ -91,7 +91,9 @@ export function decisionUses(cond: ts.Expression, prov: Provenance, ctx: Identit
       if (o.kind !== 'request' || ctx.verified.has(originKey(o)!, cond)) continue;
       const field = originField(o) ?? (ts.isIdentifier(unwrap(mine)) ? (unwrap(mine) as ts.Identifier).text : undefined);
       if (!ctx.identity.has(field)) continue;
-      if (prov.origin(other).kind === 'principal') continue; // compared with the principal: a check, not a decision
+      // Compared with the principal: a check, not a decision (a field of the caller's own record is not the caller).
+      const against = prov.origin(other);
+      if (against.kind === 'principal' && !against.fromRecord) continue;
       if (isConstant(other) || isTypeofOf(mine)) continue; // a presence or shape test, not an identity comparison
       uses.push({
         field: field!,

@@ -29,8 +29,31 @@ export type Origin =
       /** The only keys a validation schema lets through (`z.object({ title })` → ['title']), when known. */
       allowedKeys?: string[];
     }
-  | { kind: 'principal'; path: string[]; node: ts.Node; wrapped?: boolean }
+  | {
+      kind: 'principal';
+      path: string[];
+      node: ts.Node;
+      wrapped?: boolean;
+      /** A record read for the principal (`member` of `findFirst({ where: { userId: me } })`) or its fields. */
+      fromRecord?: boolean;
+      /**
+       * The record may be missing: a field read through `?.` is then undefined, which ORMs take as "no
+       * filter", so only a plain read of its fields (which throws instead) counts.
+       */
+      mayBeMissing?: boolean;
+    }
   | { kind: 'none' };
+
+/**
+ * Where values come from that the syntax at the use does not show: the request object held by a
+ * request-scoped provider, a per-request store, a record read for the principal, a verified token.
+ */
+export interface OriginSource {
+  /** The origin of `expr` (a property read or a call), if this source knows it. */
+  origin(expr: ts.Node, prov: Provenance): Origin | undefined;
+  /** The origin of `object.key` read without a node of its own (`const { user } = this.request`). */
+  member?(object: ts.Node, key: string, prov: Provenance): Origin | undefined;
+}
 
 const NONE: Origin = { kind: 'none' };
 
@@ -68,6 +91,8 @@ export interface ProvenanceOptions {
   bindings?: Map<ts.ParameterDeclaration, { arg: ts.Expression; caller: Provenance }>;
   /** The scan's per-function summaries, for resolving callees once. */
   summaries?: FunctionSummaries;
+  /** Origins beyond the handler's parameters (see OriginSource), asked when the syntax alone gives none. */
+  sources?: readonly OriginSource[];
 }
 
 /**
@@ -78,7 +103,8 @@ export class Provenance {
   private readonly principals: Set<string>;
   private readonly helperDepth: number;
   private readonly bindings: Map<ts.ParameterDeclaration, { arg: ts.Expression; caller: Provenance }>;
-  private readonly summaries?: FunctionSummaries;
+  readonly summaries?: FunctionSummaries;
+  private readonly sources: readonly OriginSource[];
   private readonly visiting = new Set<ts.Node>();
   private readonly shaping = new Set<ts.Node>();
   /** Origins already computed with these bindings (cycles excepted), so shared sub-expressions cost once. */
@@ -93,6 +119,7 @@ export class Provenance {
     this.helperDepth = options.helperDepth ?? 1;
     this.bindings = options.bindings ?? new Map();
     this.summaries = options.summaries;
+    this.sources = options.sources ?? [];
   }
 
   /** A provenance for a helper's body, its parameters bound to this call's arguments. */
@@ -103,7 +130,7 @@ export class Provenance {
       const arg = call.arguments[i];
       if (arg) bindings.set(p, { arg, caller: this });
     });
-    return new Provenance(this.spec, this.resolver, { principals: [...this.principals], helperDepth: this.helperDepth - 1, bindings, summaries: this.summaries });
+    return new Provenance(this.spec, this.resolver, { principals: [...this.principals], helperDepth: this.helperDepth - 1, bindings, summaries: this.summaries, sources: this.sources });
   }
 
   /**
@@ -148,14 +175,23 @@ export class Provenance {
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
       const key = accessKey(e);
       const base = this.origin(e.expression);
+      // `member?.orgId` of a record that may be missing is undefined then: no filter at all.
+      if (base.kind === 'principal' && base.mayBeMissing && e.questionDotToken) return NONE;
       if (base.kind !== 'none') return key === undefined ? base : extend(base, key);
     }
     const classified = this.spec.classify(e);
     if (classified?.kind === 'request') return { kind: 'request', part: classified.part, path: callKeyPath(e), node: e };
     if (classified?.kind === 'principal') return { kind: 'principal', path: [], node: e };
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e)) {
+      for (const source of this.sources) {
+        const o = source.origin(e, this);
+        if (o) return o;
+      }
+    }
     if (ts.isIdentifier(e)) return this.identifierOrigin(e);
     if (ts.isCallExpression(e) || ts.isNewExpression(e)) return this.callOrigin(e);
     if (ts.isTemplateExpression(e)) return strongest(e.templateSpans.map((s) => this.origin(s.expression)));
+    if (ts.isObjectLiteralExpression(e)) return this.principalObject(e);
     if (ts.isConditionalExpression(e)) return strongest([this.origin(e.whenTrue), this.origin(e.whenFalse)]);
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.kind;
@@ -207,7 +243,7 @@ export class Provenance {
       base = this.origin(node.initializer);
       // `const { body, user } = req`: ask the adapter about `req.body` as if it were written out.
       if (base.kind === 'none' && path.length) {
-        const read = this.classifyMember(node.initializer, path[0]);
+        const read = this.classifyMember(node.initializer, path[0]) ?? this.sourcedMember(node.initializer, path[0]);
         if (read) {
           base = read;
           path.shift();
@@ -241,6 +277,22 @@ export class Provenance {
     const text = `${target.getText()}.${key}`;
     if (kind?.kind === 'request') return { kind: 'request', part: kind.part, path: [], node: target, text };
     if (kind?.kind === 'principal') return { kind: 'principal', path: [], node: target };
+    return undefined;
+  }
+
+  /** `{ id: payload.sub, email: payload.email }`: an object built only from the principal is the principal. */
+  private principalObject(e: ts.ObjectLiteralExpression): Origin {
+    const shape = this.shape(e);
+    const origins = shape?.entries.map((entry) => entry.origin) ?? [];
+    return origins.length > 0 && origins.every((o) => o.kind === 'principal') ? { kind: 'principal', path: [], node: e } : NONE;
+  }
+
+  /** `object.key` as the origin sources know it, for reads without a node of their own. */
+  private sourcedMember(object: ts.Expression, key: string): Origin | undefined {
+    for (const source of this.sources) {
+      const o = source.member?.(unwrapValue(object), key, this);
+      if (o) return o;
+    }
     return undefined;
   }
 
@@ -350,11 +402,12 @@ export function originField(o: Origin): string | undefined {
   return o.kind === 'none' ? undefined : o.path[o.path.length - 1];
 }
 
-function extend(o: Origin, key: string): Origin {
+/** The origin of `value.key` given the origin of `value`. */
+export function extend(o: Origin, key: string): Origin {
   if (o.kind === 'none') return o;
   if (o.wrapped && (key === 'data' || key === 'value')) return { ...o, wrapped: false };
   if (o.kind === 'request' && o.excludes?.includes(key)) return NONE;
-  return { ...o, path: [...o.path, key], wrapped: false, ...(o.kind === 'request' ? { excludes: undefined, allowedKeys: undefined } : {}) };
+  return { ...o, path: [...o.path, key], wrapped: false, ...(o.kind === 'request' ? { excludes: undefined, allowedKeys: undefined } : { mayBeMissing: undefined }) };
 }
 
 /**

@@ -51,6 +51,8 @@ describe('fixes', () => {
     ['mongodb-driver-owner-scoping', ['src/routes/todos.ts GET /:id unscoped-query (not fixable)']],
     ['sql-layers', []],
     ['typeorm-todos', []],
+    // a record read by a helper with two callers (loadTodo), saved back: its read and its save
+    ['record-writes', ['src/routes/todos.ts POST /:id/done unscoped-query (not fixable)', 'src/routes/todos.ts POST /:id/done unscoped-query (not fixable)']],
     [
       'layered-services',
       [

@@ -1,6 +1,7 @@
 // Issue 6's proof for TypeORM: the real CLI fixes a copy of fixtures/express/typeorm-todos (Express 5 +
 // TypeORM on an in-memory better-sqlite3 database): repository find/findOneBy/update, a query builder,
-// the EntityManager's delete and a query inside a service (the principal is threaded in as a new
+// the EntityManager's delete, a record saved back after an unscoped read (the fix scopes the read) and a
+// query inside a service (the principal is threaded in as a new
 // parameter). The result type-checks, re-scans clean, is stable under a second --fix, and over real HTTP
 // with real Better Auth JWTs each user gets their own todos and a 404 for anyone else's.
 import { execFile } from 'node:child_process';
@@ -93,6 +94,10 @@ describe('express + TypeORM todos: --fix end to end', () => {
     expect(todos).toContain('todos.update({ id: req.params.id, userId: req.user!.id }, { done: Boolean(req.body.done) })');
     expect(todos).toContain('todos.findOneBy({ id: req.params.id, userId: req.user!.id })');
     expect(todos).toContain('AppDataSource.manager.delete(Todo, { id: req.params.id, userId: req.user!.id })');
+    // A record saved back after its read: the read is scoped (one edit for the read's and the save's findings).
+    expect(todos).toContain("todosRouter.put('/:id', async (req, res) => {\n  const todo = await todos.findOneBy({ id: req.params.id, userId: req.user!.id });");
+    // Checked before it is removed: untouched.
+    expect(todos).toContain("todosRouter.delete('/:id/checked', async (req, res) => {\n  const todo = await todos.findOneBy({ id: req.params.id });");
     // already scoped: untouched
     expect(todos).toContain('todos.findOne({ where: { id: req.params.id, userId: req.user!.id } })');
     expect(read(dir, 'src/services/todo-service.ts')).toContain('  get(id: string, userId: string) {\n    return this.todos.findOneBy({ id, userId });');
@@ -123,12 +128,20 @@ describe('express + TypeORM todos: --fix end to end', () => {
     expect(((await call('GET', '/api/todos', bob)).body as { id: string }[]).map((t) => t.id)).toEqual([bobs.id]);
     expect(((await call('GET', '/api/todos', alice)).body as { id: string }[]).map((t) => t.id)).toEqual([todo.id]);
     expect(await call('PATCH', `/api/todos/${todo.id}`, bob, { done: true })).toEqual({ status: 404, body: { error: 'not found' } });
+    for (const [method, url, body] of [['PUT', `/api/todos/${todo.id}`, { title: 'bob was here' }], ['POST', `/api/todos/${todo.id}/done`, undefined], ['DELETE', `/api/todos/${todo.id}/checked`, undefined]] as const) {
+      expect(await call(method, url, bob, body)).toEqual({ status: 404, body: { error: 'not found' } });
+    }
     expect(await call('DELETE', `/api/todos/${todo.id}`, bob)).toEqual({ status: 404, body: { error: 'not found' } });
     // Bob's attempts changed nothing; Alice still has her todo and can change it.
-    expect(((await call('GET', `/api/todos/${todo.id}`, alice)).body as { done: boolean }).done).toBe(false);
+    expect((await call('GET', `/api/todos/${todo.id}`, alice)).body).toMatchObject({ title: 'alice’s', done: false });
+    expect((await call('PUT', `/api/todos/${todo.id}`, alice, { title: 'renamed' })).body).toMatchObject({ title: 'renamed' });
     expect(((await call('PATCH', `/api/todos/${todo.id}`, alice, { done: true })).body as { done: boolean }).done).toBe(true);
     expect((await call('DELETE', `/api/todos/${todo.id}`, alice)).status).toBe(204);
     expect((await call('GET', `/api/todos/${todo.id}`, alice)).status).toBe(404);
     expect((await call('GET', `/api/todos/${bobs.id}`, bob)).status).toBe(200);
+    // The scoped save and the checked removal still serve their owner.
+    expect((await call('POST', `/api/todos/${bobs.id}/done`, bob)).body).toMatchObject({ id: bobs.id, done: true });
+    expect((await call('DELETE', `/api/todos/${bobs.id}/checked`, bob)).status).toBe(204);
+    expect((await call('GET', `/api/todos/${bobs.id}`, bob)).status).toBe(404);
   });
 });

@@ -15,6 +15,7 @@ import type { RequestSpec } from '../request-spec.js';
 import type { AnyDbCall } from './db-call.js';
 import { filterShape } from './index.js';
 import { recordCheck } from './record-check.js';
+import { isRecordWrite, recordWriteAccess } from './record-write.js';
 import type { VerifiedValues } from '../verified-values.js';
 import { isAccountKey } from '../schema/user-model.js';
 
@@ -32,6 +33,8 @@ export interface AccessRecord {
   liftedTo?: { chain: ts.CallExpression[]; call: ts.CallExpression };
   /** The call, in the function being analysed, whose value is this read's record (returned up from a helper). */
   heldAt?: ts.CallExpression;
+  /** What a fix edits instead of the call itself: the read that selected the record a write saves. */
+  fixAt?: { db: AccessRecord['db']; chain: ts.CallExpression[]; helperName?: string };
 }
 
 export interface AccessContext {
@@ -56,6 +59,17 @@ const COMPOUND_UNIQUE = /^[A-Za-z0-9]+(_[A-Za-z0-9]+)+$/;
 const OWNER_RELATIONS = new Set(['user', 'owner', 'author', 'creator', 'tenant', 'account']);
 
 export function accessFacts(db: AnyDbCall, prov: Provenance, ctx: AccessContext, helperName?: string, chain: ts.CallExpression[] = []): AccessRecord {
+  // A write of a record read earlier (`repo.save(todo)`, `todo.destroy()`) changes what the read selected.
+  if (isRecordWrite(db)) {
+    return recordWriteAccess(db, prov, {
+      root: ctx.root,
+      identity: ctx.identity,
+      chain,
+      helperName,
+      publicContent: (read) => !!read.userRecord || readsArePublic(read.model, read.ownerField, ctx.config ?? { privateModels: [] }),
+      accessOfRead: (read, p) => accessFacts(read, p, ctx, helperName, chain),
+    });
+  }
   const idField = db.model?.idField ?? (db.layer === 'mongoose' || db.layer === 'mongodb' ? '_id' : 'id');
   // A user account belongs to the user it describes: its own id (or username, email) is its owner.
   const userRecord = !db.model?.ownerField && !!db.model?.userRecord;
@@ -136,23 +150,24 @@ function precedes(r: AccessRecord, w: AccessRecord): boolean {
 
 /** Offers the fix for an owned, unscoped access that selects by a request id or lists everything. */
 export function attachScopeFix(rec: AccessRecord, ctx: AccessContext): void {
-  const { fact, db } = rec;
+  const { fact } = rec;
+  const { db, chain, helperName } = rec.fixAt ?? rec;
   if (!fact.ownerField || fact.scopedBy || fact.kind === 'create' || !(fact.byRequestId || fact.kind === 'list')) return;
   const ownerField = fact.ownerField;
   const outcome = ((): FixOutcome => {
     // Adding `id: me` next to a client-chosen `id` would be a second value for one key: the choice of key is the user's.
     if (fact.userRecord) return { notFixableReason: `the record is a user account: select it by the authenticated user's id, or refuse unless ${fact.idExpression ?? 'the requested id'} is the caller's` };
-    if (rec.helperName) {
-      const [call] = rec.chain;
+    if (helperName) {
+      const [call] = chain;
       const principal = call && principalAt(ctx.spec, call);
-      if (rec.chain.length === 1 && principal && ctx.schema && ctx.summaries) {
+      if (chain.length === 1 && principal && ctx.schema && ctx.summaries) {
         return withSetup(threadPrincipal(call, db.call, ownerField, principal.text, ctx.schema, ctx.summaries, (param) => scopeFix(db, ownerField, param)), principal);
       }
       return {
         notFixableReason:
-          rec.chain.length > 1
-            ? `the query is in ${rec.helperName}(), ${rec.chain.length} calls away from the handler; pass the authenticated user's id down to it and add ${ownerField} to the query there`
-            : `the query is in ${rec.helperName}(); pass it the authenticated user's id and add ${ownerField} to the query there`,
+          chain.length > 1
+            ? `the query is in ${helperName}(), ${chain.length} calls away from the handler; pass the authenticated user's id down to it and add ${ownerField} to the query there`
+            : `the query is in ${helperName}(); pass it the authenticated user's id and add ${ownerField} to the query there`,
       };
     }
     const principal = principalAt(ctx.spec, db.call);

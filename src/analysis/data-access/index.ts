@@ -5,6 +5,7 @@ import { drizzleFilterShape, matchDrizzle } from './drizzle.js';
 import { matchMongoDb } from './mongodb.js';
 import { matchMongoose } from './mongoose.js';
 import { matchPrisma } from './prisma.js';
+import { matchRecordWrite } from './record-write.js';
 import { matchSequelize } from './sequelize.js';
 import { matchTypeorm } from './typeorm.js';
 import { builderFilterShape } from './builder-filter.js';
@@ -15,8 +16,11 @@ import { isQueryBuilderCall, queryBuilderFilterShape } from './typeorm-query-bui
 
 export type { AnyDbCall, DbCall, MatchContext, QueryNode } from './db-call.js';
 
-/** Most specific first: a Prisma accessor or a resolved model beats the collection heuristic. */
-const MATCHERS: DbCallMatcher[] = [matchDrizzle, matchPrisma, matchMongoose, matchSequelize, matchTypeorm, matchKysely, matchKnex, matchRawSql, matchMongoDb];
+/**
+ * Most specific first: a record written back after its read (`repo.save(todo)`), then a Prisma accessor or a
+ * resolved model, then the collection heuristic.
+ */
+const MATCHERS: DbCallMatcher[] = [matchRecordWrite, matchDrizzle, matchPrisma, matchMongoose, matchSequelize, matchTypeorm, matchKysely, matchKnex, matchRawSql, matchMongoDb];
 
 /** A call of any data layer, or a SQL client's tagged template (`await sql\`SELECT ...\``). */
 export function matchDbCall(node: ts.CallExpression | ts.TaggedTemplateExpression, ctx: MatchContext): AnyDbCall | undefined {

@@ -45,7 +45,9 @@ export function matchTypeorm(call: ts.CallExpression, ctx: MatchContext): DbCall
   let idArg: ts.Expression | undefined;
   if (op.selector === 'where-option') {
     const options = objectLiteralOf(first);
-    filter = options && propertyValue(options, 'where');
+    if (options && !isFindOptions(options)) filter = first;
+    else if (options) filter = propertyValue(options, 'where');
+    else if (first && op.kind === 'read' && isIdLike(first)) idArg = first;
   } else if (op.selector === 'where') filter = first;
   else if (op.selector === 'criteria' && first) {
     // update(id, data) / delete(id) take the primary key itself, or a where object.
@@ -65,6 +67,27 @@ export function matchTypeorm(call: ts.CallExpression, ctx: MatchContext): DbCall
     idArg,
     data: data ? [data] : [],
   };
+}
+
+/** The keys of TypeORM's find options. */
+const FIND_OPTION_KEYS = new Set([
+  'where', 'select', 'relations', 'order', 'join', 'skip', 'take', 'cache', 'lock', 'withDeleted',
+  'loadRelationIds', 'loadEagerRelations', 'relationLoadStrategy', 'transaction', 'comment',
+]);
+
+/**
+ * Whether `find`/`findOne` is given options (`{ where, relations }`) rather than TypeORM 0.2's conditions
+ * object (`findOne({ slug })`, `find({ authorId })`): the conditions form names no option key.
+ */
+export function isFindOptions(arg: ts.ObjectLiteralExpression): boolean {
+  return arg.properties.some((p) => ts.isSpreadAssignment(p) || (!!p.name && FIND_OPTION_KEYS.has(propertyNameText(p.name) ?? '')));
+}
+
+/** TypeORM 0.2's `findOne(id)`: an argument named like a key (`id`, `req.params.slug`, `todoId`), not options built elsewhere. */
+function isIdLike(arg: ts.Expression): boolean {
+  const e = unwrap(arg);
+  const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+  return !!name && /^(_?id|uuid|slug)$|[a-z0-9](Id|_id)$/.test(name);
 }
 
 const managerCalls = new WeakSet<ts.CallExpression>();

@@ -3,7 +3,7 @@ import type { Fix, TextEdit } from '../../model/types.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { isCallDb, type AnyDbCall, type DbCall } from '../data-access/db-call.js';
 import { drizzleScopeFix } from '../data-access/drizzle.js';
-import { isManagerCall } from '../data-access/typeorm.js';
+import { isFindOptions, isManagerCall } from '../data-access/typeorm.js';
 import { knexScopeFix } from '../data-access/knex.js';
 import { kyselyScopeFix } from '../data-access/kysely.js';
 import { rawSqlScopeFix } from '../data-access/raw-sql.js';
@@ -160,8 +160,15 @@ function typeormFix(db: DbCall, owner: string, done: Done): FixOutcome {
     if (ts.isObjectLiteralExpression(arg)) return done([bindOwner(arg, owner)]);
     return { notFixableReason: 'the where object is built elsewhere' };
   }
+  const byId = (id: ts.Node) => {
+    const idField = db.model?.idField ?? 'id';
+    return replaceNode(id, objectText([id.getText(sf) === idField ? idField : `${propertyKey(idField, sf)}: ${id.getText(sf)}`, owner]));
+  };
   if (TYPEORM_OPTIONS_FIRST.has(operation)) {
     if (!arg) return done([insertAt(sf, insertionPoint(), `${prefix}${objectText([`where: ${objectText([owner])}`])}`)]);
+    // TypeORM 0.2: `findOne({ slug })` takes the conditions themselves, `findOne(id)` the primary key.
+    if (ts.isObjectLiteralExpression(arg) && !isFindOptions(arg)) return done([bindOwner(arg, owner)]);
+    if (db.idArg) return done([byId(arg)]);
     if (!ts.isObjectLiteralExpression(arg)) return { notFixableReason: 'the find options are built elsewhere' };
     const whereValue = propertyValue(arg, 'where');
     if (!whereValue) return done([appendProperty(arg, `where: ${objectText([owner], arg)}`)]);
@@ -173,9 +180,7 @@ function typeormFix(db: DbCall, owner: string, done: Done): FixOutcome {
     if (!arg) return { notFixableReason: `${operation} without criteria` };
     if (ts.isObjectLiteralExpression(arg)) return done([bindOwner(arg, owner)]);
     if (ts.isArrayLiteralExpression(arg)) return { notFixableReason: `${operation} by a list of ids; add the owner to the criteria by hand` };
-    const idField = db.model?.idField ?? 'id';
-    const id = arg.getText(sf) === idField ? idField : `${propertyKey(idField, sf)}: ${arg.getText(sf)}`;
-    return done([replaceNode(arg, objectText([id, owner]))]);
+    return done([byId(arg)]);
   }
   return { notFixableReason: `${operation} is not rewritten automatically; check the record's owner before it` };
 }

@@ -1,5 +1,6 @@
 import type { DataAccess } from '../src/model/facts.js';
 import type { RawFinding, Rule } from '../src/model/rule.js';
+import type { Guard } from '../src/model/types.js';
 import { readsArePublic } from '../src/analysis/identity-fields.js';
 
 const VERBS: Record<DataAccess['kind'], string> = { read: 'reads', list: 'lists', update: 'updates', delete: 'deletes', create: 'creates' };
@@ -26,6 +27,8 @@ export const rule: Rule = {
       if ((access.kind === 'read' || access.kind === 'list') && readsArePublic(access.model, access.ownerField, config)) continue;
       // Profiles are commonly public: a user account is reported only when it is changed.
       if ((access.kind === 'read' || access.kind === 'list') && access.userRecord) continue;
+      // An account picked by a path parameter that a route guard ties to the caller (unless privileged) is theirs.
+      if (access.userRecord && boundByGuard(route.auth.guards, access.idKey)) continue;
       const base = `${access.model ?? ''}.${access.operation}`;
       const n = (seen.get(base) ?? 0) + 1;
       seen.set(base, n);
@@ -45,6 +48,12 @@ export const rule: Rule = {
     return findings;
   },
 };
+
+/** `params:userId` where a guard of the route refuses unless `:userId` is the caller's (see Guard.bindsParams). */
+function boundByGuard(guards: Guard[], idKey: string | undefined): boolean {
+  const param = idKey?.startsWith('params:') ? idKey.slice('params:'.length) : undefined;
+  return !!param && guards.some((g) => g.bindsParams?.includes(param));
+}
 
 /** Owned, not bound to the principal, and either picked by a client-supplied id or listing everything. */
 function isUnscoped(a: DataAccess): boolean {

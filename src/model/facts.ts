@@ -33,6 +33,8 @@ export interface DataAccess {
   byRequestId: boolean;
   /** Where that id came from (`req.params.id`). */
   idExpression?: string;
+  /** The same, as a provenance key (`params:id`): matched against parameters a route guard ties to the caller. */
+  idKey?: string;
   /** The model's owner field, if the model is owned (from schema or config); for a user account, its id. */
   ownerField?: string;
   /** The record is a user account, owned by the user it describes: only changes of it need the principal. */

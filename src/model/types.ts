@@ -22,6 +22,12 @@ export interface Guard {
   loc: SourceLoc;
   /** Why we believe it refuses unauthenticated requests, in a few words. */
   evidence: string;
+  /**
+   * Path parameters the guard refuses unless they hold the caller's own id, for every caller its role or rights
+   * check does not admit (`if (!granted && req.params.userId !== user.id) return 403`): behind it, `:userId` is
+   * the caller's account or the caller is privileged.
+   */
+  bindsParams?: string[];
 }
 
 export interface RouteAuth {

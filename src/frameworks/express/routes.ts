@@ -13,6 +13,7 @@ import { expressRequestSpec } from './request-spec.js';
 import { asUnless, unlessSkips } from './unless.js';
 import { registrationOf } from './auth-fix.js';
 import type { Entry, ExpressRouter, ExpressRouters } from './routers.js';
+import { paramsBoundToCaller } from './param-binding.js';
 
 /** A middleware active on a router's stack: it runs for routes under `scope` registered after it. */
 interface ActiveMiddleware {
@@ -235,7 +236,10 @@ export class ExpressRouteComposer {
       if (pathUnreadable) return { verdict: 'unknown', reason: `${snippet(expr)} is mounted on a path the scan cannot read` };
       if (condition) return { verdict: 'unknown', reason: `${snippet(expr)} is registered only when ${condition}` };
       const name = isFunctionNode(unwrap(expr)) ? 'inline middleware' : snippet(expr);
-      return { verdict: 'guard', guard: { name, kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
+      // A route-level guard sees the route's own parameters: one it ties to the caller is the caller's account.
+      const bound = scope === 'route' ? paramsBoundToCaller(expr, this.ctx.resolver) : [];
+      const guard: Guard = { name, kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence, ...(bound.length ? { bindsParams: bound } : {}) };
+      return { verdict: 'guard', guard };
     }
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
     return { verdict: 'none' };

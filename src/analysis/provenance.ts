@@ -49,7 +49,7 @@ export type Origin =
  * request-scoped provider, a per-request store, a record read for the principal, a verified token.
  */
 export interface OriginSource {
-  /** The origin of `expr` (a property read or a call), if this source knows it. */
+  /** The origin of `expr` (a property read, a call, or an unbound parameter), if this source knows it. */
   origin(expr: ts.Node, prov: Provenance): Origin | undefined;
   /** The origin of `object.key` read without a node of its own (`const { user } = this.request`). */
   member?(object: ts.Node, key: string, prov: Provenance): Origin | undefined;
@@ -183,10 +183,8 @@ export class Provenance {
     if (classified?.kind === 'request') return { kind: 'request', part: classified.part, path: callKeyPath(e), node: e };
     if (classified?.kind === 'principal') return { kind: 'principal', path: [], node: e };
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e)) {
-      for (const source of this.sources) {
-        const o = source.origin(e, this);
-        if (o) return o;
-      }
+      const sourced = this.fromSources(e);
+      if (sourced) return sourced;
     }
     if (ts.isIdentifier(e)) return this.identifierOrigin(e);
     if (ts.isCallExpression(e) || ts.isNewExpression(e)) return this.callOrigin(e);
@@ -213,9 +211,18 @@ export class Provenance {
     if (ts.isBindingElement(decl)) return this.bindingOrigin(decl);
     if (ts.isParameter(decl)) {
       const bound = this.bindings.get(decl);
-      return bound ? bound.caller.origin(bound.arg) : NONE;
+      // An unbound parameter: a framework may say what it receives (passport-jwt's verified payload).
+      return bound ? bound.caller.origin(bound.arg) : (this.fromSources(id) ?? NONE);
     }
     return NONE;
+  }
+
+  private fromSources(e: ts.Node): Origin | undefined {
+    for (const source of this.sources) {
+      const o = source.origin(e, this);
+      if (o) return o;
+    }
+    return undefined;
   }
 
   /** `const { id } = req.params`, `const { a: { b } } = x`, `({ body }) => ...`, `const { userId, ...rest } = req.body`. */

@@ -21,6 +21,7 @@ import jwt from 'jsonwebtoken';
 import { jwtVerify } from 'jose';
 import { JwtService } from '@nestjs/jwt';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 
 const app = express();
 const key = new TextEncoder().encode('k');
@@ -51,10 +52,23 @@ app.post('/two-params', (req, res) => { sink(firstOfTwo(req, res)); });
 app.post('/principal-object', (req, res) => { const me = { id: req.user!.id, email: req.user!.email }; sink(me.id); });
 app.post('/mixed-object', (req, res) => { const me = { id: req.user!.id, role: req.body.role }; sink(me.id); });
 app.post('/unwritten-store', (req, res) => { sink(unwritten.getStore()?.userId); });
+
+// passport-jwt calls these with the verified payload: first, or second after the request with passReqToCallback.
+function verified(_tag: string, _value: unknown) {}
+const fromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
+new JwtStrategy({ secretOrKey: 's', jwtFromRequest: fromHeader }, (payload, done) => { verified('payload', payload.sub); done(null, payload); });
+new JwtStrategy({ secretOrKey: 's', jwtFromRequest: fromHeader, passReqToCallback: true }, (req: Request, payload, done) => {
+  verified('after-request', payload.sub);
+  verified('request-body', req.body.userId);
+  done(null, payload);
+});
+new JwtStrategy({ secretOrKey: 's', jwtFromRequest: fromHeader, passReqToCallback: true }, (payload, done) => { verified('misplaced', payload.sub); });
+const sharedOptions = { secretOrKey: 's', jwtFromRequest: fromHeader };
+new JwtStrategy(sharedOptions, (payload, done) => { verified('options-elsewhere', payload.sub); });
 `;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-principal-sources-'));
-fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module", "dependencies": { "express": "*", "jsonwebtoken": "*", "jose": "*", "@nestjs/jwt": "*" } }');
+fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module", "dependencies": { "express": "*", "jsonwebtoken": "*", "jose": "*", "@nestjs/jwt": "*", "passport-jwt": "*" } }');
 fs.mkdirSync(path.join(dir, 'src'));
 fs.writeFileSync(path.join(dir, 'src/app.ts'), source);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -72,6 +86,19 @@ function originAt(route: string): string {
   };
   visit(fn);
   return describeOrigin(prov.origin(arg!));
+}
+
+/** The origin of the value passed as `verified('<tag>', value)`, outside any handler. */
+function verifiedAt(tag: string): string {
+  const sf = project.project.files.get(path.join(dir, 'src/app.ts'))!;
+  let arg: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && n.expression.getText() === 'verified' && ts.isStringLiteral(n.arguments[0]) && n.arguments[0].text === tag) arg = n.arguments[1];
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  const spec = { framework: 'express' as const, classify: () => undefined, principalIdText: () => undefined };
+  return describeOrigin(new Provenance(spec, project.resolver, { summaries, sources }).origin(arg!));
 }
 
 function describeOrigin(o: Origin): string {
@@ -101,5 +128,17 @@ describe('origin sources', () => {
     ['/unwritten-store', 'none'],
   ])('%s → %s', (route, expected) => {
     expect(originAt(route)).toBe(expected);
+  });
+
+  it.each([
+    ['payload', 'principal[sub]'],
+    ['after-request', 'principal[sub]'],
+    ['request-body', 'request:body[userId]'],
+    // with passReqToCallback the first parameter is the request, whatever its name
+    ['misplaced', 'none'],
+    // options not written at the call: where the payload comes is unknown
+    ['options-elsewhere', 'none'],
+  ])('passport-jwt verify callback: %s → %s', (tag, expected) => {
+    expect(verifiedAt(tag)).toBe(expected);
   });
 });

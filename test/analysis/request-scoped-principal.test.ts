@@ -1,6 +1,6 @@
 // The current user read outside the handler's parameters. Nest: a request-scoped provider that injects
-// REQUEST, nestjs-cls keys, a request-scoped context the guard fills through a setter, and the same context
-// as a singleton. Express: an AsyncLocalStorage entered by a middleware and express-http-context keys. A
+// REQUEST, nestjs-cls keys, a request-scoped context the guard fills through a setter, the same context
+// as a singleton, and a base service's getter over a key a passport-jwt strategy sets. Express: an AsyncLocalStorage entered by a middleware and express-http-context keys. A
 // store counts as the principal only when every write stores the verified user; a header (or query value)
 // written into it is the client's claim; a key nothing sets, a value set before the guards run and a
 // singleton's field are unknown.
@@ -19,8 +19,9 @@ const findingLines = async (dir: string) =>
 describe('nest: request-scoped providers and nestjs-cls (request-scoped-principal)', () => {
   const dir = fixture('nest', 'request-scoped-principal');
 
-  it('reports the header claims, the unset and pre-guard cls keys and the singleton-held user; nothing else', async () => {
+  it('reports the header claims, the unset, pre-guard and unknown-strategy cls keys and the singleton-held user; nothing else', async () => {
     expect(await findingLines(dir)).toEqual([
+      'unscoped-query GET /strategy-todos/:id/shared-options src/strategy-todos/strategy-todos.service.ts:18 GET /strategy-todos/:id/shared-options reads Todo by a request id without scoping it to the authenticated user',
       'unscoped-query GET /todos/:id/claimed-user src/todos/todos.service.ts:25 GET /todos/:id/claimed-user reads Todo by a request id without scoping it to the authenticated user',
       'user-id-from-request GET /todos/:id/claimed-user src/todos/todos.service.ts:25 GET /todos/:id/claimed-user takes userId from this.request.headers instead of the authenticated user',
       'unscoped-query GET /todos/:id/cls-claimed-user src/todos/todos.service.ts:35 GET /todos/:id/cls-claimed-user reads Todo by a request id without scoping it to the authenticated user',
@@ -55,6 +56,10 @@ describe('nest: request-scoped providers and nestjs-cls (request-scoped-principa
       'DELETE /todos/:id: Todo.delete scopedBy=check',
       'DELETE /todos/:id/shared-state: Todo.findUnique scopedBy=-',
       'DELETE /todos/:id/shared-state: Todo.delete scopedBy=-',
+      // a base service's getter reads the key passport-jwt's validate(payload) sets from the verified payload
+      'GET /strategy-todos/:id: Todo.findFirst scopedBy=query',
+      // the same, set by a strategy whose options (passReqToCallback?) are built elsewhere
+      'GET /strategy-todos/:id/shared-options: Todo.findFirst scopedBy=-',
     ]);
   });
 });

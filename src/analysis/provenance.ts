@@ -190,10 +190,20 @@ export class Provenance {
     if (ts.isCallExpression(e) || ts.isNewExpression(e)) return this.callOrigin(e);
     if (ts.isTemplateExpression(e)) return strongest(e.templateSpans.map((s) => this.origin(s.expression)));
     if (ts.isObjectLiteralExpression(e)) return this.principalObject(e);
-    if (ts.isConditionalExpression(e)) return strongest([this.origin(e.whenTrue), this.origin(e.whenFalse)]);
+    if (ts.isConditionalExpression(e)) {
+      const branches = [this.origin(e.whenTrue), this.origin(e.whenFalse)];
+      // `member ? member.orgId : undefined`: without the record there is no filter at all.
+      if (branches.some((o) => o.kind === 'principal' && o.fromRecord) && [e.whenTrue, e.whenFalse].some(isNullish)) return NONE;
+      return strongest(branches);
+    }
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.kind;
-      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) return strongest([this.origin(e.left), this.origin(e.right)]);
+      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) {
+        const left = this.origin(e.left);
+        // `(member ?? {}).orgId`: a missing record's stand-in holds no tenant.
+        if (left.kind === 'principal' && left.mayBeMissing) return NONE;
+        return strongest([left, this.origin(e.right)]);
+      }
       if (op === ts.SyntaxKind.PlusToken) return strongest([this.origin(e.left), this.origin(e.right)]);
     }
     return NONE;
@@ -436,6 +446,11 @@ function schemaKeys(schema: ts.Expression, resolver: Resolver): string[] | undef
     keys.push(key);
   }
   return keys;
+}
+
+function isNullish(n: ts.Node): boolean {
+  const e = unwrap(n);
+  return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
 }
 
 /** The origin all the values share; mixed or unknown sources give none (no claim either way). */

@@ -1,7 +1,8 @@
 // A tenant or org bound through a lookup: a record read by a query bound to the principal (the caller's
 // membership, the caller's own account) carries principal-derived fields, so binding a later query's owner
 // field to one of them scopes it, in the query, in a check, or through a service. A lookup by a
-// client-chosen id does not, nor does a field read through `?.` on a record that may be missing.
+// client-chosen id does not, nor does a field read through `?.` (or `member ? member.orgId : undefined`) on a
+// record that may be missing.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { scan } from '../../src/api.js';
@@ -28,7 +29,8 @@ describe('tenant through a lookup (tenant-lookup)', () => {
     // the service's delete, bound to the orgId argument (a helper's accesses are listed before the caller's)
     ['DELETE /projects/:id', ['delete Project.delete byRequestId=true scopedBy=query src/services/projects.ts:4', 'read Member.findFirstOrThrow byRequestId=false scopedBy=query src/routes/projects.ts:38']],
     ['GET /projects/:id/optional-member', ['read Member.findFirst byRequestId=false scopedBy=query src/routes/projects.ts:45', 'read Project.findFirst byRequestId=true scopedBy=- src/routes/projects.ts:46']],
-    ['GET /projects/:id/by-member', ['read Member.findFirst byRequestId=true scopedBy=- src/routes/projects.ts:51', 'read Project.findFirst byRequestId=true scopedBy=- src/routes/projects.ts:53']],
+    ['GET /projects/:id/member-or-nothing', ['read Member.findFirst byRequestId=false scopedBy=query src/routes/projects.ts:51', 'read Project.findFirst byRequestId=true scopedBy=- src/routes/projects.ts:53']],
+    ['GET /projects/:id/by-member', ['read Member.findFirst byRequestId=true scopedBy=- src/routes/projects.ts:58', 'read Project.findFirst byRequestId=true scopedBy=- src/routes/projects.ts:60']],
   ])('%s', (route, expected) => {
     expect(lines('src/routes/projects.ts', route)).toEqual(expected);
   });
@@ -44,12 +46,13 @@ describe('tenant through a lookup (tenant-lookup)', () => {
     ]);
   });
 
-  it('reports exactly the optional membership, the client-chosen membership and the client-chosen account', async () => {
+  it('reports exactly the optional memberships, the client-chosen membership and the client-chosen account', async () => {
     const result = await scan({ paths: [dir], cwd: repoRoot });
     expect(result.findings.map((f) => `${f.ruleId} ${f.route?.method} ${f.route?.path} ${f.loc.file}:${f.loc.line}`)).toEqual([
       'unscoped-query GET /api/users/:userId/documents/:id src/routes/documents.ts:18',
       'unscoped-query GET /api/projects/:id/optional-member src/routes/projects.ts:46',
-      'unscoped-query GET /api/projects/:id/by-member src/routes/projects.ts:53',
+      'unscoped-query GET /api/projects/:id/member-or-nothing src/routes/projects.ts:53',
+      'unscoped-query GET /api/projects/:id/by-member src/routes/projects.ts:60',
     ]);
   });
 });

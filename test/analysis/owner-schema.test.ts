@@ -23,7 +23,13 @@ describe('loadOwnerSchema', () => {
   });
 
   it('reads Sequelize define() and the foreign key of belongsTo(User)', () => {
-    expect(summary(fixture('sequelize-owner-scoping'))).toEqual(['sequelize:User id=id owner=-', 'sequelize:Todo id=id owner=ownerId']);
+    expect(summary(fixture('sequelize-owner-scoping'))).toEqual([
+      'sequelize:User id=id owner=-',
+      'sequelize:Project id=id owner=ownerId',
+      'sequelize:Label id=id owner=ownerId',
+      // belongsTo(User) twice: the identity column ownerId is the owner, not assigneeId
+      'sequelize:Todo id=id owner=ownerId',
+    ]);
   });
 
   it('learns a MongoDB collection owner from the documents the project inserts', () => {

@@ -89,6 +89,42 @@ describe('Mongoose documents and Sequelize instances written back', () => {
   });
 });
 
+describe('Sequelize includes of the parent a record belongs to (sequelize-owner-scoping)', () => {
+  const p = load('sequelize-owner-scoping');
+
+  it('reads the belongsTo associations of each model', () => {
+    const todo = p.schema.get('Todo', 'sequelize');
+    expect(todo?.parents).toEqual([
+      { model: 'User', foreignKey: 'ownerId' },
+      { model: 'User', foreignKey: 'assigneeId', as: 'assignee' },
+      { model: 'Project', foreignKey: 'projectId' },
+    ]);
+    expect(p.schema.get('Label', 'sequelize')?.parents).toEqual([{ model: 'User', foreignKey: 'ownerId' }]);
+  });
+
+  it.each([
+    // include: [{ model: Project, where: { ownerId: me } }] (required by its where)
+    ['GET /:id/in-my-project', 'query'],
+    // include: [{ model: User, where: { id: me } }] through the owner association
+    ['GET /:id/owned', 'query'],
+    // required: false
+    ['GET /:id/with-project', '-'],
+    // as: 'assignee': another association with User
+    ['GET /:id/assigned', '-'],
+    // belongsToMany(Label): not a parent
+    ['GET /:id/labelled', '-'],
+  ])('%s scopedBy=%s', (route, scopedBy) => {
+    const [access] = p.facts('src/routes/todos.ts', route).dataAccesses;
+    expect(`${access.kind} ${access.model}.${access.operation} byRequestId=${access.byRequestId} scopedBy=${access.scopedBy ?? '-'}`).toBe(
+      `read Todo.findOne byRequestId=true scopedBy=${scopedBy}`,
+    );
+  });
+
+  it('fixes an include that does not scope by binding the todo’s own owner', () => {
+    expect(fixTexts(p, 'src/routes/todos.ts', 'GET /:id/with-project')).toEqual([[', ownerId: req.user!.id']]);
+  });
+});
+
 // The shape of lujakob/nestjs-realworld-example-app's PUT /articles/:slug on TypeORM 0.2: findOne takes the
 // conditions themselves, the record gets the client's values by Object.assign and is saved back.
 describe('TypeORM 0.2 find conditions in a Nest service', () => {

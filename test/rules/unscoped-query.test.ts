@@ -35,6 +35,11 @@ describe('unscoped-query', () => {
       // findByPk, then todo.update(values); DELETE /:id/mine (scoped findOne, then destroy()) stays silent
       'src/routes/todos.ts:23 PATCH /api/todos/:id reads Todo by a request id without scoping it to the authenticated user [fix]',
       'src/routes/todos.ts:25 PATCH /api/todos/:id updates Todo by a request id without scoping it to the authenticated user [fix]',
+      // includes that do not scope: required: false, the assignee association, a many-to-many label; the
+      // required project include (/in-my-project) and the owner association (/owned) scope their todos
+      'src/routes/todos.ts:53 GET /api/todos/:id/with-project reads Todo by a request id without scoping it to the authenticated user [fix]',
+      'src/routes/todos.ts:60 GET /api/todos/:id/assigned reads Todo by a request id without scoping it to the authenticated user [fix]',
+      'src/routes/todos.ts:67 GET /api/todos/:id/labelled reads Todo by a request id without scoping it to the authenticated user [fix]',
     ]);
     expect(await findings('express', 'mongodb-driver-owner-scoping')).toEqual([
       'src/routes/todos.ts:14 GET /api/todos/:id reads todos by a request id without scoping it to the authenticated user',

@@ -16,6 +16,7 @@ import type { AnyDbCall } from './db-call.js';
 import { filterShape } from './index.js';
 import { recordCheck } from './record-check.js';
 import { isRecordWrite, recordWriteAccess } from './record-write.js';
+import { includesOf } from './sequelize.js';
 import type { VerifiedValues } from '../verified-values.js';
 import { isAccountKey } from '../schema/user-model.js';
 
@@ -89,6 +90,8 @@ export function accessFacts(db: AnyDbCall, prov: Provenance, ctx: AccessContext,
   if (userRecord) {
     if ((filter && bindsAccount(filter, idField, prov, isVerified)) || (db.idArg && idOrigin && isVerified?.(originKey(idOrigin)!))) scopedBy = 'query';
   } else if (filter && bindsOwner(filter, ownerField, ctx.identity, prov, isVerified)) scopedBy = 'query';
+  // Sequelize: a required include of the parent the record belongs to, bound to the principal.
+  if (!scopedBy && includesOf(db).some((inc) => { const s = prov.shape(inc.where); return !!s && bindsOwner(s, inc.ownerField, ctx.identity, prov, isVerified); })) scopedBy = 'query';
   // `favoritedBy: { connect: { id: me } }` on public content (an article) only links the caller to it: not a
   // change of its content; following a user (`followedBy: { connect: { id: me } }`) likewise. On private data,
   // linking oneself (joining someone's project) stays reported.

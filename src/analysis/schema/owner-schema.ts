@@ -18,10 +18,25 @@ export interface OwnerModel {
   /** Other names the code uses for the model: Prisma `@@map`, Mongoose/Sequelize collection and table names. */
   aliases: string[];
   /**
+   * Models the record belongs to through a foreign key of its own (Sequelize `Todo.belongsTo(Project)`, the
+   * association an include from the record follows): an include of such a parent, bound to the principal,
+   * scopes the record.
+   */
+  parents?: ParentAssociation[];
+  /**
    * The user account itself (`User`, `users`): unowned, but each record belongs to the user it describes, so
    * changing it by a client-chosen id, username or email is an IDOR. See user-model.ts.
    */
   userRecord?: boolean;
+}
+
+/** `Todo.belongsTo(Project, { as: 'project', foreignKey: 'projectId' })`, seen from the Todo. */
+export interface ParentAssociation {
+  model: string;
+  /** The record's column pointing at the parent. */
+  foreignKey: string;
+  /** The association's alias, which an include must name to use it. */
+  as?: string;
 }
 
 /**

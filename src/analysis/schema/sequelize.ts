@@ -14,7 +14,8 @@ interface Draft {
 
 /**
  * Sequelize models: `sequelize.define('Todo', attrs, opts)`, `class Todo extends Model {}; Todo.init(attrs, { sequelize })`,
- * and the owner foreign key of `Todo.belongsTo(User, { foreignKey })` (default `UserId`).
+ * the owner foreign key of `Todo.belongsTo(User, { foreignKey })` (default `UserId`), and the parents each model
+ * belongs to (`Todo.belongsTo(Project)`): includes can only follow associations declared on the queried model.
  */
 export function collectSequelizeModels(files: Iterable<ts.SourceFile>, identity: IdentityFields): OwnerModel[] {
   const sources = [...files];
@@ -53,15 +54,23 @@ export function collectSequelizeModels(files: Iterable<ts.SourceFile>, identity:
       }
     });
   }
+  const draftOf = (handle: string) => drafts.find((d) => d.handles.has(handle.toLowerCase()));
   for (const sf of sources) {
     forEachCallLike(sf, (call) => {
       if (!ts.isCallExpression(call) || calleeText(call) !== 'belongsTo') return;
       if (!ts.isPropertyAccessExpression(call.expression) || !ts.isIdentifier(call.expression.expression)) return;
       const target = call.arguments[0];
-      if (!target || !ts.isIdentifier(target) || !USER_MODEL.test(target.text)) return;
-      const draft = drafts.find((d) => d.handles.has((call.expression as ts.PropertyAccessExpression).expression.getText().toLowerCase()));
-      if (!draft) return;
-      draft.model.ownerField = foreignKeyOf(call.arguments[1]) ?? `${target.text}Id`;
+      const draft = draftOf(call.expression.expression.text);
+      if (!target || !ts.isIdentifier(target) || !draft) return;
+      // Sequelize names the foreign key after the alias (or the target) and its primary key: `ownerId`, `UserId`.
+      const as = aliasOf(call.arguments[1]);
+      const foreignKey = foreignKeyOf(call.arguments[1]) ?? `${as ?? target.text}Id`;
+      const parent = draftOf(target.text);
+      if (parent) (draft.model.parents ??= []).push({ model: parent.model.name, foreignKey, ...(as ? { as } : {}) });
+      if (!USER_MODEL.test(target.text)) return;
+      // Several associations with the user (`owner`, `assignee`): an identity column (`ownerId`) is the owner.
+      if (draft.model.ownerField && (!identity.has(foreignKey) || identity.has(draft.model.ownerField))) return;
+      draft.model.ownerField = foreignKey;
       draft.model.evidence = `${sf.fileName}: belongsTo(${target.text})`;
     });
   }
@@ -72,6 +81,13 @@ export function collectSequelizeModels(files: Iterable<ts.SourceFile>, identity:
     }
   }
   return drafts.map((d) => d.model);
+}
+
+/** `{ as: 'project' }`. */
+function aliasOf(options: ts.Expression | undefined): string | undefined {
+  const opts = objectLiteralOf(options);
+  const as = opts && propertyValue(opts, 'as');
+  return as && ts.isStringLiteralLike(as) ? as.text : undefined;
 }
 
 /** `{ foreignKey: 'ownerId' }` or `{ foreignKey: { name: 'ownerId' } }`. */

@@ -22,14 +22,30 @@ import type { AdapterContext } from './adapter.js';
 export class ChainFiles {
   private readonly relative = new Map<string, string | undefined>();
   private readonly definitions = new Map<ts.Node, string[]>();
+  private readonly groups = new WeakMap<readonly ts.Node[], string[]>();
 
   constructor(private readonly ctx: AdapterContext) {}
 
-  of(sites: Iterable<ts.Node | undefined>, elements: Iterable<ts.Node> = []): string[] {
+  /** `sites` may hold shared lists (a router's registrations, an app's modules): their files are worked out once. */
+  of(sites: Iterable<ts.Node | readonly ts.Node[] | undefined>, elements: Iterable<ts.Node> = []): string[] {
     const out = new Set<string>();
-    for (const site of sites) this.add(out, site);
+    for (const site of sites) {
+      if (Array.isArray(site)) for (const f of this.groupFiles(site)) out.add(f);
+      else this.add(out, site as ts.Node | undefined);
+    }
     for (const element of elements) for (const f of this.definitionFiles(element)) out.add(f);
     return [...out].sort();
+  }
+
+  private groupFiles(nodes: readonly ts.Node[]): string[] {
+    let files = this.groups.get(nodes);
+    if (!files) {
+      const out = new Set<string>();
+      for (const n of nodes) this.add(out, n);
+      files = [...out];
+      this.groups.set(nodes, files);
+    }
+    return files;
   }
 
   private add(out: Set<string>, node: ts.Node | undefined): void {
@@ -66,6 +82,8 @@ export class ChainFiles {
       const v = this.ctx.resolver.value(e);
       const target = v.kind === 'node' ? unwrap(v.node) : v.kind === 'instance' ? v.cls : undefined;
       if (!target || (argument && !middlewareLike(target))) return;
+      // At the top, `requireAuth` in a hundred route files is one function: work it out once.
+      if (target !== e && depth === 0) return this.definitionFiles(target).forEach((f) => out.add(f));
       if (target !== e) return visit(target, depth);
       this.body(target, out, depth, visit);
     };

@@ -39,6 +39,7 @@ export class ExpressRouteComposer {
   private currentRouter: ExpressRouter | undefined;
   /** The routers from the root app down to the one being walked. */
   private readonly routerPath: ExpressRouter[] = [];
+  private readonly routerSites = new Map<ExpressRouter, ts.Node[]>();
 
   constructor(
     private readonly ctx: AdapterContext,
@@ -187,8 +188,12 @@ export class ExpressRouteComposer {
    * What places a route and assembles its chain, on every router from the root app down: the router's
    * creation and each of its use() and param() registrations (mounts, middleware, guards), wherever made.
    */
-  private placingSites(): ts.Node[] {
-    return this.routerPath.flatMap((r) => [r.creation, ...r.entries.filter((e) => e.kind !== 'route').map((e) => e.call)]);
+  private placingSites(): ts.Node[][] {
+    return this.routerPath.map((r) => {
+      let sites = this.routerSites.get(r);
+      if (!sites) this.routerSites.set(r, (sites = [r.creation, ...r.entries.filter((e) => e.kind !== 'route').map((e) => e.call)]));
+      return sites;
+    });
   }
 
   /**

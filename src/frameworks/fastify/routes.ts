@@ -79,7 +79,7 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
   for (const c of chain) for (const key of c.decorations.keys()) if (key.startsWith('request.')) decorated.add(key.slice('request.'.length));
   const name = entry.handler ? handlerName(entry.handler, fn) : undefined;
   const handlerLoc = locOf(fn ?? entry.handler ?? entry.call, root);
-  const chainFiles = files.of([entry.call, fn, ...chain.flatMap(placingSites)], [...chain.flatMap((c) => c.hooks.map((h) => h.expr)), ...routeHookValues(entry), ...decorationsUsed(chain, entry)]);
+  const chainFiles = files.of([entry.call, fn, ...chain.map(placingSites)], [...chain.flatMap((c) => c.hooks.map((h) => h.expr)), ...routeHookValues(entry), ...decorationsUsed(chain, entry)]);
   return entry.methods.map((method) => {
     const record: RouteRecord = {
       route: {
@@ -102,8 +102,14 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
 }
 
 /** What creates a context and adds to its chain: the root, the plugin and its register call, shared plugins, every hook. */
-function placingSites(c: FastifyContext): (ts.Node | undefined)[] {
-  return [c.creation, c.plugin, c.registerCall, ...c.sharedPlugins, ...c.hooks.map((h) => h.call)];
+const sitesOfContext = new WeakMap<FastifyContext, ts.Node[]>();
+function placingSites(c: FastifyContext): ts.Node[] {
+  let sites = sitesOfContext.get(c);
+  if (!sites) {
+    sites = [c.creation, c.plugin, c.registerCall, ...c.sharedPlugins, ...c.hooks.map((h) => h.call)].filter((n): n is ts.Node => n !== undefined);
+    sitesOfContext.set(c, sites);
+  }
+  return sites;
 }
 
 /** The values of the route's own hook options (`onRequest: [fastify.authenticate]`), read or not. */

@@ -137,7 +137,7 @@ export class HonoRouteComposer {
       const path = joinPaths(prefix, base, p);
       const links: ChainLink[] = [];
       const runs: ts.Expression[] = [...routeLevel];
-      const sites: (ts.Node | undefined)[] = [entry.call, fn, ...placingSites(root, app, mounts), ...[entry, ...mounts.map((m) => m.entry)].flatMap((e) => basePathCalls(e.call, this.ctx.resolver))];
+      const sites: (ts.Node | ts.Node[] | undefined)[] = [entry.call, fn, ...placingSites(root, app, mounts), ...[entry, ...mounts.map((m) => m.entry)].flatMap((e) => basePathCalls(e.call, this.ctx.resolver))];
       for (const m of active) {
         if (m.pattern !== undefined && !honoPatternCovers(m.pattern, path)) continue;
         runs.push(m.expr);
@@ -194,14 +194,20 @@ export class HonoRouteComposer {
 
 /**
  * What places a route and assembles its chain: each app from the root down (its creation, a factory's
- * app it inherits, every use() registered on it) and the route() calls mounting one in the next.
+ * app it inherits, every use() registered on it, one list per app) and the route() calls mounting one in the next.
  */
-function placingSites(root: HonoApp, app: HonoApp, mounts: HonoRegistration['mounts']): ts.Node[] {
-  const apps = [root, ...mounts.map((m) => m.parent), app];
-  const sites: ts.Node[] = mounts.map((m) => m.entry.call);
-  for (const a of new Set(apps)) {
-    for (let x: HonoApp | undefined = a; x; x = x.inherits) sites.push(x.creation);
-    sites.push(...entriesOf(a).flatMap((e) => (e.kind === 'use' ? [e.call] : [])));
+function placingSites(root: HonoApp, app: HonoApp, mounts: HonoRegistration['mounts']): (ts.Node | ts.Node[])[] {
+  const apps = new Set([root, ...mounts.map((m) => m.parent), app]);
+  return [...mounts.map((m) => m.entry.call), ...[...apps].map(appSites)];
+}
+
+const sitesOfApp = new WeakMap<HonoApp, ts.Node[]>();
+function appSites(app: HonoApp): ts.Node[] {
+  let sites = sitesOfApp.get(app);
+  if (!sites) {
+    sites = entriesOf(app).flatMap((e) => (e.kind === 'use' ? [e.call] : []));
+    for (let x: HonoApp | undefined = app; x; x = x.inherits) sites.push(x.creation);
+    sitesOfApp.set(app, sites);
   }
   return sites;
 }

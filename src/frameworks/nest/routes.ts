@@ -205,7 +205,7 @@ export class NestRouteComposer {
           handler: { name: handlerName, loc: handlerLoc },
           auth,
           chainFiles: this.chainFiles.of(
-            [r.mapping.node, ...this.appSites, ...r.classSites],
+            [r.mapping.node, this.appSites, r.classSites],
             [...r.decorators.map((d) => d.callee), ...[...r.global, ...r.classGuards, ...methodGuards].map((g) => g.expr), ...this.middlewareFor(r.served.cls, method, path, r.app)],
           ),
         },

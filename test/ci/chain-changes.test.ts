@@ -3,6 +3,8 @@
 // module, a jwt() use from the Hono entry file. The route files are untouched, yet their findings must
 // be reported (their files lie on the route's chain, Route.chainFiles); an edit off every chain reports
 // nothing new. Real git repositories in temp dirs, the real CLI.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempProject, removeTempProject } from '../helpers/temp-project.js';
 import { run } from '../cli/fake.js';
@@ -123,6 +125,19 @@ export function validate(schema: { parse(input: unknown): unknown }) {
       stderr: 'auth-enforcer: src/api.ts is on the way to 2 routes; their findings are reported\n',
       findings: USERS,
     });
+  });
+
+  it('a cached scan carries the chain files: the same staged state again is a cache hit with the same findings', async () => {
+    const dir = repo('chain-express-cache', { express: '^5.0.0', cors: '^2.8.5' }, files("app.use('/api', requireAuth, api);", ''));
+    fs.mkdirSync(path.join(dir, 'node_modules')); // the cache lives under node_modules/.cache
+    stageEdit(dir, 'src/app.ts', "app.use('/api', requireAuth, api);", "app.use('/api', api);");
+    const debug = { AUTH_ENFORCER_DEBUG: '1' };
+    const first = await run(['scan', '--format', 'json', '--staged'], { cwd: dir, env: debug });
+    const again = await run(['scan', '--format', 'json', '--staged'], { cwd: dir, env: debug });
+    expect(first.stderr).toBe('auth-enforcer: cache miss\nauth-enforcer: src/app.ts is on the way to 2 routes; their findings are reported\n');
+    expect(again.stderr).toBe('auth-enforcer: cache hit\nauth-enforcer: src/app.ts is on the way to 2 routes; their findings are reported\n');
+    expect(JSON.parse(again.stdout).findings).toEqual(JSON.parse(first.stdout).findings);
+    expect(JSON.parse(again.stdout).findings).toHaveLength(2);
   });
 
   it("a guard's body edited so that it no longer refuses reports the routes it guarded", async () => {

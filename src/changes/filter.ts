@@ -9,7 +9,8 @@ import type { Finding, ScanResult } from '../model/types.js';
  * middleware definitions). So removing a guard from `app.use('/api', requireAuth, api)` reports the
  * findings of every route under /api although no route file changed. The scan still analysed the
  * whole project, so a guard in an unchanged file still protects a changed route; this only decides
- * what is reported.
+ * what is reported. Whole files, not edited regions: any edit to app.ts reports every route mounted
+ * there, since any of their protections may have changed (the CLI says so on stderr).
  *
  * Not covered: a file that, after the edit, adds nothing to the route's chain any more (a registrar
  * function whose only `app.use(requireAuth)` was deleted) cannot be traced to the route. A full scan

@@ -36,16 +36,16 @@ export function isRecordWrite(db: object): db is RecordWrite {
 }
 
 /** Repository and EntityManager methods that write the entity they are given. */
-const TYPEORM_WRITES: Record<string, 'update' | 'delete'> = { save: 'update', remove: 'delete', softRemove: 'delete' };
+const TYPEORM_WRITES = new Map<string, 'update' | 'delete'>([['save', 'update'], ['remove', 'delete'], ['softRemove', 'delete']]);
 /** Methods of a fetched Mongoose document or Sequelize instance that write the record itself, and their values argument. */
-const INSTANCE_WRITES: Record<string, Partial<Record<DataLayer, { kind: 'update' | 'delete'; data?: number }>>> = {
-  save: { mongoose: { kind: 'update' }, sequelize: { kind: 'update' } },
-  update: { sequelize: { kind: 'update', data: 0 } },
-  updateOne: { mongoose: { kind: 'update', data: 0 } },
-  destroy: { sequelize: { kind: 'delete' } },
-  deleteOne: { mongoose: { kind: 'delete' } },
-  remove: { mongoose: { kind: 'delete' } },
-};
+const INSTANCE_WRITES = new Map<string, Partial<Record<DataLayer, { kind: 'update' | 'delete'; data?: number }>>>([
+  ['save', { mongoose: { kind: 'update' }, sequelize: { kind: 'update' } }],
+  ['update', { sequelize: { kind: 'update', data: 0 } }],
+  ['updateOne', { mongoose: { kind: 'update', data: 0 } }],
+  ['destroy', { sequelize: { kind: 'delete' } }],
+  ['deleteOne', { mongoose: { kind: 'delete' } }],
+  ['remove', { mongoose: { kind: 'delete' } }],
+]);
 /** Query chain methods after a read that still yield its record: `findById(id).exec()`. */
 const CHAIN_METHODS = new Set(['exec', 'populate', 'select', 'orFail']);
 /** Calls that return their first argument with the others merged in: `Object.assign`, `repo.merge`. */
@@ -59,14 +59,14 @@ export function matchRecordWrite(call: ts.CallExpression, ctx: MatchContext): Re
   const callee = unwrap(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
-  const typeormKind = TYPEORM_WRITES[method];
+  const typeormKind = TYPEORM_WRITES.get(method);
   if (typeormKind) {
     // `manager.save(Todo, todo)` names the entity before the record.
     const value = call.arguments[call.arguments.length > 1 && namesEntity(call.arguments[0], ctx) ? 1 : 0];
     const trace = value && traceRecord(value, call, ctx);
     if (trace?.read.layer === 'typeorm' && writesEntity(callee.expression, trace.read, ctx)) return recordWrite(call, method, typeormKind, trace, [value]);
   }
-  const instance = INSTANCE_WRITES[method];
+  const instance = INSTANCE_WRITES.get(method);
   if (instance) {
     const trace = traceRecord(callee.expression, call, ctx);
     const op = trace && instance[trace.read.layer];

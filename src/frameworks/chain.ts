@@ -1,9 +1,11 @@
 import type { Guard, RouteAuth } from '../model/types.js';
+import { AUTH_SOUNDING } from './express/known-middleware.js';
 
 /** One step that runs before a handler, already classified by its framework adapter. */
 export type ChainLink =
   | { verdict: 'guard'; guard: Guard }
-  | { verdict: 'none' }
+  /** `note`: why an auth-sounding step is not a guard, so the route's reason can say it. */
+  | { verdict: 'none'; note?: string }
   | { verdict: 'unknown'; reason: string };
 
 /**
@@ -15,7 +17,22 @@ export function statusOfChain(links: ChainLink[], unresolved: string[] = []): Ro
   if (guards.length) return { status: 'protected', guards };
   const reasons = [...unresolved, ...links.flatMap((l) => (l.verdict === 'unknown' ? [l.reason] : []))];
   if (reasons.length) return { status: 'unknown', guards: [], reason: [...new Set(reasons)].join('; ') };
-  return { status: 'unprotected', guards: [], reason: 'no middleware that authenticates runs before the handler' };
+  const notes = [...new Set(links.flatMap((l) => (l.verdict === 'none' && l.note ? [l.note] : [])))];
+  const reason = 'no middleware that authenticates runs before the handler';
+  return { status: 'unprotected', guards: [], reason: notes.length ? `${reason} (${notes.join('; ')})` : reason };
+}
+
+/** Verdicts worth telling: the step authenticates in some way, yet lets anonymous requests through. */
+const LOOKS_LIKE_AUTH_BUT = /optional|credentialsRequired|authRequired|only attaches|never refuses a request|lets requests/;
+
+/**
+ * A step that is not a guard, with a note when it looks like authentication but lets anonymous requests
+ * through (`auth: optional authentication`): otherwise a reader sees `auth` before the handler and
+ * takes the finding for a false alarm. Not for rate limiters, validators or passport.initialize().
+ */
+export function notAGuard(name: string, why: string | undefined): ChainLink {
+  const callee = name.split('(')[0];
+  return why && AUTH_SOUNDING.test(callee) && LOOKS_LIKE_AUTH_BUT.test(why) ? { verdict: 'none', note: `${name}: ${why}` } : { verdict: 'none' };
 }
 
 /** Joins route path parts the way routers do: one slash between parts, no trailing slash. */

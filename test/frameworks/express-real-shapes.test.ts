@@ -63,7 +63,7 @@ describe('express: shapes from real projects', () => {
   it('reads auth options from a constant; options it cannot read, or later assignments to them, make the route unknown', async () => {
     const routes = await routesOf('auth-options-from-constants');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
-      'GET / unprotected no middleware that authenticates runs before the handler',
+      'GET / unprotected no middleware that authenticates runs before the handler (auth(oidcConfig): auth() with authRequired: false only attaches the session)',
       'GET /api/reports unknown cannot read `credentialsRequired` in the options of expressjwt(jwtOptions())',
       'GET /partner/feed unknown cannot read `credentialsRequired` in the options of expressjwt(partnerConfig)',
       'GET /profile protected requiresAuth()',
@@ -131,6 +131,10 @@ describe('express: shapes from real projects', () => {
       'GET /api/feed unprotected ',
       'POST /api/articles protected requireUser',
     ]);
+    // The reason names the middleware a reader would take for a guard, and why it is not one.
+    expect(routes.find((r) => r.path === '/api/articles' && r.method === 'GET')!.auth.reason).toBe(
+      'no middleware that authenticates runs before the handler (attachUser: lets requests without credentials through (`if (authorization === undefined) ... next()`): optional authentication)',
+    );
   });
 
   // A routing-controllers app (decorator routes registered by the library) used to scan "clean" with 0 routes.

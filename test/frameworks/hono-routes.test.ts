@@ -99,7 +99,9 @@ describe('hono: routes and guard chains', () => {
   it('makes one app per factory call, and does not count optional authentication as a guard (realworld-hono)', async () => {
     expect(await routeLines(fixture('hono', 'factory-and-optional'))).toEqual(['GET /accounts protected', 'GET /profiles/:name unprotected']);
     const profile = (await routesOf('factory-and-optional')).find((r) => r.path === '/profiles/:name')!;
-    expect(profile.auth.reason).toBe('no middleware that authenticates runs before the handler');
+    expect(profile.auth.reason).toBe(
+      'no middleware that authenticates runs before the handler (optionalUser: lets requests without credentials through (`if (!token) ... next()`): optional authentication)',
+    );
   });
 
   it('counts a handler that refuses without c.get(\'user\') / c.var.user as protected; a middleware that only attaches the user is no guard', async () => {

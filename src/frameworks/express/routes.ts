@@ -5,7 +5,7 @@ import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { joinPaths, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, notAGuard, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { handlerName, resolveHandler } from './handler.js';
 import { ExpressMiddlewareClassifier } from './middleware.js';
@@ -247,7 +247,7 @@ export class ExpressRouteComposer {
       return { verdict: 'guard', guard };
     }
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
-    return { verdict: 'none' };
+    return notAGuard(snippet(expr), v.why);
   }
 }
 

@@ -4,7 +4,7 @@ import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
 import { entriesOf, type HonoApp, type HonoApps, type HonoEntry } from './apps.js';
@@ -188,7 +188,7 @@ export class HonoRouteComposer {
       return { verdict: 'guard', guard: { name: snippet(expr), kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
     }
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
-    return { verdict: 'none' };
+    return notAGuard(snippet(expr), v.why);
   }
 }
 

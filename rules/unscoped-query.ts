@@ -21,8 +21,11 @@ export const rule: Rule = {
     const findings: RawFinding[] = [];
     // An admin route (a guard the config names as privileged) looks records up by id legitimately.
     if (route.auth.guards.some((g) => isPrivileged(g.name, config.privilegedGuards))) return [];
+    // A read whose record is written back unscoped is the same hole as the write: reported once, at the write.
+    const writtenBack = new Set(facts.dataAccesses.filter((a) => a.readLoc && isUnscoped(a)).map((a) => locKey(a.readLoc!)));
     for (const access of facts.dataAccesses) {
       if (!isUnscoped(access)) continue;
+      if (writtenBack.has(locKey(access.loc))) continue;
       // Reading authored content (articles, comments) is public by design; changing it is not.
       if ((access.kind === 'read' || access.kind === 'list') && readsArePublic(access.model, access.ownerField, config)) continue;
       // Profiles are commonly public: a user account is reported only when it is changed.
@@ -48,6 +51,10 @@ export const rule: Rule = {
     return findings;
   },
 };
+
+function locKey(loc: { file: string; line: number; column: number }): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
 
 /** `params:userId` where a guard of the route refuses unless `:userId` is the caller's (see Guard.bindsParams). */
 function boundByGuard(guards: Guard[], idKey: string | undefined): boolean {

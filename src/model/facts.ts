@@ -41,6 +41,8 @@ export interface DataAccess {
   userRecord?: boolean;
   /** How the access is bound to the principal, if it is. */
   scopedBy?: 'query' | 'check' | 'role';
+  /** For a record written back (`repo.save(todo)`), where it was read: one hole, reported once, at the write. */
+  readLoc?: SourceLoc;
   loc: SourceLoc;
   expression: string;
   fix?: Fix;

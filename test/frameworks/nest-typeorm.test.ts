@@ -33,7 +33,8 @@ describe('nest + TypeORM: queries in an injected service', () => {
     expect(accesses('PATCH /todos/:id')).toEqual(['typeorm Todo.update update byRequestId=true scopedBy=- src/todos/todos.service.ts:22']);
     expect(accesses('DELETE /todos/:id')).toEqual([
       'typeorm Todo.findOneByOrFail read byRequestId=true scopedBy=- src/todos/todos.service.ts:26',
-      'typeorm Todo.remove delete byRequestId=false scopedBy=- src/todos/todos.service.ts:27',
+      // remove(todo) writes back the record read by the request id: a delete by that id
+      'typeorm Todo.remove delete byRequestId=true scopedBy=- src/todos/todos.service.ts:27',
     ]);
   });
 

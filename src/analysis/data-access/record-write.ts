@@ -215,6 +215,7 @@ export function recordWriteAccess(write: RecordWrite, prov: Provenance, site: Wr
     operation: write.operation,
     kind: write.kind,
     ...(scopedBy ? { scopedBy } : {}),
+    ...(read ? { readLoc: read.fact.loc } : {}),
     loc: locOf(write.call, site.root),
     expression: snippet(write.call, 80),
   };
@@ -232,7 +233,7 @@ export function recordWriteAccess(write: RecordWrite, prov: Provenance, site: Wr
 
 /** What a read selects, without what belongs to the read call itself (its place, scoping and fix). */
 function selectionOf(read: DataAccess): Omit<DataAccess, 'loc' | 'expression' | 'operation' | 'kind'> {
-  const { loc: _loc, expression: _expression, operation: _operation, kind: _kind, scopedBy: _scopedBy, fix: _fix, notFixableReason: _reason, ...selection } = read;
+  const { loc: _loc, readLoc: _readLoc, expression: _expression, operation: _operation, kind: _kind, scopedBy: _scopedBy, fix: _fix, notFixableReason: _reason, ...selection } = read;
   return selection;
 }
 

@@ -29,9 +29,27 @@ export class TsConfigs {
   excludes(file: string): boolean {
     const info = this.forFile(file);
     if (!info) return false;
+    // A package of its own below the tsconfig (a `server/` with its package.json and no tsconfig, which
+    // the front end's tsconfig excludes) is not that tsconfig's to leave out.
+    if (this.hasOwnPackageBelow(path.dirname(file), path.dirname(info.file))) return false;
     const isJs = /\.(c|m)?jsx?$/.test(file);
     if (isJs && !info.options.allowJs) return false;
     return !info.fileNames.has(path.normalize(file));
+  }
+
+  private readonly packageDirs = new Map<string, boolean>();
+
+  /** Whether a directory from `dir` up to (not including) `configDir` holds a package.json. */
+  private hasOwnPackageBelow(dir: string, configDir: string): boolean {
+    for (let d = dir; d !== configDir && d.startsWith(configDir) && path.dirname(d) !== d; d = path.dirname(d)) {
+      let has = this.packageDirs.get(d);
+      if (has === undefined) {
+        has = fs.existsSync(path.join(d, 'package.json'));
+        this.packageDirs.set(d, has);
+      }
+      if (has) return true;
+    }
+    return false;
   }
 
   private forDir(dir: string): TsConfigInfo | null {

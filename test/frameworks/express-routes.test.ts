@@ -103,6 +103,12 @@ describe('express: discovery', () => {
     ]);
   });
 
+  // missa5-oss/Academic-Insights: a Vite front end whose tsconfig excludes `server/`, a package of its own with
+  // no tsconfig; its 53 routes were never scanned ("no routes").
+  it('scans a package below the root that the root tsconfig excludes, but not an excluded folder of the root package', async () => {
+    expect(await routeLines(fixture('express', 'frontend-with-server'))).toEqual(['GET /health unprotected', 'GET /notes protected']);
+  });
+
   it('turns a file that does not parse into a diagnostic and still scans the rest', async () => {
     const { routes, diagnostics } = await listRoutes({ paths: [fixture('express', 'syntax-error')], cwd: repoRoot });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual(['GET /ok unprotected']);

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { isFunctionNode } from '../syntax/functions.js';
+import { returnedExpressions } from '../syntax/functions.js';
 import { baseClass, enclosingClass, propertyNameText, unwrap, type Resolver } from '../syntax/resolve.js';
 import type { Origin, OriginSource } from './provenance.js';
 
@@ -18,7 +18,7 @@ export function getterSource(resolver: Resolver): OriginSource {
       const cls = target.kind === ts.SyntaxKind.ThisKeyword ? enclosingClass(target) : v?.kind === 'instance' ? v.cls : undefined;
       const getter = cls && findGetter(cls, e.name.text, resolver);
       if (!getter?.body) return undefined;
-      const origins = returned(getter.body).map((r) => prov.origin(r));
+      const origins = returnedExpressions(getter).map((r) => prov.origin(r));
       // As for a function's returns: any client-controlled path makes the value the client's.
       return origins.find((o) => o.kind === 'request') ?? origins.find((o) => o.kind === 'principal') ?? ({ kind: 'none' } satisfies Origin);
     },
@@ -32,18 +32,4 @@ function findGetter(cls: ts.ClassLikeDeclaration, name: string, resolver: Resolv
   const base = baseClass(cls);
   const parent = base && resolver.value(base);
   return parent?.kind === 'node' && ts.isClassLike(parent.node) ? findGetter(parent.node, name, resolver, depth + 1) : undefined;
-}
-
-function returned(body: ts.Block): ts.Expression[] {
-  const out: ts.Expression[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n)) {
-      if (n.expression) out.push(n.expression);
-      return;
-    }
-    if (isFunctionNode(n) || ts.isClassLike(n)) return;
-    ts.forEachChild(n, visit);
-  };
-  ts.forEachChild(body, visit);
-  return out;
 }

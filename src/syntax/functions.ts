@@ -10,8 +10,8 @@ export function isFunctionNode(node: ts.Node): node is FunctionNode {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
 }
 
-/** The expressions a function returns (an arrow's expression body, or its own `return`s, not nested functions'). */
-export function returnedExpressions(fn: FunctionNode): ts.Expression[] {
+/** The expressions a function (or getter) returns (an arrow's expression body, or its own `return`s, not nested functions'). */
+export function returnedExpressions(fn: FunctionNode | ts.GetAccessorDeclaration): ts.Expression[] {
   if (!fn.body) return [];
   if (!ts.isBlock(fn.body)) return [fn.body];
   const out: ts.Expression[] = [];

@@ -1,27 +1,14 @@
 // Issue 2's proof on the bundled example: the real CLI fixes a copy of fixtures/express/todo-app, the
 // result type-checks, re-scans clean and is stable under a second --fix; then the fixed app runs beside
 // a real Better Auth server and answers real HTTP requests the way a secure API must.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../../src/api.js';
+import { runCli } from '../helpers/cli.js';
 import { startBetterAuth, type BetterAuthHarness, type SignedUpUser } from '../helpers/better-auth.js';
 import { copyFixture, repoRoot } from '../helpers/fixtures.js';
 import { closedPort, compile, startApp, type RunningApp } from '../helpers/temp-project.js';
-
-const cli = path.join(repoRoot, 'bin', 'auth-enforcer.js');
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -4,27 +4,15 @@
 // query inside a service (the principal is threaded in as a new
 // parameter). The result type-checks, re-scans clean, is stable under a second --fix, and over real HTTP
 // with real Better Auth JWTs each user gets their own todos and a 404 for anyone else's.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../../src/api.js';
+import { runCli } from '../helpers/cli.js';
 import { startBetterAuth, type BetterAuthHarness, type SignedUpUser } from '../helpers/better-auth.js';
 import { compile, removeTempProject, repoRoot, startApp, type RunningApp } from '../helpers/temp-project.js';
 
-const cli = path.join(repoRoot, 'bin', 'auth-enforcer.js');
 const fixture = path.join(repoRoot, 'fixtures/express/typeorm-todos');
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
 

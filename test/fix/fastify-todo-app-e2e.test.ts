@@ -1,34 +1,22 @@
 // End to end on the Fastify example: copy fixtures/fastify/todo-app, run the built CLI with --fix,
 // check the edits, type-check, then load the fixed app beside a real Better Auth server and prove
 // over fastify.inject that the holes are closed: no token → 401, a genuine JWT → 200.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes } from '../../src/api.js';
+import { runCli } from '../helpers/cli.js';
 import { startBetterAuth, type BetterAuthHarness, type SignedUpUser } from '../helpers/better-auth.js';
 import { compile, makeTempProject, removeTempProject, repoRoot } from '../helpers/temp-project.js';
 
-const cli = path.join(repoRoot, 'bin/auth-enforcer.js');
 const fixtureDir = path.join(repoRoot, 'fixtures/fastify/todo-app');
 
 function copyFixture(): string {
   const dir = makeTempProject('fastify-todo-e2e', {});
   fs.cpSync(fixtureDir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}dist`) && !src.includes('node_modules') });
   return dir;
-}
-
-async function runCli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
 }
 
 describe('fastify todo-app: --fix, type-check, real Better Auth', () => {

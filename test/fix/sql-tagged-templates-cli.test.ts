@@ -2,25 +2,12 @@
 // request id on a table the SQL migration owns gets the owner in its WHERE clause, owners taken from the body
 // become the principal's id; the result type-checks against the real postgres.js types, re-scans with only
 // the Prisma findings left (the SQL spelling of a Prisma column is unknown), and a second --fix changes nothing.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixture, fixture, repoRoot } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/cli.js';
+import { copyFixture, fixture } from '../helpers/fixtures.js';
 import { compile } from '../helpers/temp-project.js';
-
-const cli = path.join(repoRoot, 'bin', 'auth-enforcer.js');
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const original = (file: string) => fs.readFileSync(fixture('express', 'sql-tagged-templates', file), 'utf8');
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { analyzeHandler } from '../../src/analysis/handler-facts.js';
+import type { Origin } from '../../src/analysis/provenance.js';
 import type { RequestSpec } from '../../src/analysis/request-spec.js';
 import { loadOwnerSchema } from '../../src/analysis/schema/index.js';
 import type { OwnerSchema } from '../../src/analysis/schema/owner-schema.js';
@@ -127,4 +128,10 @@ export function accessLines(facts: HandlerFacts): string[] {
 /** One line per identity use. */
 export function identityLines(facts: HandlerFacts): string[] {
   return facts.identityUses.map((u) => `${u.sink} ${u.field} from ${u.source} (${u.sourceExpression}) into ${u.model ?? '-'} line=${u.loc.line}`);
+}
+
+/** An origin as one line: `request:params[id]`, `principal[sub]`, `none`. */
+export function describeOrigin(o: Origin): string {
+  if (o.kind === 'none') return 'none';
+  return `${o.kind === 'request' ? `request:${o.part}` : 'principal'}[${o.path.join('.')}]`;
 }

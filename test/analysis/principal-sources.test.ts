@@ -9,10 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FunctionSummaries } from '../../src/analysis/function-summary.js';
 import { IdentityFields } from '../../src/analysis/identity-fields.js';
 import { originSources } from '../../src/analysis/origin-sources.js';
-import { Provenance, type Origin } from '../../src/analysis/provenance.js';
+import { Provenance } from '../../src/analysis/provenance.js';
 import { defaultConfig } from '../../src/model/config.js';
 import { testExpressSpec } from './express-test-spec.js';
-import { FixtureProject } from './harness.js';
+import { FixtureProject, describeOrigin } from './harness.js';
 
 // Each handler passes one value to `sink(...)`; the test asks where that value comes from.
 const source = `
@@ -99,11 +99,6 @@ function verifiedAt(tag: string): string {
   visit(sf);
   const spec = { framework: 'express' as const, classify: () => undefined, principalIdText: () => undefined };
   return describeOrigin(new Provenance(spec, project.resolver, { summaries, sources }).origin(arg!));
-}
-
-function describeOrigin(o: Origin): string {
-  if (o.kind === 'none') return 'none';
-  return `${o.kind === 'request' ? `request:${o.part}` : 'principal'}[${o.path.join('.')}]`;
 }
 
 describe('origin sources', () => {

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Provenance, type Origin } from '../../src/analysis/provenance.js';
+import { Provenance } from '../../src/analysis/provenance.js';
 import { testExpressSpec } from './express-test-spec.js';
-import { FixtureProject } from './harness.js';
+import { FixtureProject, describeOrigin } from './harness.js';
 
 // Each handler passes one value to `sink(...)`; the test asks where that value comes from.
 const source = `
@@ -57,11 +57,6 @@ function originAt(route: string): string {
   };
   visit(fn);
   return describeOrigin(prov.origin(arg!));
-}
-
-function describeOrigin(o: Origin): string {
-  if (o.kind === 'none') return 'none';
-  return `${o.kind === 'request' ? `request:${o.part}` : 'principal'}[${o.path.join('.')}]`;
 }
 
 describe('Provenance.origin', () => {

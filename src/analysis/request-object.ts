@@ -54,7 +54,7 @@ function memberOrigin(kind: RequestObject, key: string, node: ts.Node, text?: st
 }
 
 /** Whether `expr` is the current request object, and whether guards have run where it is read. */
-export function requestObject(expr: ts.Node, resolver: Resolver, depth = 0): RequestObject | undefined {
+function requestObject(expr: ts.Node, resolver: Resolver, depth = 0): RequestObject | undefined {
   if (depth > 4) return undefined;
   const e = unwrapValue(expr);
   // `context.switchToHttp().getRequest()`: Nest's ExecutionContext in a guard or an interceptor.
@@ -129,7 +129,7 @@ function isClsMiddlewareSetup(fn: ts.Node, resolver: Resolver): boolean {
 }
 
 /** `this.name = value` as a statement: the value. */
-export function thisAssignment(st: ts.Node, name: string): ts.Expression | undefined {
+function thisAssignment(st: ts.Node, name: string): ts.Expression | undefined {
   if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
   const left = st.expression.left;
   return ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name ? st.expression.right : undefined;

@@ -135,3 +135,15 @@ export function describeOrigin(o: Origin): string {
   if (o.kind === 'none') return 'none';
   return `${o.kind === 'request' ? `request:${o.part}` : 'principal'}[${o.path.join('.')}]`;
 }
+
+/** The value a test handler passes to `sink(value)`: the expression whose origin a test asks about. */
+export function sinkArgument(fn: ts.Node): ts.Expression {
+  let arg: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'sink') arg = n.arguments[0];
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  if (!arg) throw new Error('no sink(...) call in the handler');
+  return arg;
+}

@@ -12,7 +12,7 @@ import { originSources } from '../../src/analysis/origin-sources.js';
 import { Provenance } from '../../src/analysis/provenance.js';
 import { defaultConfig } from '../../src/model/config.js';
 import { testExpressSpec } from './express-test-spec.js';
-import { FixtureProject, describeOrigin } from './harness.js';
+import { FixtureProject, describeOrigin, sinkArgument } from './harness.js';
 
 // Each handler passes one value to `sink(...)`; the test asks where that value comes from.
 const source = `
@@ -79,13 +79,7 @@ const sources = originSources(project.resolver, project.schema, summaries, new I
 function originAt(route: string): string {
   const fn = project.handler('src/app.ts', `POST ${route}`);
   const prov = new Provenance(testExpressSpec(fn), project.resolver, { helperDepth: 4, summaries, sources });
-  let arg: ts.Expression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'sink') arg = n.arguments[0];
-    ts.forEachChild(n, visit);
-  };
-  visit(fn);
-  return describeOrigin(prov.origin(arg!));
+  return describeOrigin(prov.origin(sinkArgument(fn)));
 }
 
 /** The origin of the value passed as `verified('<tag>', value)`, outside any handler. */

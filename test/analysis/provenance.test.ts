@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Provenance } from '../../src/analysis/provenance.js';
 import { testExpressSpec } from './express-test-spec.js';
-import { FixtureProject, describeOrigin } from './harness.js';
+import { FixtureProject, describeOrigin, sinkArgument } from './harness.js';
 
 // Each handler passes one value to `sink(...)`; the test asks where that value comes from.
 const source = `
@@ -50,13 +50,7 @@ const project = new FixtureProject(dir);
 function originAt(route: string): string {
   const fn = project.handler('src/app.ts', `POST ${route}`);
   const prov = new Provenance(testExpressSpec(fn), project.resolver);
-  let arg: ts.Expression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'sink') arg = n.arguments[0];
-    ts.forEachChild(n, visit);
-  };
-  visit(fn);
-  return describeOrigin(prov.origin(arg!));
+  return describeOrigin(prov.origin(sinkArgument(fn)));
 }
 
 describe('Provenance.origin', () => {

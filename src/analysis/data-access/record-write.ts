@@ -242,7 +242,7 @@ function selectionOf(read: DataAccess): Omit<DataAccess, 'loc' | 'expression' | 
  * handed to a project function (which may set anything). Not: `count++`, `count += 1`, `count = count + 1`, or
  * a collection method on one of its relations (`comments.push(comment)`) with no value from the request.
  */
-export function changesContent(write: RecordWrite, prov: Provenance): boolean {
+function changesContent(write: RecordWrite, prov: Provenance): boolean {
   if (write.merged) return true;
   return write.holders.some(({ decl, until }) => {
     const name = (decl.name as ts.Identifier).text;

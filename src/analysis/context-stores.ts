@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import type { SourceSet } from '../discover/project-files.js';
 import type { FrameworkName } from '../model/types.js';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 import { baseClass, enclosingClass, propertyNameText, unwrap, type Resolver } from '../syntax/resolve.js';
@@ -34,7 +35,7 @@ export interface ContextStoreEnv {
   resolver: Resolver;
   summaries: FunctionSummaries;
   /** The project's files: every write to a store is looked for in all of them. */
-  files: readonly ts.SourceFile[];
+  files: SourceSet;
   /** The origin sources a write's value is read with (request objects, verified tokens, the stores themselves). */
   sources: () => readonly OriginSource[];
 }
@@ -259,7 +260,7 @@ export class ContextStores implements OriginSource {
       }
       ts.forEachChild(n, visit);
     };
-    for (const sf of this.env.files) visit(sf);
+    for (const sf of this.env.files.values()) visit(sf);
     return (this.index = index);
   }
 }

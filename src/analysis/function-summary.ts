@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import type { SourceSet } from '../discover/project-files.js';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 import { unwrap, type Resolver } from '../syntax/resolve.js';
 import { matchDbCall, type AnyDbCall, type MatchContext } from './data-access/index.js';
@@ -59,7 +60,7 @@ export class FunctionSummaries {
    * whose target syntax cannot tell (a parameter, an untyped receiver). References that are not calls
    * (`fn` passed as a callback) count too. Calls that resolve elsewhere (a package, another function) do not.
    */
-  possibleCallers(fn: FunctionNode, name: string, sources: readonly ts.SourceFile[]): number {
+  possibleCallers(fn: FunctionNode, name: string, sources: SourceSet): number {
     const sites = this.callSites(fn, name, sources);
     return sites.calls.length + sites.unknown;
   }
@@ -68,11 +69,10 @@ export class FunctionSummaries {
    * The calls in the project that resolve to `fn`, and how many other references to its name may invoke it
    * with arguments we cannot see (unresolved same-named calls, the function passed as a callback).
    */
-  callSites(fn: FunctionNode, name: string, sources: readonly ts.SourceFile[]): { calls: ts.CallExpression[]; unknown: number } {
+  callSites(fn: FunctionNode, name: string, sources: SourceSet): { calls: ts.CallExpression[]; unknown: number } {
     const calls: ts.CallExpression[] = [];
     let unknown = 0;
-    for (const sf of sources) {
-      if (!sf.text.includes(name)) continue;
+    for (const sf of sources.mentioning(name)) {
       const visit = (node: ts.Node): void => {
         if (ts.isIdentifier(node) && node.text === name && !isDeclarationName(node)) {
           const parent = node.parent;

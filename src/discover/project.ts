@@ -1,59 +1,46 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ts } from 'ts-morph';
 import type { Config } from '../model/config.js';
 import type { Diagnostic } from '../model/types.js';
 import { ModuleResolver } from '../syntax/modules.js';
 import { discoverFiles } from './files.js';
 import { findPackages, type PackageInfo } from './packages.js';
+import { ProjectFiles } from './project-files.js';
 import { TsConfigs } from './tsconfig.js';
 
 /** Everything discovery learns about the scanned tree; read-only for later stages. */
 export interface ScanProject {
   root: string;
   config: Config;
-  /** Parsed, syntactically valid source files keyed by absolute normalised path. */
-  files: Map<string, ts.SourceFile>;
+  /** The source files, parsed on use; in a slice scan, route composition starts from a part of them. */
+  files: ProjectFiles;
   packages: PackageInfo[];
   modules: ModuleResolver;
   tsconfigs: TsConfigs;
+  /** Unreadable files and tsconfig problems; parse errors come from `files` (see projectDiagnostics). */
   diagnostics: Diagnostic[];
 }
 
-export function loadProject(root: string, paths: string[], config: Config): ScanProject {
+/**
+ * @param scope the files a slice scan starts route composition from (absolute); every file is still
+ *   discovered and read, and parsed when reached. Undefined: the whole project, all parsed up front.
+ */
+export function loadProject(root: string, paths: string[], config: Config, scope?: ReadonlySet<string>): ScanProject {
   const diagnostics: Diagnostic[] = [];
   const tsconfigs = new TsConfigs(root);
   const candidates = discoverFiles({ root, paths, include: config.include, exclude: config.exclude }).filter(
     (f) => !tsconfigs.excludes(f),
   );
-  const files = new Map<string, ts.SourceFile>();
+  const texts = new Map<string, string>();
   for (const file of candidates) {
-    let text: string;
     try {
       // Without a byte-order mark: fix offsets are computed on the text after it, as the fixer applies them.
-      text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+      texts.set(path.normalize(file), fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       diagnostics.push({ level: 'error', code: 'read-error', message: (err as Error).message, file: rel(root, file) });
-      continue;
     }
-    // Parsed once, with parent pointers, straight from the text: analysis reads raw nodes only. JSDoc is
-    // left unparsed (nothing reads it; types are never consulted), which saves ~15% of the parse.
-    const sf = ts.createSourceFile(file, text, PARSE_OPTIONS, true, scriptKindOf(file));
-    const parseErrors = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-    if (parseErrors.length) {
-      const first = parseErrors[0];
-      const { line } = sf.getLineAndCharacterOfPosition(first.start);
-      diagnostics.push({
-        level: 'error',
-        code: 'parse-error',
-        message: `cannot parse: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}; its routes were not analysed`,
-        file: rel(root, file),
-        line: line + 1,
-      });
-      continue;
-    }
-    files.set(path.normalize(file), sf);
   }
+  const files = new ProjectFiles(texts, scope && new Set([...scope].map((f) => path.normalize(f))));
   for (const p of tsconfigs.problems) {
     diagnostics.push({ level: 'warning', code: 'tsconfig', message: p.message, file: rel(root, p.file) });
   }
@@ -62,13 +49,16 @@ export function loadProject(root: string, paths: string[], config: Config): Scan
   return { root, config, files, packages, modules, tsconfigs, diagnostics };
 }
 
-const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
-
-function scriptKindOf(file: string): ts.ScriptKind {
-  if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
-  if (/\.(c|m)?ts$/.test(file)) return ts.ScriptKind.TS;
-  if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
-  return ts.ScriptKind.JS;
+/** The project's diagnostics: files that did not parse (of those parsed), then unreadable files and tsconfig problems. */
+export function projectDiagnostics(project: ScanProject): Diagnostic[] {
+  const parseErrors: Diagnostic[] = project.files.parseFailures().map((f) => ({
+    level: 'error',
+    code: 'parse-error',
+    message: `cannot parse: ${f.message}; its routes were not analysed`,
+    file: rel(project.root, f.file),
+    line: f.line,
+  }));
+  return [...parseErrors, ...project.diagnostics];
 }
 
 export function rel(root: string, file: string): string {

@@ -10,8 +10,7 @@ export interface BetterAuthInstance {
 
 /** The project's own Better Auth server (`export const auth = betterAuth({...})`), if it hosts one. */
 export function findBetterAuthInstance(ctx: AdapterContext): BetterAuthInstance | undefined {
-  for (const sf of ctx.project.files.values()) {
-    if (!sf.text.includes('betterAuth(')) continue;
+  for (const sf of ctx.project.files.mentioning('betterAuth(')) {
     for (const st of sf.statements) {
       if (!ts.isVariableStatement(st)) continue;
       const exported = ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig, matchPublicRoute } from '../config/index.js';
 import { resolveRoot } from '../discover/files.js';
-import { loadProject, type ScanProject } from '../discover/project.js';
+import { loadProject, projectDiagnostics, type ScanProject } from '../discover/project.js';
 import type { AdapterContext, FrameworkAdapter, RouteRecord } from '../frameworks/adapter.js';
 import { adapters } from '../frameworks/index.js';
 import type { Config } from '../model/config.js';
@@ -38,7 +38,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
   });
   const project = loadProject(root, paths, config);
   const ctx: AdapterContext = { project, resolver: new Resolver(project.modules, project.files) };
-  const diagnostics: Diagnostic[] = [...project.diagnostics];
+  const diagnostics: Diagnostic[] = [];
 
   const active = adapters.filter((a) => a.detect(ctx));
   if (!active.length) {
@@ -77,6 +77,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
     }
   }
   const { findings, suppressed } = applySuppressions(raw, project, root);
+  diagnostics.unshift(...projectDiagnostics(project));
   const routes = records.map((r) => r.route).sort(byLocation);
   findings.sort((a, b) => byLocation(a, b) || a.ruleId.localeCompare(b.ruleId));
   return {

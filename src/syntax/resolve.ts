@@ -46,7 +46,7 @@ export class Resolver {
 
   constructor(
     private readonly modules: ModuleResolver,
-    private readonly files: Map<string, ts.SourceFile>,
+    private readonly files: ReadonlyMap<string, ts.SourceFile>,
   ) {}
 
   /** Follows an expression through names, imports, exports and property reads to what defines it. */

@@ -1,3 +1,4 @@
+import { sourceSetOf, type SourceSet } from '../../discover/project-files.js';
 import type { ts } from 'ts-morph';
 import type { DataLayer } from '../../model/facts.js';
 
@@ -52,7 +53,7 @@ export class OwnerSchema {
    */
   constructor(
     readonly models: OwnerModel[] = [],
-    readonly sources: readonly ts.SourceFile[] = [],
+    readonly sources: SourceSet = sourceSetOf([]),
   ) {
     for (const m of models) {
       for (const key of new Set([m.name, ...m.aliases].map((k) => k.toLowerCase()))) {

@@ -8,7 +8,7 @@ export const expressAdapter: FrameworkAdapter = {
   name: 'express',
   detect({ project }) {
     if (project.packages.some((p) => 'express' in p.deps)) return true;
-    for (const sf of project.files.values()) if (importsExpress(sf)) return true;
+    for (const sf of project.files.mentioning('express')) if (importsExpress(sf)) return true;
     return false;
   },
   routes(ctx) {

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import type { ProjectFiles } from '../../discover/project-files.js';
 import type { Resolver, Value } from '../../syntax/resolve.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
@@ -51,15 +52,16 @@ export class ExpressRouters {
 
   constructor(
     private readonly resolver: Resolver,
-    private readonly files: Map<string, ts.SourceFile>,
+    private readonly files: ProjectFiles,
   ) {
-    [...files.keys()].forEach((f, i) => this.fileIndex.set(f, i));
+    files.discovered().forEach((f, i) => this.fileIndex.set(f, i));
   }
 
   build(): ExpressRouter[] {
     const pending = new Map<ts.ParameterDeclaration, Registration[]>();
     const calls: ts.CallExpression[] = [];
-    for (const sf of this.files.values()) collectCalls(sf, calls);
+    // In a slice scan, only the slice's registrations: routers elsewhere cannot change its routes.
+    for (const sf of this.files.scope()) collectCalls(sf, calls);
 
     for (const call of calls) {
       const reg = asRegistration(call);
@@ -171,7 +173,7 @@ export class ExpressRouters {
     const name = ts.isConstructorDeclaration(fn) ? (fn.parent as ts.ClassLikeDeclaration).name?.text : functionName(fn);
     if (!name || index < 0) return [];
     const out: ts.Expression[] = [];
-    for (const call of this.invocations()) {
+    for (const call of this.invocationsNamed(name)) {
       const callee = unwrap(call.expression);
       const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
       if (calleeName !== name || !call.arguments?.[index]) continue;
@@ -184,20 +186,22 @@ export class ExpressRouters {
     return out;
   }
 
-  private invocationList: (ts.CallExpression | ts.NewExpression)[] | undefined;
-  private invocations(): (ts.CallExpression | ts.NewExpression)[] {
-    if (!this.invocationList) {
-      const list: (ts.CallExpression | ts.NewExpression)[] = [];
-      for (const sf of this.files.values()) {
+  private readonly invocationsByName = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+  /** Calls and `new`s in files that mention `name`: a call of the function by that name can be nowhere else. */
+  private invocationsNamed(name: string): (ts.CallExpression | ts.NewExpression)[] {
+    let list = this.invocationsByName.get(name);
+    if (!list) {
+      const found: (ts.CallExpression | ts.NewExpression)[] = [];
+      for (const sf of this.files.mentioning(name)) {
         const visit = (n: ts.Node): void => {
-          if (ts.isCallExpression(n) || ts.isNewExpression(n)) list.push(n);
+          if (ts.isCallExpression(n) || ts.isNewExpression(n)) found.push(n);
           ts.forEachChild(n, visit);
         };
         visit(sf);
       }
-      this.invocationList = list;
+      this.invocationsByName.set(name, (list = found));
     }
-    return this.invocationList;
+    return list;
   }
 
   private addEntryWith(router: ExpressRouter, reg: Registration, args: ts.Expression[], order: Order): void {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import type { ProjectFiles } from '../../discover/project-files.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
@@ -73,13 +74,13 @@ export class FastifyContextBuilder {
   private readonly visited = new Set<InstanceKey>();
   /** While a plugin body is replayed: its options parameter → the options it was registered with. */
   private readonly pluginOptions = new Map<ts.ParameterDeclaration, ts.Expression | undefined>();
-  private callsByName?: Map<string, ts.CallExpression[]>;
+  private readonly callsByName = new Map<string, ts.CallExpression[]>();
   readonly roots: FastifyContext[] = [];
 
   constructor(
     private readonly resolver: Resolver,
     private readonly instances: FastifyInstances,
-    private readonly files: Map<string, ts.SourceFile>,
+    private readonly files: ProjectFiles,
   ) {}
 
   build(): FastifyContext[] {
@@ -283,21 +284,24 @@ export class FastifyContextBuilder {
   private callsOf(fn: FunctionNode): ts.CallExpression[] {
     const name = functionName(fn);
     if (!name) return [];
-    if (!this.callsByName) {
-      this.callsByName = new Map();
-      for (const sf of this.files.values()) {
+    let calls = this.callsByName.get(name);
+    if (!calls) {
+      // Only files that mention the name can call the function by it.
+      const found: ts.CallExpression[] = [];
+      for (const sf of this.files.mentioning(name)) {
         const visit = (n: ts.Node): void => {
           if (ts.isCallExpression(n)) {
             const callee = unwrap(n.expression);
             const key = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
-            if (key) this.callsByName!.set(key, [...(this.callsByName!.get(key) ?? []), n]);
+            if (key === name) found.push(n);
           }
           ts.forEachChild(n, visit);
         };
         visit(sf);
       }
+      this.callsByName.set(name, (calls = found));
     }
-    return (this.callsByName.get(name) ?? []).filter((c) => this.calleeFunction(c.expression) === fn);
+    return calls.filter((c) => this.calleeFunction(c.expression) === fn);
   }
 
   /** The project function a callee denotes, also through chains of methods that return `this` (`this.a(x).b(y)`). */

@@ -10,11 +10,11 @@ export const fastifyAdapter: FrameworkAdapter = {
   name: 'fastify',
   detect({ project }) {
     if (project.packages.some((p) => 'fastify' in p.deps)) return true;
-    for (const sf of project.files.values()) if (importsFastify(sf)) return true;
+    for (const sf of project.files.mentioning('fastify')) if (importsFastify(sf)) return true;
     return false;
   },
   routes(ctx) {
-    const instances = new FastifyInstances(ctx.resolver, ctx.project.files.values());
+    const instances = new FastifyInstances(ctx.resolver, ctx.project.files.scope());
     const roots = new FastifyContextBuilder(ctx.resolver, instances, ctx.project.files).build();
     return composeFastifyRoutes(ctx, roots, new FastifyGuardClassifier(ctx, instances));
   },

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import type { ProjectFiles } from '../../discover/project-files.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 import { joinPaths } from '../chain.js';
 import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
@@ -79,14 +80,15 @@ export class HonoApps {
 
   constructor(
     private readonly resolver: Resolver,
-    private readonly files: Map<string, ts.SourceFile>,
+    private readonly files: ProjectFiles,
   ) {
-    [...files.keys()].forEach((f, i) => this.fileIndex.set(f, i));
+    files.discovered().forEach((f, i) => this.fileIndex.set(f, i));
   }
 
   build(): HonoApp[] {
     const calls: ts.CallExpression[] = [];
-    for (const sf of this.files.values()) collectCalls(sf, calls);
+    // In a slice scan, only the slice's registrations: apps elsewhere cannot change its routes.
+    for (const sf of this.files.scope()) collectCalls(sf, calls);
     const pending: Pending[] = [];
     for (const call of calls) {
       const callee = call.expression;

@@ -8,7 +8,7 @@ export const honoAdapter: FrameworkAdapter = {
   name: 'hono',
   detect({ project }) {
     if (project.packages.some((p) => 'hono' in p.deps || '@hono/zod-openapi' in p.deps)) return true;
-    for (const sf of project.files.values()) if (importsHono(sf)) return true;
+    for (const sf of project.files.mentioning('hono')) if (importsHono(sf)) return true;
     return false;
   },
   routes(ctx) {

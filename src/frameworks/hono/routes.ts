@@ -61,7 +61,7 @@ export class HonoRouteComposer {
     private readonly apps: HonoApps,
   ) {
     this.classifier = new HonoMiddlewareClassifier(ctx, apps);
-    this.nullableUser = declaresNullableUser(ctx.project.files.values());
+    this.nullableUser = declaresNullableUser(ctx.project.files.mentioning('Variables'));
     this.chainFiles = new ChainFiles(ctx);
   }
 

@@ -7,7 +7,7 @@ export const nestAdapter: FrameworkAdapter = {
   name: 'nest',
   detect({ project }) {
     if (project.packages.some((p) => '@nestjs/core' in p.deps || '@nestjs/common' in p.deps)) return true;
-    for (const sf of project.files.values()) if (importsNest(sf)) return true;
+    for (const sf of project.files.mentioning('@nestjs/')) if (importsNest(sf)) return true;
     return false;
   },
   routes(ctx) {

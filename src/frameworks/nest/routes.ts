@@ -55,8 +55,8 @@ export class NestRouteComposer {
 
   compose(): RouteRecord[] {
     const { resolver } = this.ctx;
-    const files = [...this.ctx.project.files.values()];
-    const apps = findNestApps(files, resolver);
+    const { files } = this.ctx.project;
+    const apps = findNestApps(files.mentioning('NestFactory'), resolver);
     for (const app of apps) {
       const graph = new ModuleGraphBuilder(resolver).build([app.rootModule]);
       const root = resolver.value(app.rootModule);
@@ -64,7 +64,7 @@ export class NestRouteComposer {
     }
     if (!apps.length) {
       // No bootstrap in the scan: serve from the modules nothing imports, and say what we cannot know.
-      const roots = unimportedModules(files, this.ctx);
+      const roots = unimportedModules([...files.mentioning('@Module')], this.ctx);
       if (roots.length) this.addApp(undefined, new ModuleGraphBuilder(resolver).build(roots), undefined);
     }
     return [...this.out.values()];
@@ -79,7 +79,11 @@ export class NestRouteComposer {
     ];
     this.bindings = middlewareBindings(graph.modules, this.ctx.resolver);
     this.appSites = [...(app ? [app.call, ...app.setupCalls] : []), ...graph.modules];
-    for (const served of graph.controllers) this.addController(app, served, global, unresolved, rootModule);
+    for (const served of graph.controllers) {
+      // A slice scan composes the slice's controllers only; the module graph above them is whole.
+      if (!this.ctx.project.files.inScope(served.cls.getSourceFile().fileName)) continue;
+      this.addController(app, served, global, unresolved, rootModule);
+    }
   }
 
   private addController(app: NestApp | undefined, served: ServedController, global: GuardUse[], unresolved: string[], rootModule?: ts.ClassDeclaration): void {

@@ -1,9 +1,12 @@
 // The library surface: the CLI and tests call these; nothing here prints or exits.
+import path from 'node:path';
 import { applyFixes, type ApplyResult } from './fix/apply.js';
 import { isWorkTreeDirty } from './fix/git.js';
 import { resolveRoot } from './discover/files.js';
+import { importGraph } from './discover/import-graph.js';
 import { UsageError } from './model/errors.js';
 import type { FixOptions, ScanOptions } from './model/options.js';
+import type { SliceInput } from './discover/project.js';
 import type { Diagnostic, Route, ScanResult } from './model/types.js';
 import { runScan } from './pipeline/scan.js';
 
@@ -12,6 +15,19 @@ export type { ScanOptions, FixOptions } from './model/options.js';
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   return runScan(opts).result;
+}
+
+/**
+ * For the scan cache: a full scan with what a later slice needs (the files discovered and the import
+ * graph, relative to the root), or a slice scan (see src/cache/slice.ts). Not part of the documented API.
+ */
+export async function scanForCache(opts: ScanOptions, slice?: SliceInput): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]> }> {
+  const run = runScan({ ...opts, slice });
+  if (slice) return { result: run.result };
+  const rel = (f: string) => path.relative(run.result.root, f).split(path.sep).join('/');
+  const imports: Record<string, string[]> = {};
+  for (const [file, targets] of importGraph(run.project.files, run.project.modules)) imports[rel(file)] = targets.map(rel);
+  return { result: run.result, discovered: run.project.files.discovered().map(rel), imports };
 }
 
 export async function listRoutes(opts: ScanOptions): Promise<{ routes: Route[]; diagnostics: Diagnostic[] }> {

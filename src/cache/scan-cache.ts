@@ -3,32 +3,62 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
-import { resolveRoot } from '../discover/files.js';
+import { resolveRoot, SOURCE_EXTENSIONS } from '../discover/files.js';
 import type { ScanOptions } from '../model/options.js';
 import type { ScanResult } from '../model/types.js';
 import { toolInfo } from '../report/meta.js';
+import type { SliceInput } from '../discover/project.js';
+import { mergeSlice, planSlice, type ScanBase } from './slice.js';
 
 /**
- * A memo of whole scans. The analysis is cross-file (a guard in one file protects routes in others,
- * a mount changes paths elsewhere), so per-file results cannot be reused safely once any file
- * changes; what can is a whole result whose every input is unchanged. The key covers:
- * the tool (version and a digest of its own code), the options, the config file, every file under
- * the root outside node_modules/.git and build output (sources, package.json, tsconfigs, lockfiles,
- * Prisma schemas, .gitignore), and package.json/tsconfig files in the root's ancestors. Any change
- * means a full scan. A cache file that does not parse or whose checksum fails is ignored and rewritten.
+ * The scan cache: the last full scan of a root, with a digest of each of its inputs.
+ *
+ * - Every input unchanged: the stored result is the answer (a hit).
+ * - Only source files changed, and the run reports on some files only (`--staged`, `--changed`,
+ *   `--only-files`): a slice scan re-analyses what those changes can reach and merges it into the
+ *   stored result (see slice.ts). The stored scan stays the base until the next full scan.
+ * - Anything else (the tool, the options, the config, package.json, a tsconfig, a Prisma schema, a
+ *   file added or removed): a full scan, stored for next time.
+ *
+ * The inputs: the tool (version and a digest of its own code), the options, the config file, every
+ * file under the root outside node_modules/.git, build output and documentation, and package.json/
+ * tsconfig files in the root's ancestors. A cache file that does not parse or whose checksum fails is
+ * ignored and rewritten.
  */
 
-const SCHEMA = 1;
+const SCHEMA = 2;
 const SKIPPED_DIRS = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/build/**', '**/coverage/**', '**/.next/**', '**/out/**'];
+/** Files no scan reads: documentation and assets. */
+const UNREAD = /\.(md|mdx|markdown|txt|rst|adoc|png|jpe?g|gif|svg|ico|webp|avif|css|scss|less|woff2?|ttf|eot|pdf)$/i;
+const SOURCE = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`);
 
-export type CacheStatus = 'hit' | 'miss' | 'corrupt' | 'off';
+export type CacheStatus = 'hit' | 'miss' | 'corrupt' | 'off' | 'slice';
 
 interface CacheFile {
   schema: number;
+  /** Every input, digested: equal means the stored result is the answer. */
   key: string;
-  /** sha256 of `result` as stored, so a truncated or edited file is never trusted. */
+  /** Every input except source files: equal means a slice scan may start from the stored result. */
+  context: string;
+  /** sha256 of `result` and `base` as stored, so a truncated or edited file is never trusted. */
   checksum: string;
+  /** The ScanResult, as JSON. */
   result: string;
+  /** `{ sources, imports }` of the ScanBase, as JSON. */
+  base: string;
+}
+
+/** What the cache needs of the analysis: a full scan with its import graph, and a slice scan. */
+export interface CacheScanner {
+  full(opts: ScanOptions): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]> }>;
+  slice(opts: ScanOptions, slice: SliceInput): Promise<ScanResult>;
+}
+
+export interface CachedScan {
+  result: ScanResult;
+  status: CacheStatus;
+  /** For a slice: how much was re-analysed; for a full scan after a stored one: why no slice. */
+  detail?: string;
 }
 
 /** Where the cache of a scan root lives: its node_modules/.cache, only when it has node_modules. */
@@ -37,27 +67,58 @@ export function cacheDir(root: string): string | undefined {
   return fs.existsSync(nodeModules) ? path.join(nodeModules, '.cache', 'auth-enforcer') : undefined;
 }
 
-export async function cachedScan(
-  opts: ScanOptions,
-  scan: (opts: ScanOptions) => Promise<ScanResult>,
-): Promise<{ result: ScanResult; status: CacheStatus }> {
+/**
+ * @param report the files (absolute) the run reports on, when it reports on some only: then a slice
+ *   scan may answer. Without it, only a hit or a full scan.
+ */
+export async function cachedScan(opts: ScanOptions, scanner: CacheScanner, report?: ReadonlySet<string>): Promise<CachedScan> {
   const { root } = resolveRoot(opts.paths, opts.cwd);
   const dir = cacheDir(root);
-  if (!dir) return { result: await scan(opts), status: 'off' };
+  if (!dir) return { result: (await scanner.full(opts)).result, status: 'off' };
   const started = performance.now();
-  const key = scanKey(root, opts);
+  const inputs = scanInputs(root, opts);
   const file = path.join(dir, `scan-${sha256(JSON.stringify([root, [...opts.paths].sort(), opts.configPath ?? ''])).slice(0, 16)}.json`);
-  const { result: stored, status } = readCache(file, key);
-  if (stored) {
-    stored.summary.durationMs = Math.round(performance.now() - started);
-    return { result: stored, status };
+  const { stored, status } = readCache(file);
+  const since = () => Math.round(performance.now() - started);
+  if (stored && stored.key === inputs.key) {
+    stored.result.summary.durationMs = since();
+    return { result: stored.result, status: 'hit' };
   }
-  const result = await scan(opts);
-  writeCache(dir, file, key, result);
-  return { result, status };
+  let detail: string | undefined;
+  if (stored && report && stored.context === inputs.context) {
+    const realRoot = fs.realpathSync(root);
+    const rel = (f: string) => path.relative(realRoot, f).split(path.sep).join('/');
+    const plan = planSlice({ ...stored.base, result: stored.result }, inputs.sources, [...report].map(rel));
+    if (plan.kind === 'unchanged') return { result: stored.result, status: 'hit' };
+    if (plan.kind === 'slice') {
+      const abs = (f: string) => path.join(root, f);
+      const slice = await scanner.slice(opts, {
+        scope: plan.files.map(abs),
+        discovered: stored.base.discovered?.length ? stored.base.discovered.map(abs) : undefined,
+        contents: new Map([...inputs.contents].map(([f, bytes]) => [abs(f), bytes])),
+      });
+      // A failed adapter lost routes the plan counts on: only a full scan can say what they are.
+      if (!slice.diagnostics.some((d) => d.code === 'adapter-failed')) {
+        const result = mergeSlice(stored.result, slice, plan);
+        result.summary.durationMs = since();
+        return { result, status: 'slice', detail: `${plan.files.length} of ${Object.keys(inputs.sources).length} source files re-analysed` };
+      }
+      detail = 'an adapter failed on the slice';
+    } else detail = plan.why;
+  }
+  const { result, imports, discovered } = await scanner.full(opts);
+  writeCache(dir, file, inputs, result, { discovered: discovered ?? [], imports: imports ?? {} });
+  return { result, status: status === 'corrupt' ? 'corrupt' : 'miss', detail };
 }
 
-function readCache(file: string, key: string): { result?: ScanResult; status: CacheStatus } {
+interface StoredScan {
+  key: string;
+  context: string;
+  result: ScanResult;
+  base: Omit<ScanBase, 'result'>;
+}
+
+function readCache(file: string): { stored?: StoredScan; status: CacheStatus } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -66,20 +127,26 @@ function readCache(file: string, key: string): { result?: ScanResult; status: Ca
   }
   try {
     const data = JSON.parse(text) as Partial<CacheFile>;
-    if (data.schema !== SCHEMA || typeof data.result !== 'string' || typeof data.key !== 'string') return { status: 'corrupt' };
-    if (data.checksum !== sha256(data.result)) return { status: 'corrupt' };
-    if (data.key !== key) return { status: 'miss' };
-    return { result: JSON.parse(data.result) as ScanResult, status: 'hit' };
+    if (data.schema !== SCHEMA) return { status: 'miss' };
+    if (typeof data.result !== 'string' || typeof data.base !== 'string' || typeof data.key !== 'string' || typeof data.context !== 'string') {
+      return { status: 'corrupt' };
+    }
+    if (data.checksum !== checksum(data.result, data.base)) return { status: 'corrupt' };
+    return {
+      stored: { key: data.key, context: data.context, result: JSON.parse(data.result) as ScanResult, base: JSON.parse(data.base) as StoredScan['base'] },
+      status: 'miss',
+    };
   } catch {
     return { status: 'corrupt' };
   }
 }
 
-function writeCache(dir: string, file: string, key: string, result: ScanResult): void {
+function writeCache(dir: string, file: string, inputs: ScanInputs, result: ScanResult, graph: Pick<ScanBase, 'discovered' | 'imports'>): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
     const body = JSON.stringify(result);
-    const data: CacheFile = { schema: SCHEMA, key, checksum: sha256(body), result: body };
+    const base = JSON.stringify({ sources: inputs.sources, ...graph });
+    const data: CacheFile = { schema: SCHEMA, key: inputs.key, context: inputs.context, checksum: checksum(body, base), result: body, base };
     // Write then rename: a reader sees the old file or the new one, never half of one.
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(data));
@@ -89,24 +156,44 @@ function writeCache(dir: string, file: string, key: string, result: ScanResult):
   }
 }
 
-/** Every input of a scan, digested. */
-export function scanKey(root: string, opts: ScanOptions): string {
-  const h = crypto.createHash('sha256');
+interface ScanInputs {
+  key: string;
+  context: string;
+  /** Source files relative to the root (posix) → content digest. */
+  sources: Record<string, string>;
+  /** Their bytes, read once: a slice scan parses from them. */
+  contents: Map<string, Buffer>;
+}
+
+/** Every input of a scan, digested: the source files one by one, everything else together. */
+export function scanInputs(root: string, opts: ScanOptions): ScanInputs {
+  const context = crypto.createHash('sha256');
   const { version } = toolInfo();
-  h.update(`tool\0${version}\0${toolDigest()}\0`);
-  h.update(`opts\0${JSON.stringify([root, [...opts.paths].sort(), opts.configPath ?? ''])}\0`);
+  context.update(`tool\0${version}\0${toolDigest()}\0`);
+  context.update(`opts\0${JSON.stringify([root, [...opts.paths].sort(), opts.configPath ?? ''])}\0`);
   const extra = [...ancestorManifests(root), ...(opts.configPath ? [path.resolve(opts.cwd, opts.configPath)] : [])];
-  const files = globSync(['**/*'], { cwd: root, absolute: true, dot: true, ignore: SKIPPED_DIRS, followSymbolicLinks: false }).sort();
-  for (const f of [...files, ...extra]) {
-    h.update(`${f}\0`);
+  const files = globSync(['**/*'], { cwd: root, dot: true, ignore: SKIPPED_DIRS, followSymbolicLinks: false }).sort();
+  const sources: Record<string, string> = {};
+  const contents = new Map<string, Buffer>();
+  const read = (f: string) => {
     try {
-      h.update(fs.readFileSync(f));
+      return fs.readFileSync(f);
     } catch {
-      h.update('\0unreadable\0');
+      return undefined;
     }
-    h.update('\0');
+  };
+  const digest = (bytes: Buffer | undefined) => (bytes ? sha256(bytes) : 'unreadable');
+  for (const f of files) {
+    if (UNREAD.test(f)) continue;
+    const bytes = read(path.join(root, f));
+    if (SOURCE.test(f)) {
+      sources[f] = digest(bytes);
+      if (bytes) contents.set(f, bytes);
+    } else context.update(`${f}\0${digest(bytes)}\0`);
   }
-  return h.digest('hex');
+  for (const f of extra) context.update(`${f}\0${digest(read(f))}\0`);
+  const contextKey = context.digest('hex');
+  return { key: sha256(`${contextKey}\0${JSON.stringify(sources)}`), context: contextKey, sources, contents };
 }
 
 /** package.json and tsconfig files above the root: a monorepo's settings reach into a package's scan. */
@@ -135,6 +222,10 @@ function toolDigest(): string {
   return digest;
 }
 
-function sha256(s: string): string {
+function sha256(s: string | Buffer): string {
   return crypto.createHash('sha256').update(s).digest('hex');
+}
+
+function checksum(result: string, base: string): string {
+  return sha256(`${result}\0${base}`);
 }

@@ -1,7 +1,7 @@
 import type * as ApiModule from '../api.js';
 
 /** The library surface the CLI drives (src/api.ts); tests hand main() a fake of this shape. */
-export type Api = Pick<typeof ApiModule, 'scan' | 'fix' | 'listRoutes'>;
+export type Api = Pick<typeof ApiModule, 'scan' | 'fix' | 'listRoutes'> & Partial<Pick<typeof ApiModule, 'scanForCache'>>;
 export type FixOutcome = Awaited<ReturnType<Api['fix']>>;
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Baseline, baselineChanges, baselineOf, readBaseline, splitByBaseline, writeBaseline } from '../baseline/baseline.js';
-import { cachedScan } from '../cache/scan-cache.js';
+import { cachedScan, type CacheScanner } from '../cache/scan-cache.js';
 import { changedFiles, type ChangeSelector } from '../changes/git-changes.js';
 import { type ChangedSelection, configTouched, selectChanged } from '../changes/filter.js';
 import { resolveRoot, SOURCE_EXTENSIONS } from '../discover/files.js';
@@ -10,7 +10,7 @@ import type { AuthStrategy, OutputFormat } from '../model/options.js';
 import type { Finding, ScanResult } from '../model/types.js';
 import { countFindings, formatReport, loadReportMeta, summaryText } from '../report/index.js';
 import { plural } from '../report/summary.js';
-import { loadApi } from './api-port.js';
+import { type Api, loadApi } from './api-port.js';
 import { EXIT_FINDINGS, EXIT_OK } from './errors.js';
 import { useColor, type CliIo } from './io.js';
 import { scanOptions } from './paths.js';
@@ -87,9 +87,9 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
     for (const s of outcome.skipped) io.stderr(`  skipped: ${s.description}: ${s.reason}\n`);
     for (const w of outcome.warnings) io.stderr(`  warning: ${w}\n`);
   } else {
-    const cached = flags.cache === false ? undefined : await cachedScan(opts, async (o) => (await api()).scan(o));
+    const cached = flags.cache === false ? undefined : await cachedScan(opts, cacheScanner(api), configChanged ? undefined : changed);
     result = cached ? cached.result : await (await api()).scan(opts);
-    if (cached && io.env.AUTH_ENFORCER_DEBUG) io.stderr(`auth-enforcer: cache ${cached.status}\n`);
+    if (cached && io.env.AUTH_ENFORCER_DEBUG) io.stderr(`auth-enforcer: cache ${cached.status}${cached.detail ? ` (${cached.detail})` : ''}\n`);
   }
 
   if (flags.updateBaseline) return updateBaseline(result, flags.baseline!, io);
@@ -158,6 +158,21 @@ function emptyResult(root: string): ScanResult {
 
 function realFile(abs: string): string {
   return existsSync(abs) ? realpathSync(abs) : abs;
+}
+
+/** The analysis as the cache drives it: full scans with their import graph, and slice scans. */
+function cacheScanner(api: () => Promise<Api>): CacheScanner {
+  return {
+    async full(o) {
+      const a = await api();
+      return a.scanForCache ? a.scanForCache(o) : { result: await a.scan(o) };
+    },
+    async slice(o, slice) {
+      const a = await api();
+      // Without the slice entry point (a test's fake API), a full scan is a correct, slower answer.
+      return a.scanForCache ? (await a.scanForCache(o, slice)).result : a.scan(o);
+    },
+  };
 }
 
 /** Usage errors for CI flag combinations; the git selector when --changed or --staged is given. */

@@ -84,6 +84,11 @@ export class ProjectFiles implements ReadonlyMap<string, ts.SourceFile> {
     return [...this.texts.keys()].flatMap((f) => this.failures.get(f) ?? []);
   }
 
+  /** How many files parse: all of them are known after a full scan; a slice scan counts unparsed files in. */
+  count(): number {
+    return this.texts.size - this.failures.size;
+  }
+
   // ReadonlyMap over the whole project (parsing all of it).
 
   get size(): number {

@@ -21,26 +21,37 @@ export interface ScanProject {
   diagnostics: Diagnostic[];
 }
 
+/** What a slice scan starts from (see src/cache/slice.ts). */
+export interface SliceInput {
+  /** The files route composition starts from (absolute). */
+  scope: readonly string[];
+  /** The files discovery found when the cached scan ran (absolute): unchanged, since no file came or went. */
+  discovered?: readonly string[];
+  /** File contents already read (absolute path → bytes), to save reading them again. */
+  contents?: ReadonlyMap<string, Buffer>;
+}
+
 /**
- * @param scope the files a slice scan starts route composition from (absolute); every file is still
- *   discovered and read, and parsed when reached. Undefined: the whole project, all parsed up front.
+ * @param slice a slice scan: every file is still known and read, but parsed only when reached, and route
+ *   composition starts from the slice. Undefined: the whole project, all parsed up front.
  */
-export function loadProject(root: string, paths: string[], config: Config, scope?: ReadonlySet<string>): ScanProject {
+export function loadProject(root: string, paths: string[], config: Config, slice?: SliceInput): ScanProject {
   const diagnostics: Diagnostic[] = [];
   const tsconfigs = new TsConfigs(root);
-  const candidates = discoverFiles({ root, paths, include: config.include, exclude: config.exclude }).filter(
-    (f) => !tsconfigs.excludes(f),
-  );
+  const candidates =
+    slice?.discovered ??
+    discoverFiles({ root, paths, include: config.include, exclude: config.exclude }).filter((f) => !tsconfigs.excludes(f));
   const texts = new Map<string, string>();
   for (const file of candidates) {
     try {
+      const bytes = slice?.contents?.get(file) ?? fs.readFileSync(file);
       // Without a byte-order mark: fix offsets are computed on the text after it, as the fixer applies them.
-      texts.set(path.normalize(file), fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+      texts.set(path.normalize(file), bytes.toString('utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       diagnostics.push({ level: 'error', code: 'read-error', message: (err as Error).message, file: rel(root, file) });
     }
   }
-  const files = new ProjectFiles(texts, scope && new Set([...scope].map((f) => path.normalize(f))));
+  const files = new ProjectFiles(texts, slice && new Set(slice.scope.map((f) => path.normalize(f))));
   for (const p of tsconfigs.problems) {
     diagnostics.push({ level: 'warning', code: 'tsconfig', message: p.message, file: rel(root, p.file) });
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig, matchPublicRoute } from '../config/index.js';
 import { resolveRoot } from '../discover/files.js';
-import { loadProject, projectDiagnostics, type ScanProject } from '../discover/project.js';
+import { loadProject, projectDiagnostics, type ScanProject, type SliceInput } from '../discover/project.js';
 import type { AdapterContext, FrameworkAdapter, RouteRecord } from '../frameworks/adapter.js';
 import { adapters } from '../frameworks/index.js';
 import type { Config } from '../model/config.js';
@@ -21,6 +21,11 @@ export interface InternalScanOptions extends ScanOptions {
   authStrategy?: AuthStrategy;
   /** Nest: register the generated guard as APP_GUARD instead of per controller. */
   nestGlobalGuard?: boolean;
+  /**
+   * A slice scan (see src/cache/slice.ts): route composition starts from the slice's files only, other
+   * files are parsed when reached. Its results hold for the routes the slice was planned for.
+   */
+  slice?: SliceInput;
 }
 
 /** Everything one scan learns; `result` is the public, serialisable part. */
@@ -36,7 +41,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
   const config = loadConfig(root, opts.configPath ? path.resolve(opts.cwd, opts.configPath) : undefined, {
     knownRules: allRules.map((r) => r.id),
   });
-  const project = loadProject(root, paths, config);
+  const project = loadProject(root, paths, config, opts.slice);
   const ctx: AdapterContext = { project, resolver: new Resolver(project.modules, project.files) };
   const diagnostics: Diagnostic[] = [];
 
@@ -91,7 +96,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
       diagnostics,
       frameworks: active.map((a) => a.name),
       summary: {
-        files: project.files.size,
+        files: project.files.count(),
         routes: routes.length,
         errors: findings.filter((f) => f.severity === 'error').length,
         warnings: findings.filter((f) => f.severity === 'warning').length,

@@ -2,7 +2,9 @@
 // mount in app.ts, a hook from a parent plugin, @UseGuards from a base controller, an APP_GUARD from a
 // module, a jwt() use from the Hono entry file. The route files are untouched, yet their findings must
 // be reported (their files lie on the route's chain, Route.chainFiles); an edit off every chain reports
-// nothing new. Real git repositories in temp dirs, the real CLI.
+// nothing new. Real git repositories in temp dirs, the real CLI. Each project has a node_modules and a
+// first full scan cached, so every staged run is a slice scan (src/cache/slice.ts); each is checked
+// against the same run with --no-cache, which analyses the whole project.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +15,9 @@ import { git, initRepo, read, write } from './project.js';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeTempProject));
 
-function repo(prefix: string, deps: Record<string, string>, files: Record<string, string>): string {
+const slices = new Set<string>();
+
+function repo(prefix: string, deps: Record<string, string>, files: Record<string, string>, { cached = true } = {}): string {
   const dir = makeTempProject(prefix, {
     'package.json': `${JSON.stringify({ name: prefix, private: true, type: 'module', dependencies: deps }, null, 2)}\n`,
     'tsconfig.json': `${JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, experimentalDecorators: true, emitDecoratorMetadata: true } }, null, 2)}\n`,
@@ -21,6 +25,10 @@ function repo(prefix: string, deps: Record<string, string>, files: Record<string
   });
   dirs.push(dir);
   initRepo(dir);
+  if (cached) {
+    fs.mkdirSync(path.join(dir, 'node_modules')); // the cache lives under node_modules/.cache
+    fs.writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n');
+  }
   return dir;
 }
 
@@ -32,8 +40,18 @@ function stageEdit(dir: string, file: string, from: string, to: string): void {
   git(dir, 'add', file);
 }
 
+/** A staged run answered from the cache (a slice of the project) says exactly what a whole-project run says. */
 async function scan(dir: string, ...args: string[]) {
-  const r = await run(['scan', '--format', 'json', ...args], { cwd: dir });
+  const r = await run(['scan', '--format', 'json', ...args, '--no-cache'], { cwd: dir });
+  if (args.includes('--staged') && fs.existsSync(path.join(dir, 'node_modules'))) {
+    const cached = await run(['scan', '--format', 'json', ...args], { cwd: dir, env: { AUTH_ENFORCER_DEBUG: '1' } });
+    const status = /^auth-enforcer: cache (\w+)/.exec(cached.stderr)?.[1];
+    if (status === 'slice') slices.add(dir);
+    const same = (x: typeof r) => ({ ...x, stdout: x.stdout.replace(/"durationMs": \d+/, '') });
+    expect(same({ ...cached, stderr: cached.stderr.replace(/^auth-enforcer: cache .*\n/, '') })).toEqual(same(r));
+  } else if (!args.includes('--staged')) {
+    await run(['scan', '--format', 'json', ...args], { cwd: dir }); // the base later slices start from
+  }
   const json = JSON.parse(r.stdout) as { findings: { ruleId: string; route: { method: string; path: string } }[] };
   return { code: r.code, stderr: r.stderr, findings: json.findings.map((f) => `${f.ruleId} ${f.route.method} ${f.route.path}`) };
 }
@@ -129,7 +147,6 @@ export function validate(schema: { parse(input: unknown): unknown }) {
 
   it('a cached scan carries the chain files: the same staged state again is a cache hit with the same findings', async () => {
     const dir = repo('chain-express-cache', { express: '^5.0.0', cors: '^2.8.5' }, files("app.use('/api', requireAuth, api);", ''));
-    fs.mkdirSync(path.join(dir, 'node_modules')); // the cache lives under node_modules/.cache
     stageEdit(dir, 'src/app.ts', "app.use('/api', requireAuth, api);", "app.use('/api', api);");
     const debug = { AUTH_ENFORCER_DEBUG: '1' };
     const first = await run(['scan', '--format', 'json', '--staged'], { cwd: dir, env: debug });
@@ -452,5 +469,12 @@ api.get('/users', (c) => c.json([]));
       stderr: 'auth-enforcer: src/base.ts is on the way to 1 route; its findings are reported\n',
       findings: missing('GET /public-api/users'),
     });
+  });
+});
+
+describe('slice scans', () => {
+  it('answered every staged run above that followed a full scan', () => {
+    // One project per test that scans fully before staging an edit: ten of them.
+    expect(slices.size).toBe(10);
   });
 });

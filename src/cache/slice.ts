@@ -1,0 +1,118 @@
+import type { Finding, Route, ScanResult } from '../model/types.js';
+
+/**
+ * Slice scans: what a run that reports only on some files (`--staged`, `--changed`, `--only-files`) must
+ * re-analyse, given the last full scan (the base) and the source files that differ from it.
+ *
+ * A route's findings can change only if its registration, its handler, something its handler reaches,
+ * or something its chain runs through changed. From the base:
+ *
+ * - the seeds are the files that differ from the base, plus the files to report on;
+ * - their importers, transitively, are every file that can use what a seed defines (a handler calling
+ *   a changed service, a router mounting a changed router, a module importing a changed controller);
+ * - the affected routes are those registered or handled in one of those files, or whose chain
+ *   (`Route.chainFiles`: mounts, plugins, modules, guard definitions) runs through a seed;
+ * - the slice is those files plus every file the affected routes' chains run through.
+ *
+ * Route composition then starts from the slice only; other files are parsed when the analysis reaches
+ * them. Anything the plan cannot bound (a file added or removed, a change reaching most of the project)
+ * means a full scan. `test/cache/slice-gate.test.ts` holds the plan to the full scan on every fixture.
+ */
+
+export interface ScanBase {
+  result: ScanResult;
+  /** Source files (relative to the root, posix) and their content digests. */
+  sources: Record<string, string>;
+  /** Source file → the project files it imports (relative). */
+  imports: Record<string, string[]>;
+  /** The files discovery found (relative): the same for a slice, since no file came or went. */
+  discovered: string[];
+}
+
+export type SlicePlan =
+  | { kind: 'unchanged' }
+  | { kind: 'slice'; files: string[]; seeds: Set<string>; inSlice: (r: Route) => boolean }
+  | { kind: 'full'; why: string };
+
+/**
+ * Past this share of a large project a slice saves little over a full scan, which also refreshes the
+ * base. Small projects always slice: there either costs a fraction of a second.
+ */
+const MAX_SLICE_SHARE = 0.4;
+const LARGE_PROJECT = 200;
+
+export function planSlice(base: ScanBase, current: Record<string, string>, report: Iterable<string>, maxShare = MAX_SLICE_SHARE): SlicePlan {
+  const changed = new Set<string>();
+  for (const [file, digest] of Object.entries(current)) {
+    const before = base.sources[file];
+    if (before === undefined) return { kind: 'full', why: `${file} is new since the cached scan` };
+    if (before !== digest) changed.add(file);
+  }
+  for (const file of Object.keys(base.sources)) if (!(file in current)) return { kind: 'full', why: `${file} was removed since the cached scan` };
+
+  const seeds = new Set(changed);
+  for (const file of report) if (file in current) seeds.add(file);
+  if (changed.size === 0 && seeds.size === 0) return { kind: 'unchanged' };
+
+  const importers = reverse(base.imports);
+  const reach = new Set<string>();
+  const stack = [...seeds];
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (reach.has(file)) continue;
+    reach.add(file);
+    stack.push(...(importers.get(file) ?? []));
+  }
+  const inSlice = (r: Route) => reach.has(r.loc.file) || reach.has(r.handler.loc.file) || (r.chainFiles ?? []).some((f) => seeds.has(f));
+  const files = new Set(reach);
+  for (const r of base.result.routes) {
+    if (!inSlice(r)) continue;
+    files.add(r.loc.file).add(r.handler.loc.file);
+    for (const f of r.chainFiles ?? []) files.add(f);
+  }
+  const total = Object.keys(current).length;
+  if (total >= LARGE_PROJECT && files.size > maxShare * total) return { kind: 'full', why: `the change reaches ${files.size} of ${total} files` };
+  return { kind: 'slice', files: [...files].sort(), seeds, inSlice };
+}
+
+/**
+ * The base with the slice's routes and findings in place of those it re-analysed: what a full scan
+ * would say, for every route the plan covers. Routes outside the plan keep the base's results (the
+ * slice scan may see them partly composed, without the files that mount them).
+ */
+export function mergeSlice(base: ScanResult, slice: ScanResult, plan: Extract<SlicePlan, { kind: 'slice' }>): ScanResult {
+  const key = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
+  const fresh = slice.routes.filter(plan.inSlice);
+  const replaced = new Set([...base.routes.filter(plan.inSlice), ...fresh].map(key));
+  const sliceFiles = new Set(plan.files);
+  const findingKept = (f: Finding, routes: Set<string>) => (f.route ? routes.has(key(f.route)) : !sliceFiles.has(f.loc.file));
+  const baseKept = base.routes.filter((r) => !replaced.has(key(r)));
+  const keptKeys = new Set(baseKept.map(key));
+  const freshKeys = new Set(fresh.map(key));
+  const findings = [
+    ...base.findings.filter((f) => findingKept(f, keptKeys)),
+    ...slice.findings.filter((f) => (f.route ? freshKeys.has(key(f.route)) : sliceFiles.has(f.loc.file))),
+  ].sort((a, b) => byLocation(a, b) || a.ruleId.localeCompare(b.ruleId));
+  const suppressed = [...base.suppressed.filter((f) => findingKept(f, keptKeys)), ...slice.suppressed.filter((f) => !f.route || freshKeys.has(key(f.route)))];
+  const diagnostics = [...base.diagnostics.filter((d) => !d.file || !sliceFiles.has(d.file)), ...slice.diagnostics.filter((d) => d.file && sliceFiles.has(d.file))];
+  const routes = [...baseKept, ...fresh].sort(byLocation);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return {
+    ...base,
+    routes,
+    findings,
+    suppressed,
+    diagnostics,
+    summary: { ...base.summary, routes: routes.length, errors, warnings: findings.length - errors, durationMs: slice.summary.durationMs },
+  };
+}
+
+function reverse(imports: Record<string, string[]>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [file, targets] of Object.entries(imports)) for (const t of targets) out.set(t, [...(out.get(t) ?? []), file]);
+  return out;
+}
+
+function byLocation(a: { loc: { file: string; line: number; column: number } }, b: { loc: { file: string; line: number; column: number } }): number {
+  return a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column;
+}

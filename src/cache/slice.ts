@@ -63,7 +63,11 @@ export function planSlice(base: ScanBase, current: Record<string, string>, repor
     reach.add(file);
     stack.push(...(importers.get(file) ?? []));
   }
-  const inSlice = (r: Route) => reach.has(r.loc.file) || reach.has(r.handler.loc.file) || (r.chainFiles ?? []).some((f) => seeds.has(f));
+  const touched = (r: Route) => reach.has(r.loc.file) || reach.has(r.handler.loc.file) || (r.chainFiles ?? []).some((f) => seeds.has(f));
+  // Findings name their route by method and path, so routes sharing both (one in each of two files) go
+  // into the slice together, or the merge could not tell whose findings are whose.
+  const keys = new Set(base.result.routes.filter(touched).map(routeKey));
+  const inSlice = (r: Route) => touched(r) || keys.has(routeKey(r));
   const files = new Set(reach);
   for (const r of base.result.routes) {
     if (!inSlice(r)) continue;
@@ -81,7 +85,7 @@ export function planSlice(base: ScanBase, current: Record<string, string>, repor
  * slice scan may see them partly composed, without the files that mount them).
  */
 export function mergeSlice(base: ScanResult, slice: ScanResult, plan: Extract<SlicePlan, { kind: 'slice' }>): ScanResult {
-  const key = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
+  const key = routeKey;
   const fresh = slice.routes.filter(plan.inSlice);
   const replaced = new Set([...base.routes.filter(plan.inSlice), ...fresh].map(key));
   const sliceFiles = new Set(plan.files);
@@ -105,6 +109,10 @@ export function mergeSlice(base: ScanResult, slice: ScanResult, plan: Extract<Sl
     diagnostics,
     summary: { ...base.summary, routes: routes.length, errors, warnings: findings.length - errors, durationMs: slice.summary.durationMs },
   };
+}
+
+function routeKey(r: { method: string; path: string }): string {
+  return `${r.method.toUpperCase()} ${r.path}`;
 }
 
 function reverse(imports: Record<string, string[]>): Map<string, string[]> {

@@ -68,6 +68,15 @@ describe('express: routes and guard chains', () => {
     expect(sdk.auth.reason).toBe("some-auth-sdk.verifyToken comes from a package the scan cannot read; name it in the config's guards or notGuards");
   });
 
+  it('keeps two routers at one prefix apart: a guard mounted with the second does not run before the first', async () => {
+    const { routes } = await listRoutes({ paths: [fixture('express', 'same-route-two-files')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.loc.file}`).sort()).toEqual([
+      'GET /chats protected src/routes/chats.ts',
+      'POST /chats protected src/routes/chats.ts',
+      'POST /chats unprotected src/routes/writes.ts',
+    ]);
+  });
+
   it('counts a redirect to the login page as a refusal, and a check that always continues as none', async () => {
     const { routes } = await listRoutes({ paths: [fixture('express', 'page-guard-redirect')], cwd: repoRoot });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([

@@ -1,13 +1,15 @@
 // Cache and pre-commit figures for `npm run bench`: the real CLI on a git copy of the synthetic project.
 //
-//   cold            scan with an empty cache (node_modules/.cache/auth-enforcer removed)
-//   warm            the same scan again: a cache hit
-//   staged, docs    `scan --staged` with only a markdown file staged: no source changed, nothing analysed
-//   staged, route   `scan --staged` with one route file edited and staged: a cache miss, whole project analysed
-//   staged, again   the same staged state once more: a cache hit
+//   cold             scan with an empty cache (node_modules/.cache/auth-enforcer removed)
+//   warm             the same scan again: a cache hit
+//   staged, docs     `scan --staged` with only a markdown file staged: no source changed, nothing analysed
+//   staged, route    `scan --staged` with one route file edited and staged: a slice scan (src/cache/slice.ts)
+//   staged, again    the same staged state once more: a hit on the last slice's merged result
+//   staged, service  a service file edited too: a slice through the controllers and routes that import it
+//   staged, app.ts   the app file edited too: on the way to every route, so every route file is in the slice
 //
 // Each figure is the wall time of a fresh `node bin/auth-enforcer.js` process, as a hook or CI step sees it,
-// with the cache status the CLI reports under AUTH_ENFORCER_DEBUG=1.
+// with the cache status the CLI reports under AUTH_ENFORCER_DEBUG=1 and, for a slice, its size.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,7 +41,7 @@ export function cacheFigures(repo, projectDir) {
       });
       const ms = performance.now() - t0;
       if (res.status !== 0 && res.status !== 1) throw new Error(`${step}: exit ${res.status}\n${res.stderr.slice(-2000)}`);
-      const cache = /auth-enforcer: cache (\w+)/.exec(res.stderr)?.[1] ?? 'not consulted';
+      const cache = /auth-enforcer: cache (.+)/.exec(res.stderr)?.[1] ?? 'not consulted';
       return { step, ms: Math.round(ms), cache, exit: res.status };
     };
 
@@ -55,6 +57,15 @@ export function cacheFigures(repo, projectDir) {
     git('add', path.relative(work, routeFile));
     out.push(run('--staged, one route file', ['--staged']));
     out.push(run('--staged, same state again', ['--staged']));
+
+    const serviceFile = routeFile.replace(/\.routes\.ts$/, '.service.ts');
+    fs.appendFileSync(serviceFile, '\n// touched by the bench\n');
+    git('add', path.relative(work, serviceFile));
+    out.push(run('--staged, and its service file', ['--staged']));
+
+    fs.appendFileSync(path.join(work, 'src/app.ts'), '\n// touched by the bench\n');
+    git('add', 'src/app.ts');
+    out.push(run('--staged, and src/app.ts', ['--staged']));
     return out;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

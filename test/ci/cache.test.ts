@@ -49,6 +49,23 @@ describe('scan cache', () => {
     expect((await scan()).status).toBe('auth-enforcer: cache hit\n');
   });
 
+  it('a run reporting on some files after a source edit is a slice scan with the full scan’s findings; a full scan never reads a slice', async () => {
+    await scan(); // the base a slice starts from
+    write(dir, 'src/handlers/user-handlers.ts', read(dir, 'src/handlers/user-handlers.ts').replace('export', '// edited\nexport'));
+    const sliced = await scan('--only-files', 'src/handlers/user-handlers.ts');
+    expect(sliced.status).toMatch(/^auth-enforcer: cache slice \(\d+ of 5 source files re-analysed\)\n/);
+    const whole = await scan('--only-files', 'src/handlers/user-handlers.ts', '--no-cache');
+    expect(sliced.findings.length).toBeGreaterThan(0);
+    expect(sliced.findings).toEqual(whole.findings);
+    // The same state again: the last slice, merged, is the answer.
+    const again = await scan('--only-files', 'src/handlers/user-handlers.ts');
+    expect(again.status).toMatch(/^auth-enforcer: cache hit \(the last slice\)\n/);
+    expect(again.findings).toEqual(whole.findings);
+    // A whole-project scan analyses everything and becomes the new base.
+    expect((await scan()).status).toBe('auth-enforcer: cache miss\n');
+    expect((await scan()).status).toBe('auth-enforcer: cache hit\n');
+  });
+
   it('a truncated or edited cache is ignored, the scan redone and the file rewritten', async () => {
     const good = await scan();
     const text = fs.readFileSync(cacheFile(), 'utf8');

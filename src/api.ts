@@ -21,10 +21,13 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
  * For the scan cache: a full scan with what a later slice needs (the files discovered and the import
  * graph, relative to the root), or a slice scan (see src/cache/slice.ts). Not part of the documented API.
  */
-export async function scanForCache(opts: ScanOptions, slice?: SliceInput): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]> }> {
+export async function scanForCache(
+  opts: ScanOptions,
+  slice?: SliceInput,
+): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]>; scope?: string[] }> {
   const run = runScan({ ...opts, slice });
-  if (slice) return { result: run.result };
   const rel = (f: string) => path.relative(run.result.root, f).split(path.sep).join('/');
+  if (slice) return { result: run.result, scope: run.project.files.scopeFiles()?.map(rel) };
   const imports: Record<string, string[]> = {};
   for (const [file, targets] of importGraph(run.project.files, run.project.modules)) imports[rel(file)] = targets.map(rel);
   return { result: run.result, discovered: run.project.files.discovered().map(rel), imports };

@@ -8,7 +8,7 @@ import type { ScanOptions } from '../model/options.js';
 import type { ScanResult } from '../model/types.js';
 import { toolInfo } from '../report/meta.js';
 import type { SliceInput } from '../discover/project.js';
-import { mergeSlice, planSlice, type ScanBase } from './slice.js';
+import { mergeSlice, planSlice, sliceInput, type ScanBase } from './slice.js';
 
 /**
  * The scan cache: the last full scan of a root, with a digest of each of its inputs.
@@ -44,14 +44,15 @@ interface CacheFile {
   checksum: string;
   /** The ScanResult, as JSON. */
   result: string;
-  /** `{ sources, imports }` of the ScanBase, as JSON. */
+  /** `{ sources, discovered, imports }` of the ScanBase, as JSON (empty lists for a slice's merged result). */
   base: string;
 }
 
 /** What the cache needs of the analysis: a full scan with its import graph, and a slice scan. */
 export interface CacheScanner {
   full(opts: ScanOptions): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]> }>;
-  slice(opts: ScanOptions, slice: SliceInput): Promise<ScanResult>;
+  /** A slice scan, with the files it composed routes from (relative), as widened from the plan's. */
+  slice(opts: ScanOptions, slice: SliceInput): Promise<{ result: ScanResult; scope?: string[] }>;
 }
 
 export interface CachedScan {
@@ -101,18 +102,13 @@ export async function cachedScan(opts: ScanOptions, scanner: CacheScanner, repor
     const plan = planSlice({ ...stored.base, result: stored.result }, inputs.sources, [...report].map(rel));
     if (plan.kind === 'unchanged') return { result: stored.result, status: 'hit' };
     if (plan.kind === 'slice') {
-      const abs = (f: string) => path.join(root, f);
-      const slice = await scanner.slice(opts, {
-        scope: plan.files.map(abs),
-        discovered: stored.base.discovered?.length ? stored.base.discovered.map(abs) : undefined,
-        contents: new Map([...inputs.contents].map(([f, bytes]) => [abs(f), bytes])),
-      });
+      const { result: slice, scope } = await scanner.slice(opts, sliceInput(root, plan, stored.base, inputs.contents));
       // A failed adapter lost routes the plan counts on: only a full scan can say what they are.
       if (!slice.diagnostics.some((d) => d.code === 'adapter-failed')) {
-        const result = mergeSlice(stored.result, slice, plan);
+        const result = mergeSlice(stored.result, slice, plan, scope);
         writeCache(dir, memo, inputs, result, { discovered: [], imports: {} });
         result.summary.durationMs = since();
-        return { result, status: 'slice', detail: `${plan.files.length} of ${Object.keys(inputs.sources).length} source files re-analysed` };
+        return { result, status: 'slice', detail: `${scope?.length ?? plan.files.length} of ${Object.keys(inputs.sources).length} source files re-analysed` };
       }
       detail = 'an adapter failed on the slice';
     } else detail = plan.why;

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import type { SliceInput } from '../discover/project.js';
 import type { Finding, Route, ScanResult } from '../model/types.js';
 
 /**
@@ -82,23 +84,32 @@ export function planSlice(base: ScanBase, current: Record<string, string>, repor
 /**
  * The base with the slice's routes and findings in place of those it re-analysed: what a full scan
  * would say, for every route the plan covers. Routes outside the plan keep the base's results (the
- * slice scan may see them partly composed, without the files that mount them).
+ * slice scan may see them partly composed, without the files that mount them), except a route every
+ * file of which the slice scan read (`scope`, the files it composed routes from) that the slice no
+ * longer has: it is gone (a router mounted nowhere, whose routes were orphans, is mounted now).
  */
-export function mergeSlice(base: ScanResult, slice: ScanResult, plan: Extract<SlicePlan, { kind: 'slice' }>): ScanResult {
+export function mergeSlice(base: ScanResult, slice: ScanResult, plan: Extract<SlicePlan, { kind: 'slice' }>, scope: Iterable<string> = plan.files): ScanResult {
   const key = routeKey;
+  const read = new Set(scope);
   const fresh = slice.routes.filter(plan.inSlice);
+  const sliceIds = new Set(slice.routes.map((r) => r.id));
+  const gone = (r: Route) => !sliceIds.has(r.id) && [r.loc.file, r.handler.loc.file, ...(r.chainFiles ?? [])].every((f) => read.has(f));
   const replaced = new Set([...base.routes.filter(plan.inSlice), ...fresh].map(key));
-  const sliceFiles = new Set(plan.files);
-  const findingKept = (f: Finding, routes: Set<string>) => (f.route ? routes.has(key(f.route)) : !sliceFiles.has(f.loc.file));
-  const baseKept = base.routes.filter((r) => !replaced.has(key(r)));
+  let baseKept = base.routes.filter((r) => !replaced.has(key(r)));
+  // A vanished route goes with its findings, unless another kept route shares its method and path.
+  const vanished = baseKept.filter(gone);
+  const stillNamed = new Set(baseKept.filter((r) => !gone(r)).map(key));
+  const dropped = new Set(vanished.filter((r) => !stillNamed.has(key(r))));
+  baseKept = baseKept.filter((r) => !dropped.has(r));
+  const findingKept = (f: Finding, routes: Set<string>) => (f.route ? routes.has(key(f.route)) : !read.has(f.loc.file));
   const keptKeys = new Set(baseKept.map(key));
   const freshKeys = new Set(fresh.map(key));
   const findings = [
     ...base.findings.filter((f) => findingKept(f, keptKeys)),
-    ...slice.findings.filter((f) => (f.route ? freshKeys.has(key(f.route)) : sliceFiles.has(f.loc.file))),
+    ...slice.findings.filter((f) => (f.route ? freshKeys.has(key(f.route)) : read.has(f.loc.file))),
   ].sort((a, b) => byLocation(a, b) || a.ruleId.localeCompare(b.ruleId));
   const suppressed = [...base.suppressed.filter((f) => findingKept(f, keptKeys)), ...slice.suppressed.filter((f) => !f.route || freshKeys.has(key(f.route)))];
-  const diagnostics = [...base.diagnostics.filter((d) => !d.file || !sliceFiles.has(d.file)), ...slice.diagnostics.filter((d) => d.file && sliceFiles.has(d.file))];
+  const diagnostics = [...base.diagnostics.filter((d) => !d.file || !read.has(d.file)), ...slice.diagnostics.filter((d) => d.file && read.has(d.file))];
   const routes = [...baseKept, ...fresh].sort(byLocation);
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
@@ -108,6 +119,19 @@ export function mergeSlice(base: ScanResult, slice: ScanResult, plan: Extract<Sl
     suppressed,
     diagnostics,
     summary: { ...base.summary, routes: routes.length, errors, warnings: findings.length - errors, durationMs: slice.summary.durationMs },
+  };
+}
+
+/** What the slice scan is given: the plan's files, seeds and routes, and the base's files and imports, as absolute paths. */
+export function sliceInput(root: string, plan: Extract<SlicePlan, { kind: 'slice' }>, base: Omit<ScanBase, 'result'>, contents?: Map<string, Buffer>): SliceInput {
+  const abs = (f: string) => path.join(root, f);
+  return {
+    scope: plan.files.map(abs),
+    discovered: base.discovered?.length ? base.discovered.map(abs) : undefined,
+    contents: contents && new Map([...contents].map(([f, bytes]) => [abs(f), bytes])),
+    seeds: [...plan.seeds].map(abs),
+    imports: new Map(Object.entries(base.imports).map(([f, targets]) => [abs(f), targets.map(abs)])),
+    needs: plan.inSlice,
   };
 }
 

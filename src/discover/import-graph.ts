@@ -15,7 +15,8 @@ export function importGraph(files: ProjectFiles, modules: ModuleResolver): Map<s
   return out;
 }
 
-function importsOf(sf: ts.SourceFile, modules: ModuleResolver, files: ProjectFiles): string[] {
+/** The project files one file imports. */
+export function importsOf(sf: ts.SourceFile, modules: ModuleResolver, files: ProjectFiles): string[] {
   const specifiers: string[] = [];
   for (const st of sf.statements) {
     if ((ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) {

@@ -24,18 +24,18 @@ export class ProjectFiles implements ReadonlyMap<string, ts.SourceFile> {
 
   /**
    * @param texts every discovered source file (absolute, normalised) with its text, in discovery order
-   * @param scopeFiles the slice route composition starts from; undefined for the whole project
+   * @param scopeSet the slice route composition starts from; undefined for the whole project
    */
   constructor(
     private readonly texts: ReadonlyMap<string, string>,
-    private readonly scopeFiles?: ReadonlySet<string>,
+    private readonly scopeSet?: Set<string>,
   ) {
-    if (!scopeFiles) for (const file of texts.keys()) this.parse(file);
+    if (!scopeSet) for (const file of texts.keys()) this.parse(file);
   }
 
   /** A slice scan sees part of the project only; its results hold for the routes of that part. */
   get partial(): boolean {
-    return this.scopeFiles !== undefined;
+    return this.scopeSet !== undefined;
   }
 
   get(file: string): ts.SourceFile | undefined {
@@ -51,8 +51,18 @@ export class ProjectFiles implements ReadonlyMap<string, ts.SourceFile> {
     return this.texts.get(path.normalize(file));
   }
 
+  /** Adds files to a slice's scope (no-op for a full scan). */
+  widenScope(files: Iterable<string>): void {
+    if (this.scopeSet) for (const f of files) this.scopeSet.add(path.normalize(f));
+  }
+
+  /** The slice's files, as widened; undefined for a full scan. */
+  scopeFiles(): string[] | undefined {
+    return this.scopeSet && [...this.scopeSet];
+  }
+
   inScope(file: string): boolean {
-    return !this.scopeFiles || this.scopeFiles.has(path.normalize(file));
+    return !this.scopeSet || this.scopeSet.has(path.normalize(file));
   }
 
   /** Where route composition starts: every parsed file, or the slice's. In discovery order either way. */

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../model/config.js';
-import type { Diagnostic } from '../model/types.js';
+import type { Diagnostic, Route } from '../model/types.js';
 import { ModuleResolver } from '../syntax/modules.js';
 import { discoverFiles } from './files.js';
 import { findPackages, type PackageInfo } from './packages.js';
+import { importsOf } from './import-graph.js';
 import { ProjectFiles } from './project-files.js';
 import { TsConfigs } from './tsconfig.js';
 
@@ -19,6 +20,8 @@ export interface ScanProject {
   tsconfigs: TsConfigs;
   /** Unreadable files and tsconfig problems; parse errors come from `files` (see projectDiagnostics). */
   diagnostics: Diagnostic[];
+  /** Set for a slice scan. */
+  slice?: SliceInput;
 }
 
 /** What a slice scan starts from (see src/cache/slice.ts). */
@@ -29,6 +32,14 @@ export interface SliceInput {
   discovered?: readonly string[];
   /** File contents already read (absolute path → bytes), to save reading them again. */
   contents?: ReadonlyMap<string, Buffer>;
+  /**
+   * The changed and selected files (absolute), and the cached scan's import graph: what a seed newly
+   * imports joins the scope (see newlyImported).
+   */
+  seeds?: readonly string[];
+  imports?: ReadonlyMap<string, readonly string[]>;
+  /** The routes the slice is for (see SlicePlan.inSlice): only theirs need handler facts. */
+  needs?: (route: Route) => boolean;
 }
 
 /**
@@ -57,7 +68,34 @@ export function loadProject(root: string, paths: string[], config: Config, slice
   }
   const packages = findPackages(root);
   const modules = new ModuleResolver(tsconfigs, (f) => files.has(f), packages);
-  return { root, config, files, packages, modules, tsconfigs, diagnostics };
+  if (slice?.seeds) files.widenScope(newlyImported(slice.seeds, files, modules, slice.imports));
+  return { root, config, files, packages, modules, tsconfigs, diagnostics, slice };
+}
+
+/**
+ * Files a seed imports now but did not when the cached scan ran, with what they import in turn: an edit
+ * that adds `import { admin } from './admin.js'; api.use('/admin', admin)` mounts a router (and its
+ * children) the slice would otherwise not compose. Imports the seed already had bring nothing new in:
+ * what they define already reached the seed's routes, and their files are on those routes' way.
+ */
+function newlyImported(seeds: readonly string[], files: ProjectFiles, modules: ModuleResolver, cached?: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const out = new Set<string>();
+  const stack: string[] = [];
+  for (const seed of seeds) {
+    const sf = files.get(seed);
+    if (!sf) continue;
+    const before = new Set(cached?.get(path.normalize(seed)) ?? []);
+    stack.push(...importsOf(sf, modules, files).filter((f) => !before.has(f)));
+  }
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (out.has(file)) continue;
+    out.add(file);
+    const known = cached?.get(file);
+    const sf = known ? undefined : files.get(file);
+    stack.push(...(known ?? (sf ? importsOf(sf, modules, files) : [])));
+  }
+  return out;
 }
 
 /** The project's diagnostics: files that did not parse (of those parsed), then unreadable files and tsconfig problems. */

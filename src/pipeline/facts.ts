@@ -17,8 +17,11 @@ export function handlerFacts(ctx: AdapterContext, records: RouteRecord[], diagno
   const analysisCtx = { resolver, schema, config: project.config, root: project.root };
   // One handler can serve several routes (app.route chains, path arrays): analyse it once.
   const byHandler = new Map<unknown, HandlerFacts>();
+  const needs = project.slice?.needs;
   for (const record of records) {
     if (!record.handler || !record.requestSpec) continue;
+    // A slice scan composes more routes than it is for (the scope's); the others keep the cached facts.
+    if (needs && !needs(record.route)) continue;
     let facts = byHandler.get(record.handler);
     if (!facts) {
       try {

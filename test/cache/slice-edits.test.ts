@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanForCache } from '../../src/api.js';
 import { scanInputs } from '../../src/cache/scan-cache.js';
-import { mergeSlice, planSlice } from '../../src/cache/slice.js';
+import { mergeSlice, planSlice, sliceInput } from '../../src/cache/slice.js';
 import { selectChanged } from '../../src/changes/filter.js';
 import type { ScanResult } from '../../src/model/types.js';
 import { copyFixture, fixture, repoRoot } from '../helpers/fixtures.js';
@@ -43,7 +43,6 @@ describe('slice scans after an edit report what a full scan reports', () => {
     copies.push(dir);
     const opts = { paths: [dir], cwd: repoRoot };
     const before = await scanForCache(opts);
-    const abs = (f: string) => path.join(dir, f);
     const base = { result: before.result, sources: scanInputs(dir, opts).sources, imports: before.imports ?? {}, discovered: before.discovered ?? [] };
     for (const rel of Object.keys(before.imports ?? {})) {
       const file = path.join(dir, rel);
@@ -56,11 +55,11 @@ describe('slice scans after an edit report what a full scan reports', () => {
           const plan = planSlice(base, scanInputs(dir, opts).sources, [rel], 1);
           expect(plan.kind).toBe('slice');
           if (plan.kind !== 'slice') continue;
-          const slice = await scanForCache(opts, { scope: plan.files.map(abs), discovered: base.discovered.map(abs) });
+          const slice = await scanForCache(opts, sliceInput(dir, plan, base));
           const full = await scanForCache(opts);
           const edit = `${rel}: deleted line ${at + 1}: ${lines[at].trim()}`;
           const expected = reported(full.result, file);
-          expect({ edit, findings: reported(mergeSlice(before.result, slice.result, plan), file) }).toEqual({ edit, findings: expected });
+          expect({ edit, findings: reported(mergeSlice(before.result, slice.result, plan, slice.scope), file) }).toEqual({ edit, findings: expected });
           tally.edits++;
           // Line numbers aside: did the deletion change which problems the file is reported for?
           const what = (fs: typeof expected) => fs.map((f) => `${f.ruleId} ${f.route?.method} ${f.route?.path} ${f.message}`).sort().join('\n');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanForCache } from '../../src/api.js';
 import { scanInputs } from '../../src/cache/scan-cache.js';
-import { mergeSlice, planSlice } from '../../src/cache/slice.js';
+import { mergeSlice, planSlice, sliceInput } from '../../src/cache/slice.js';
 import type { ScanResult } from '../../src/model/types.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 
@@ -37,7 +37,6 @@ describe('slice scans give the full scan’s results', () => {
     const full = await scanForCache(opts);
     const inputs = scanInputs(dir, opts);
     const base = { result: full.result, sources: inputs.sources, imports: full.imports ?? {}, discovered: full.discovered ?? [] };
-    const abs = (f: string) => path.join(dir, f);
     const expected = comparable(full.result);
     let sliced = 0;
     for (const file of Object.keys(full.imports ?? {})) {
@@ -45,8 +44,8 @@ describe('slice scans give the full scan’s results', () => {
       const plan = planSlice(base, inputs.sources, [file], 1);
       if (plan.kind !== 'slice') continue;
       sliced++;
-      const slice = await scanForCache(opts, { scope: plan.files.map(abs), discovered: base.discovered.map(abs) });
-      const merged = mergeSlice(full.result, slice.result, plan);
+      const slice = await scanForCache(opts, sliceInput(dir, plan, base));
+      const merged = mergeSlice(full.result, slice.result, plan, slice.scope);
       expect({ file, ...comparable(merged) }).toEqual({ file, ...expected });
     }
     // Every fixture is small enough for some file to be sliced, so the gate checks something.

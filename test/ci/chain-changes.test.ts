@@ -188,6 +188,28 @@ export function validate(schema: { parse(input: unknown): unknown }) {
     stageEdit(dir, 'README.md', '# api', '# the api');
     expect(await scan(dir, '--staged')).toEqual({ code: 0, stderr: 'auth-enforcer: no source files among the staged files; nothing to scan\n', findings: [] });
   });
+  it('a router that existed but was mounted nowhere, now mounted with its child router, reports their routes', async () => {
+    const dir = repo('chain-express-new-mount', { express: '^5.0.0', cors: '^2.8.5' }, {
+      ...files("app.use('/api', api);", ''),
+      'src/admin.ts': `import { Router } from 'express';
+import { reports } from './admin-reports.js';
+
+export const admin = Router();
+admin.delete('/cache', (_req, res) => res.sendStatus(204));
+admin.use('/reports', reports);
+`,
+      'src/admin-reports.ts': `import { Router } from 'express';
+
+export const reports = Router();
+reports.get('/', (_req, res) => res.json([]));
+`,
+    });
+    await scan(dir);
+    stageEdit(dir, 'src/api.ts', "api.use('/users', users);", "api.use('/users', users);\napi.use('/admin', admin);");
+    stageEdit(dir, 'src/api.ts', "import { users } from './users.js';", "import { users } from './users.js';\nimport { admin } from './admin.js';");
+    const staged = await scan(dir, '--staged');
+    expect(staged.findings).toEqual(expect.arrayContaining(missing('DELETE /api/admin/cache', 'GET /api/admin/reports')));
+  });
 });
 
 describe('Fastify', () => {
@@ -356,6 +378,26 @@ export class UsersModule {}
     expect(await scan(dir, '--staged')).toEqual({ code: 0, stderr: 'auth-enforcer: 2 findings outside the staged files not shown\n', findings: [] });
   });
 
+  it('a controller that existed but no module listed, now listed, reports its routes', async () => {
+    const dir = repo('chain-nest-new-controller', deps, {
+      ...files('@UseGuards(TokenGuard)', 'TokenGuard'),
+      'src/users/admin.controller.ts': `import { Controller, Delete } from '@nestjs/common';
+
+@Controller('admin')
+export class AdminController {
+  @Delete('cache')
+  clear() {
+    return { cleared: true };
+  }
+}
+`,
+    });
+    expect((await scan(dir)).findings).toEqual([]);
+    stageEdit(dir, 'src/users/users.module.ts', 'controllers: [UsersController]', 'controllers: [UsersController, AdminController]');
+    stageEdit(dir, 'src/users/users.module.ts', "import { UsersService } from './users.service';", "import { UsersService } from './users.service';\nimport { AdminController } from './admin.controller';");
+    expect((await scan(dir, '--staged')).findings).toEqual(missing('DELETE /admin/cache'));
+  });
+
   it('an APP_GUARD provider removed from a module the controller does not import reports every route of the app', async () => {
     const dir = repo('chain-nest-app-guard', deps, files('', '{ provide: APP_GUARD, useClass: TokenGuard }'));
     expect((await scan(dir)).findings).toEqual([]);
@@ -474,7 +516,7 @@ api.get('/users', (c) => c.json([]));
 
 describe('slice scans', () => {
   it('answered every staged run above that followed a full scan', () => {
-    // One project per test that scans fully before staging an edit: ten of them.
-    expect(slices.size).toBe(10);
+    // One project per test that scans fully before staging an edit: twelve of them.
+    expect(slices.size).toBe(12);
   });
 });

@@ -10,14 +10,9 @@ import { scanInputs } from '../../src/cache/scan-cache.js';
 import { mergeSlice, planSlice, sliceInput } from '../../src/cache/slice.js';
 import { selectChanged } from '../../src/changes/filter.js';
 import type { ScanResult } from '../../src/model/types.js';
-import { copyFixture, fixture, repoRoot } from '../helpers/fixtures.js';
+import { allFixtures, copyFixture, repoRoot } from '../helpers/fixtures.js';
 
-const fixtures = ['express', 'fastify', 'hono', 'nest'].flatMap((fw) =>
-  fs
-    .readdirSync(fixture(fw))
-    .filter((d) => fs.statSync(fixture(fw, d)).isDirectory())
-    .map((d) => [fw, d] as const),
-);
+const fixtures = allFixtures();
 
 /** Lines whose deletion changes where routes are or what protects them. */
 const STRUCTURAL = /\.(use|addHook|register|route|basePath)\(|@UseGuards|APP_GUARD|preHandler|onRequest|useGlobalGuards|forRoutes/;

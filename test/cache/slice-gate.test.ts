@@ -2,21 +2,15 @@
 // file would analyse, merged into the full scan, must give exactly the full scan's routes and findings.
 // A slice that misses a file some route needs (a mount, a guard, a module, a caller) shows up here as
 // a route or finding that differs.
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanForCache } from '../../src/api.js';
 import { scanInputs } from '../../src/cache/scan-cache.js';
 import { mergeSlice, planSlice, sliceInput } from '../../src/cache/slice.js';
 import type { ScanResult } from '../../src/model/types.js';
-import { fixture, repoRoot } from '../helpers/fixtures.js';
+import { allFixtures, fixture, repoRoot } from '../helpers/fixtures.js';
 
-const fixtures = ['express', 'fastify', 'hono', 'nest'].flatMap((fw) =>
-  fs
-    .readdirSync(fixture(fw))
-    .filter((d) => fs.statSync(fixture(fw, d)).isDirectory())
-    .map((d) => `${fw}/${d}`),
-);
+const fixtures = allFixtures().map(([fw, name]) => `${fw}/${name}`);
 
 /**
  * Routes and findings as every report shows them. A finding's fix is shown as fixable or not: the edits

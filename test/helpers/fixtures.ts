@@ -9,6 +9,17 @@ export function fixture(...parts: string[]): string {
   return path.join(repoRoot, 'fixtures', ...parts);
 }
 
+/** Every fixture project as [framework, name], in a stable order. */
+export function allFixtures(): (readonly [string, string])[] {
+  return ['express', 'fastify', 'hono', 'nest'].flatMap((fw) =>
+    fs
+      .readdirSync(fixture(fw))
+      .filter((d) => fs.statSync(fixture(fw, d)).isDirectory())
+      .sort()
+      .map((d) => [fw, d] as const),
+  );
+}
+
 /** `METHOD /path status` per route, sorted, for exact comparisons. */
 export async function routeLines(dir: string): Promise<string[]> {
   const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });

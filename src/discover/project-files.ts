@@ -33,11 +33,6 @@ export class ProjectFiles implements ReadonlyMap<string, ts.SourceFile> {
     if (!scopeSet) for (const file of texts.keys()) this.parse(file);
   }
 
-  /** A slice scan sees part of the project only; its results hold for the routes of that part. */
-  get partial(): boolean {
-    return this.scopeSet !== undefined;
-  }
-
   get(file: string): ts.SourceFile | undefined {
     return this.parse(path.normalize(file)) ?? undefined;
   }

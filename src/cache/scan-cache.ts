@@ -100,7 +100,6 @@ export async function cachedScan(opts: ScanOptions, scanner: CacheScanner, repor
     const realRoot = fs.realpathSync(root);
     const rel = (f: string) => path.relative(realRoot, f).split(path.sep).join('/');
     const plan = planSlice({ ...stored.base, result: stored.result }, inputs.sources, [...report].map(rel));
-    if (plan.kind === 'unchanged') return { result: stored.result, status: 'hit' };
     if (plan.kind === 'slice') {
       const { result: slice, scope } = await scanner.slice(opts, sliceInput(root, plan, stored.base, inputs.contents));
       // A failed adapter lost routes the plan counts on: only a full scan can say what they are.

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { SliceInput } from '../discover/project.js';
 import type { Finding, Route, ScanResult } from '../model/types.js';
+import { byLocation, byLocationThenRule } from '../model/order.js';
 
 /**
  * Slice scans: what a run that reports only on some files (`--staged`, `--changed`, `--only-files`) must
@@ -32,7 +33,6 @@ export interface ScanBase {
 }
 
 export type SlicePlan =
-  | { kind: 'unchanged' }
   | { kind: 'slice'; files: string[]; seeds: Set<string>; inSlice: (r: Route) => boolean }
   | { kind: 'full'; why: string };
 
@@ -54,7 +54,6 @@ export function planSlice(base: ScanBase, current: Record<string, string>, repor
 
   const seeds = new Set(changed);
   for (const file of report) if (file in current) seeds.add(file);
-  if (changed.size === 0 && seeds.size === 0) return { kind: 'unchanged' };
 
   const importers = reverse(base.imports);
   const reach = new Set<string>();
@@ -107,7 +106,7 @@ export function mergeSlice(base: ScanResult, slice: ScanResult, plan: Extract<Sl
   const findings = [
     ...base.findings.filter((f) => findingKept(f, keptKeys)),
     ...slice.findings.filter((f) => (f.route ? freshKeys.has(key(f.route)) : read.has(f.loc.file))),
-  ].sort((a, b) => byLocation(a, b) || a.ruleId.localeCompare(b.ruleId));
+  ].sort(byLocationThenRule);
   const suppressed = [...base.suppressed.filter((f) => findingKept(f, keptKeys)), ...slice.suppressed.filter((f) => !f.route || freshKeys.has(key(f.route)))];
   const diagnostics = [...base.diagnostics.filter((d) => !d.file || !read.has(d.file)), ...slice.diagnostics.filter((d) => d.file && read.has(d.file))];
   const routes = [...baseKept, ...fresh].sort(byLocation);
@@ -143,8 +142,4 @@ function reverse(imports: Record<string, string[]>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [file, targets] of Object.entries(imports)) for (const t of targets) out.set(t, [...(out.get(t) ?? []), file]);
   return out;
-}
-
-function byLocation(a: { loc: { file: string; line: number; column: number } }, b: { loc: { file: string; line: number; column: number } }): number {
-  return a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column;
 }

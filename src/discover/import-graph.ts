@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import type { ModuleResolver } from '../syntax/modules.js';
+import { sourceCandidates, type ModuleResolver } from '../syntax/modules.js';
 import type { ProjectFiles } from './project-files.js';
 
 /**
@@ -49,20 +49,16 @@ export function importsOf(sf: ts.SourceFile, modules: ModuleResolver, files: Pro
   return [...targets].sort();
 }
 
-const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-
 /**
  * A relative import's possible targets among the project's files, found without the compiler's module
- * resolution (which costs half a second over a large project): the file as written, with each source
- * extension (also in place of `.js`), and the directory's index. Every candidate that exists is taken:
+ * resolution (which costs half a second over a large project): `sourceCandidates`, the file as written,
+ * with each source extension (also in place of `.js`), and the directory's index. Every one that exists is taken:
  * an extra edge only makes a slice larger. A directory with its own package.json is left to the
  * resolver, as are specifiers with no candidate in the project.
  */
 function relativeCandidates(spec: string, fromFile: string, files: ProjectFiles): string[] {
   const target = path.resolve(path.dirname(fromFile), spec);
-  const stem = target.replace(/\.([cm]?[jt]sx?)$/, '');
-  const candidates = [target, ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => path.join(target, `index${e}`))];
-  const found = candidates.map((f) => path.normalize(f)).filter((f) => files.text(f) !== undefined);
-  if (found.some((f) => path.dirname(f) === target) && fs.existsSync(path.join(target, 'package.json'))) return [];
+  const found = sourceCandidates(target).filter((f) => files.text(f) !== undefined);
+  if (found.some((f) => path.basename(f).startsWith('index.')) && fs.existsSync(path.join(target, 'package.json'))) return [];
   return [...new Set(found)];
 }

@@ -16,6 +16,7 @@ import { allRules } from '../../rules/index.js';
 import { handlerFacts } from './facts.js';
 import { noRoutesDiagnostic } from './no-routes.js';
 import { publicComment, suppressionsIn } from './declarations.js';
+import { byLocation, byLocationThenRule } from '../model/order.js';
 
 export interface InternalScanOptions extends ScanOptions {
   authStrategy?: AuthStrategy;
@@ -84,7 +85,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
   const { findings, suppressed } = applySuppressions(raw, project, root);
   diagnostics.unshift(...projectDiagnostics(project));
   const routes = records.map((r) => r.route).sort(byLocation);
-  findings.sort((a, b) => byLocation(a, b) || a.ruleId.localeCompare(b.ruleId));
+  findings.sort(byLocationThenRule);
   return {
     project,
     records,
@@ -201,8 +202,4 @@ function applySuppressions(raw: Finding[], project: ScanProject, root: string): 
     });
   }
   return { findings, suppressed };
-}
-
-function byLocation(a: { loc: { file: string; line: number; column: number } }, b: { loc: { file: string; line: number; column: number } }): number {
-  return a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column;
 }

@@ -113,7 +113,7 @@ function exportTargets(exportsField: unknown, subpath: string): string[] {
 }
 
 /** A target as written, then as source: `.js`/`.d.ts` → `.ts`/`.tsx`, `dist|build|lib|out/` → `src/`, a directory's index. */
-function sourceCandidates(target: string): string[] {
+export function sourceCandidates(target: string): string[] {
   const base = path.normalize(target).replace(/\.d\.[cm]?ts$/, '').replace(/\.[cm]?[jt]sx?$/, '');
   const bases = [base];
   const built = /([\\/])(dist|build|lib|out)([\\/])/;

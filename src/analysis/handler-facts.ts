@@ -10,6 +10,7 @@ import type { QueryNode } from './data-access/db-call.js';
 import { IdentityFields } from './identity-fields.js';
 import { decisionUses, identityUsesOfCall, verifiedBy } from './identity-uses.js';
 import { findInlineAuth } from './inline-auth.js';
+import { handlerSignals } from './handler-signals.js';
 import { FunctionSummaries } from './function-summary.js';
 import { originSources } from './origin-sources.js';
 import { originKey, Provenance, unwrapValue, type OriginSource } from './provenance.js';
@@ -41,7 +42,7 @@ const sourcesOf = new WeakMap<OwnerSchema, OriginSource[]>();
  * MAX_CALL_DEPTH) when their summary says they reach the database. A function called twice with
  * differently-sourced arguments is analysed once per distinct argument signature.
  */
-export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: HandlerAnalysisContext): HandlerFacts {
+export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: HandlerAnalysisContext, opts: { signals?: boolean } = {}): HandlerFacts {
   const ownerFields = ctx.schema.models.map((m) => m.ownerField).filter((f): f is string => !!f);
   const identity = new IdentityFields(ctx.config, ownerFields);
   const matchCtx = { schema: ctx.schema, resolver: ctx.resolver };
@@ -102,6 +103,7 @@ export function analyzeHandler(fn: FunctionNode, spec: RequestSpec, ctx: Handler
     identityUses,
     dataAccesses: accesses.map((a) => a.fact),
     ...(inlineAuth ? { inlineAuth } : {}),
+    ...(opts.signals ? { signals: handlerSignals(fn, prov, ctx.root) } : {}),
   };
 }
 

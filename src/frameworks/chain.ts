@@ -19,7 +19,9 @@ export function statusOfChain(links: ChainLink[], unresolved: string[] = []): Ro
   if (reasons.length) return { status: 'unknown', guards: [], reason: [...new Set(reasons)].join('; ') };
   const notes = [...new Set(links.flatMap((l) => (l.verdict === 'none' && l.note ? [l.note] : [])))];
   const reason = 'no middleware that authenticates runs before the handler';
-  return { status: 'unprotected', guards: [], reason: notes.length ? `${reason} (${notes.join('; ')})` : reason };
+  if (!notes.length) return { status: 'unprotected', guards: [], reason };
+  const optional = notes.filter((n) => /optional|credentialsRequired|authRequired|lets requests/.test(n));
+  return { status: 'unprotected', guards: [], reason: `${reason} (${notes.join('; ')})`, ...(optional.length ? { optional } : {}) };
 }
 
 /** Verdicts worth telling: the step authenticates in some way, yet lets anonymous requests through. */

@@ -33,6 +33,12 @@ export interface Config {
   privateModels: string[];
   /** Expressions that hold the verified principal, beyond the built-in ones: `req.currentUser`, `res.locals.account`. */
   principals: string[];
+  /**
+   * How missing-auth decides: `evidence` (default) reports an open route as an error only with evidence that
+   * it needs authentication and infers routes public by design; `strict` reports every open route not
+   * declared public as an error.
+   */
+  missingAuth: 'evidence' | 'strict';
   /** Per-rule severity, or 'off'. */
   rules: Record<string, Severity | 'off'>;
   include: string[];
@@ -47,6 +53,7 @@ export const defaultConfig = (): Config => ({
   privilegedGuards: [],
   privateModels: [],
   principals: [],
+  missingAuth: 'evidence',
   rules: {},
   include: [],
   exclude: [],

@@ -1,4 +1,4 @@
-import type { Fix, SourceLoc } from './types.js';
+import type { Evidence, Fix, SourceLoc } from './types.js';
 
 /** Where a request-derived value came from. */
 export type RequestPart = 'body' | 'query' | 'params' | 'headers' | 'cookies' | 'request';
@@ -60,4 +60,9 @@ export interface HandlerFacts {
   identityUses: IdentityUse[];
   dataAccesses: DataAccess[];
   inlineAuth?: InlineAuth;
+  /**
+   * What the handler does that tells whether its route is meant to be open (reads the principal, issues a
+   * token, renders a page, ...); computed only for routes no guard protects.
+   */
+  signals?: Evidence[];
 }

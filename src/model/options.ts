@@ -10,6 +10,8 @@ export interface ScanOptions {
   cwd: string;
   /** Explicit config file; otherwise auth-enforcer.config.json or package.json "auth-enforcer" is looked up from the root. */
   configPath?: string;
+  /** Overrides the config's `missingAuth`: `strict` reports every open route not declared public as an error. */
+  missingAuth?: 'evidence' | 'strict';
 }
 
 export interface FixOptions extends ScanOptions {

@@ -30,11 +30,54 @@ export interface Guard {
   bindsParams?: string[];
 }
 
+/**
+ * One piece of evidence for a claim about a route: what the code does, where. `needs-auth` kinds say the
+ * route needs authentication; the others say it is public by design.
+ */
+export interface Evidence {
+  kind: EvidenceKind;
+  /** One line: what was seen (`reads the caller's identity: req.user.id`). */
+  message: string;
+  file: string;
+  line: number;
+}
+
+export type EvidenceKind =
+  // The route needs authentication:
+  | 'reads-principal'
+  | 'reads-owned-data'
+  | 'writes-owned-data'
+  | 'writes-account'
+  | 'guarded-siblings'
+  | 'administrative'
+  | 'changes-state'
+  | 'unverified-webhook'
+  // The route is public by design:
+  | 'auth-flow'
+  | 'issues-credentials'
+  | 'checks-credentials'
+  | 'verifies-signature'
+  | 'probe'
+  | 'api-docs'
+  | 'well-known-file'
+  | 'renders-page'
+  | 'serves-file'
+  | 'fallback'
+  | 'public-content'
+  | 'optional-auth';
+
 export interface RouteAuth {
   status: AuthStatus;
   guards: Guard[];
   /** Why the status is unknown, unprotected or public. */
   reason?: string;
+  /**
+   * For an unprotected route, what says it needs authentication (empty: nothing either way); for a route
+   * public by design (inferred, not declared), what says it is meant to be open.
+   */
+  evidence?: Evidence[];
+  /** Auth-looking steps in the chain that let anonymous requests through on purpose (optional authentication). */
+  optional?: string[];
 }
 
 export interface Route {
@@ -87,6 +130,8 @@ export interface Finding {
   fix?: Fix;
   /** Why no automatic fix is offered, when it is not. */
   notFixableReason?: string;
+  /** What the claim rests on (file:line each), for every output format. */
+  evidence?: Evidence[];
 }
 
 export interface Diagnostic {

@@ -18,6 +18,8 @@ export function handlerFacts(ctx: AdapterContext, records: RouteRecord[], diagno
   // One handler can serve several routes (app.route chains, path arrays): analyse it once.
   const byHandler = new Map<unknown, HandlerFacts>();
   const needs = project.slice?.needs;
+  // Signals are for routes no guard protects: what they do decides whether they are holes.
+  const wantSignals = new Set(records.filter((r) => r.route.auth.status !== 'protected').map((r) => r.handler));
   for (const record of records) {
     if (!record.handler || !record.requestSpec) continue;
     // A slice scan composes more routes than it is for (the scope's); the others keep the cached facts.
@@ -25,7 +27,7 @@ export function handlerFacts(ctx: AdapterContext, records: RouteRecord[], diagno
     let facts = byHandler.get(record.handler);
     if (!facts) {
       try {
-        facts = analyzeHandler(record.handler, record.requestSpec, analysisCtx);
+        facts = analyzeHandler(record.handler, record.requestSpec, analysisCtx, { signals: wantSignals.has(record.handler) });
       } catch (err) {
         const loc = locOf(record.handler, project.root);
         diagnostics.push({

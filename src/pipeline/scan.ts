@@ -14,6 +14,7 @@ import type { Diagnostic, Finding, Fix, Route, ScanResult } from '../model/types
 import { Resolver } from '../syntax/resolve.js';
 import { allRules } from '../../rules/index.js';
 import { handlerFacts } from './facts.js';
+import { settleClaims } from '../analysis/route-claims.js';
 import { noRoutesDiagnostic } from './no-routes.js';
 import { publicComment, suppressionsIn } from './declarations.js';
 import { byLocation, byLocationThenRule } from '../model/order.js';
@@ -42,6 +43,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
   const config = loadConfig(root, opts.configPath ? path.resolve(opts.cwd, opts.configPath) : undefined, {
     knownRules: allRules.map((r) => r.id),
   });
+  if (opts.missingAuth) config.missingAuth = opts.missingAuth;
   const project = loadProject(root, paths, config, opts.slice);
   const ctx: AdapterContext = { project, resolver: new Resolver(project.modules, project.files) };
   const diagnostics: Diagnostic[] = [];
@@ -70,6 +72,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
   if (!records.length && byAdapter.size) diagnostics.push(noRoutesDiagnostic([...byAdapter.keys()].map((a) => a.name), project.packages));
   const facts = handlerFacts(ctx, records, diagnostics);
   for (const r of records) settleStatus(r, facts.get(r), config);
+  settleClaims(records.map((r) => ({ route: r.route, facts: facts.get(r) })), { inferPublic: config.missingAuth !== 'strict', config });
 
   const rules = allRules.filter((r) => config.rules[r.id] !== 'off');
   const authFixes = planAuthFixes(ctx, byAdapter, rules, opts);

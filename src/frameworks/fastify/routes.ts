@@ -3,7 +3,7 @@ import type { Guard } from '../../model/types.js';
 import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
 import { GUARD_HOOKS, property, type FastifyContext, type RouteEntry } from './contexts.js';
@@ -180,7 +180,7 @@ function linkOf(v: Verdict, expr: ts.Expression, scope: Guard['scope'], root: st
     return { verdict: 'guard', guard: { name: snippet(expr), kind: 'hook', scope, loc: locOf(expr, root), evidence: v.evidence } };
   }
   if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
-  return { verdict: 'none' };
+  return notAGuard(snippet(expr), v.why);
 }
 
 /** The route's `config` option (read by hooks for per-route opt-outs), as an object literal when it is one. */

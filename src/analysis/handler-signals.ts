@@ -1,0 +1,146 @@
+import { ts } from 'ts-morph';
+import type { Evidence, EvidenceKind } from '../model/types.js';
+import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
+import { locOf, snippet } from '../syntax/loc.js';
+import type { Provenance } from './provenance.js';
+
+/**
+ * What a handler does that says whether its route is meant to be open: it reads the caller's identity (it
+ * needs one), or it issues a session or token, checks a password, verifies a webhook signature, renders a
+ * page or sends a file (the kinds of work open routes do). Read from the handler and the project functions
+ * it calls directly, with their parameters bound to the handler's values; one piece of evidence per kind.
+ */
+export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string): Evidence[] {
+  const found = new Map<EvidenceKind, Evidence>();
+  const add = (kind: EvidenceKind, message: string, node: ts.Node) => {
+    if (found.has(kind)) return;
+    const loc = locOf(node, root);
+    found.set(kind, { kind, message, file: loc.file, line: loc.line });
+  };
+  const visit = (body: FunctionNode, p: Provenance, depth: number): void => {
+    const step = (n: ts.Node): void => {
+      if (n !== body && isFunctionNode(n) && !isCallbackArgument(n)) return;
+      if (!found.has('reads-principal') && readsPrincipal(n, p)) {
+        if (verifiesItself(n)) add('optional-auth', `verifies the caller's credentials itself without refusing when there are none: \`${snippet(n, 50)}\``, n);
+        else if (optionalRead(n)) add('optional-auth', `reads the caller's identity only when there is one: \`${snippet(n.parent, 50)}\``, n);
+        else add('reads-principal', `reads the caller's identity: \`${snippet(n, 50)}\``, n);
+      }
+      if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'SignJWT') add('issues-credentials', `signs a token: \`${snippet(n, 50)}\``, n);
+      if (ts.isCallExpression(n)) {
+        callSignal(n, add);
+        if (depth < SIGNAL_DEPTH) {
+          const callee = p.calledFunction(n);
+          const inner = callee && callee !== body ? p.forHelper(callee, n) : undefined;
+          if (callee && inner) visit(callee, inner, depth + 1);
+        }
+      }
+      ts.forEachChild(n, step);
+    };
+    if (body.body) step(body.body);
+  };
+  visit(fn, prov, 0);
+  return [...found.values()];
+}
+
+/** Handler, its callees and theirs: a webhook's signature is often checked two calls down. */
+const SIGNAL_DEPTH = 2;
+
+/**
+ * A read that copes with no principal: `req.user?.id`, `user ? ... : ...`, `if (user)`, `user && ...`, `user ?? null`,
+ * or a variable holding it that is tested so. On an unguarded route that is optional authentication by the
+ * handler; a plain `req.user.id` would throw for an anonymous caller, so the route was meant to be guarded.
+ */
+function optionalRead(n: ts.Node): boolean {
+  if (testedForAbsence(n)) return true;
+  const parent = n.parent;
+  const decl = ts.isAwaitExpression(parent) ? parent.parent : parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  const scope = decl.parent?.parent?.parent;
+  let tested = false;
+  const visit = (m: ts.Node): void => {
+    if (tested) return;
+    if (ts.isIdentifier(m) && m.text === name && m !== decl.name && testedForAbsence(m)) tested = true;
+    else ts.forEachChild(m, visit);
+  };
+  if (scope) visit(scope);
+  return tested;
+}
+
+function testedForAbsence(n: ts.Node): boolean {
+  // `res.locals?.user?.id`: the chain itself copes with a missing link.
+  for (let link = n; ts.isPropertyAccessExpression(link) || ts.isElementAccessExpression(link); link = link.expression) {
+    if (link.questionDotToken) return true;
+  }
+  const parent = n.parent;
+  if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n && parent.questionDotToken) return true;
+  if (ts.isIfStatement(parent) && parent.expression === n) return true;
+  if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return true;
+  if (ts.isConditionalExpression(parent) && parent.condition === n) return true;
+  if (ts.isBinaryExpression(parent) && parent.left === n) {
+    const op = parent.operatorToken.kind;
+    return op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken;
+  }
+  return false;
+}
+
+/**
+ * `jwt.verify(token, key)`, `getAuthUser(c)`, `await userFromSession(req)`: the handler works out the caller
+ * itself. Had it refused without one, the route would be protected inline; it did not, so anonymous callers
+ * get through on purpose. A guard's leftovers (`req.user`, `c.get('user')`) are property reads, not this.
+ */
+function verifiesItself(n: ts.Node): boolean {
+  const call = ts.isCallExpression(n) ? n : undefined;
+  if (!call) return false;
+  const callee = call.expression;
+  return !(ts.isPropertyAccessExpression(callee) && (callee.name.text === 'get' || callee.name.text === 'var'));
+}
+
+/** The outermost read of the principal: `req.user.id`, `c.get('user')`, `user.id` of a `@CurrentUser() user`. */
+function readsPrincipal(n: ts.Node, p: Provenance): boolean {
+  if (!ts.isPropertyAccessExpression(n) && !ts.isElementAccessExpression(n) && !ts.isCallExpression(n)) return false;
+  const parent = n.parent;
+  // Only the outermost link of a chain: `req.user.id` is one read, not three.
+  if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n) return false;
+  if (ts.isCallExpression(parent) && parent.expression === n) return false;
+  return p.origin(n).kind === 'principal';
+}
+
+/** Callbacks given to a call run with the same request (`users.map((u) => ...)`, `.then(...)`); nested declarations do not. */
+function isCallbackArgument(n: ts.Node): boolean {
+  return ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as ts.Expression);
+}
+
+/** Method names that mint a session or a token: `jwt.sign`, `jwtService.signAsync`, `reply.jwtSign`, `req.login`, `generateAuthTokens`. */
+const ISSUES = /^(sign|signAsync|jwtSign|make(Jwt|JWT|Token)|encode(Jwt|JWT|Token)|sign(Jwt|JWT|Token|Tokens|In|InEmail|InWithPassword|InUser)|(create|issue|generate|mint)(Auth|Access|Refresh|Session|Jwt|JWT|Login|User)?(Token|Tokens|Jwt|JWT|Session|Sessions)(Pair)?|log[iI]n|createUserSession|setSession|regenerate)$/;
+/** Password and one-time code checks. */
+const CHECKS = /^(compare|compareSync|(compare|check|verify|validate|match|is(Valid)?)(Password|Passwords|Credentials|Otp|OTP|Totp|TOTP|Code)(Match|Matches|Valid)?|isPasswordMatch|validateUser|authenticateUser)$/;
+/** Webhook signature checks: Stripe, Svix, GitHub-style HMAC with a constant-time compare. */
+const SIGNATURE = /^(constructEvent|constructEventAsync|timingSafeEqual|verifyAndReceive|(verify|validate|check|isValid)\w*(Webhook|Signature|Hmac|Sig)\w*)$/;
+const RENDERS = new Set(['render', 'view', 'html']);
+const SENDS_FILE = new Set(['sendFile', 'sendfile', 'download']);
+
+function callSignal(call: ts.CallExpression, add: (kind: EvidenceKind, message: string, node: ts.Node) => void): void {
+  const callee = call.expression;
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  if (!name) return;
+  const text = snippet(call, 50);
+  if (name === 'type' || name === 'contentType' || name === 'header' || name === 'set') {
+    // `res.type('html').send(...)`, `reply.header('content-type', 'text/html')`: a page.
+    if (call.arguments.some((a) => ts.isStringLiteralLike(a) && /^(html|text\/html)/.test(a.text))) add('renders-page', `answers with HTML: \`${text}\``, call);
+    return;
+  }
+  if (name === 'cookie' || name === 'setCookie') {
+    const first = call.arguments[0];
+    if (first && ts.isStringLiteralLike(first) && /token|session|auth|jwt|sid/i.test(first.text)) add('issues-credentials', `sets a session cookie: \`${text}\``, call);
+    return;
+  }
+  if (ISSUES.test(name)) add('issues-credentials', `issues a session or token: \`${text}\``, call);
+  else if (CHECKS.test(name) && (name !== 'compare' && name !== 'compareSync' ? true : /bcrypt|argon|hash|password/i.test(callee.getText() + text)))
+    add('checks-credentials', `checks a password or code: \`${text}\``, call);
+  else if (SIGNATURE.test(name) || (name === 'verify' && /webhook|svix|signature/i.test(callee.getText())))
+    add('verifies-signature', `verifies a signature: \`${text}\``, call);
+  else if (RENDERS.has(name) && ts.isPropertyAccessExpression(callee) && /^(res|reply|c|ctx|response)$/.test(callee.expression.getText()))
+    add('renders-page', `renders a page: \`${text}\``, call);
+  else if (SENDS_FILE.has(name) && ts.isPropertyAccessExpression(callee)) add('serves-file', `sends a file: \`${text}\``, call);
+}

@@ -1,0 +1,220 @@
+import type { HandlerFacts } from '../model/facts.js';
+import type { Config } from '../model/config.js';
+import type { Evidence, EvidenceKind, Route } from '../model/types.js';
+import { readsArePublic } from './identity-fields.js';
+
+/**
+ * Whether a route that no guard protects is a hole, decided from evidence both ways (see
+ * rules/missing-auth.md): what its handler does, its path and name, and the routes around it.
+ * - needs authentication: it reads the caller's identity, writes user-owned records or accounts, is
+ *   administrative, is the one open route among guarded siblings, or changes data in an app that
+ *   authenticates elsewhere: `route.auth.evidence` lists why, and missing-auth reports an error;
+ * - public by design: it signs people in, probes health, serves docs, well-known files or pages, takes
+ *   signed webhooks, reads only unowned data, or runs behind optional authentication: the status becomes
+ *   `public` with the reason, and nothing is reported;
+ * - neither: `evidence` is empty, and missing-auth says so in a warning.
+ */
+export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], opts: { inferPublic: boolean; config: Config }): void {
+  const guardedByResource = new Map<string, Route[]>();
+  for (const { route } of routes) {
+    if (route.auth.status !== 'protected') continue;
+    const key = `${route.framework} ${resourceOf(route.path)}`;
+    guardedByResource.set(key, [...(guardedByResource.get(key) ?? []), route]);
+  }
+  const appAuthenticates = new Set(routes.filter((r) => r.route.auth.status === 'protected').map((r) => r.route.framework));
+
+  for (const { route, facts } of routes) {
+    if (route.auth.status !== 'unprotected') continue;
+    const siblings = guardedByResource.get(`${route.framework} ${resourceOf(route.path)}`) ?? [];
+    const needs = needsEvidence(route, facts, siblings, appAuthenticates.has(route.framework), opts.config);
+    const open = publicEvidence(route, facts);
+    const verdict = decide(needs, open);
+    if (verdict === 'public' && opts.inferPublic) {
+      route.auth = { ...route.auth, status: 'public', reason: `public by design: ${open[0].message}`, evidence: open };
+    } else {
+      route.auth = { ...route.auth, evidence: needs };
+    }
+  }
+}
+
+function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
+  if (!open.length) return 'needs';
+  // What the handler does outweighs where the route stands: an open sign-in next to guarded account routes.
+  if (!needs.some((e) => STRONG.has(e.kind))) return 'public';
+  const kinds = new Set(open.map((e) => e.kind));
+  // Sign-in, sign-out, refresh and reset flows read the session they end or renew and write the account they
+  // sign in; a hole in one of them changes an account picked by the client without checking a credential.
+  const authFlow = kinds.has('auth-flow') || kinds.has('issues-credentials') || kinds.has('checks-credentials');
+  if (authFlow && needs.every((e) => FLOW_TOLERATES.has(e.kind))) return 'public';
+  // A signed webhook writes what its sender tells it to.
+  if (kinds.has('verifies-signature') && needs.every((e) => SIGNED_TOLERATES.has(e.kind))) return 'public';
+  // Optional authentication on purpose: the handler reads the caller when there is one.
+  if (kinds.has('optional-auth') && needs.every((e) => e.kind === 'reads-principal' || e.kind === 'guarded-siblings')) return 'public';
+  return 'needs';
+}
+
+const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings']);
+const SIGNED_TOLERATES = new Set<EvidenceKind>(['writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
+/** What the handler itself does or is: outweighs public-looking evidence. The rest is about its neighbours. */
+const STRONG = new Set<EvidenceKind>(['reads-principal', 'reads-owned-data', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook']);
+
+// ---------------------------------------------------------------------------------------------------
+// Needs authentication
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const WEBHOOK_SEGMENT = /^(webhook|webhooks|web-hooks|ipn)$/i;
+const ADMIN_SEGMENT = /^(admin|admins|administrator|administration|superadmin|super-admin|backoffice|back-office|internal|debug|_debug|__debug__)$/i;
+
+function needsEvidence(route: Route, facts: HandlerFacts | undefined, guardedSiblings: Route[], appAuthenticates: boolean, config: Config): Evidence[] {
+  const out: Evidence[] = [];
+  const principal = facts?.signals?.find((s) => s.kind === 'reads-principal');
+  if (principal) out.push(principal);
+  for (const a of facts?.dataAccesses ?? []) {
+    if (a.userRecord) {
+      if (a.kind === 'list') {
+        out.push(ev('reads-owned-data', `lists user accounts (\`${a.expression.split('(')[0]}\`)`, a.loc));
+        break;
+      }
+      if ((a.kind === 'update' || a.kind === 'delete') && a.byRequestId && !a.scopedBy) {
+        out.push(ev('writes-account', `${a.kind === 'delete' ? 'deletes' : 'changes'} a user account picked by \`${a.idExpression ?? 'the request'}\``, a.loc));
+        break;
+      }
+      continue;
+    }
+    if (!a.ownerField || CREDENTIAL_MODEL.test(a.model ?? '') || RECORD_KEEPING.test(a.model ?? '')) continue;
+    if ((a.kind === 'read' || a.kind === 'list') && !readsArePublic(a.model, a.ownerField, config)) {
+      out.push(ev('reads-owned-data', `${a.kind === 'list' ? 'lists' : 'reads'} ${a.model ?? 'records'} owned by users (\`${a.expression.split('(')[0]}\`, owner \`${a.ownerField}\`)`, a.loc));
+      break;
+    }
+    if (a.kind === 'create' || a.kind === 'update' || a.kind === 'delete') {
+      out.push(ev('writes-owned-data', `${verb(a.kind)} ${a.model ?? 'records'} owned by users (\`${a.expression.split('(')[0]}\`, owner \`${a.ownerField}\`)`, a.loc));
+      break;
+    }
+  }
+  const webhook = route.path.split('/').find((s) => WEBHOOK_SEGMENT.test(s));
+  if (webhook && STATE_CHANGING.has(route.method.toUpperCase()) && !facts?.signals?.some((s) => s.kind === 'verifies-signature')) {
+    out.push(ev('unverified-webhook', `webhook \`/${webhook}\` whose handler checks no signature: anyone can post events to it`, route.loc));
+  }
+  const admin = route.path.split('/').find((s) => ADMIN_SEGMENT.test(s));
+  if (admin) out.push(ev('administrative', `administrative path \`/${admin}\``, route.loc));
+
+  const method = route.method.toUpperCase();
+  const outlierOf = guardedSiblings.find((s) => STATE_CHANGING.has(method) || s.method.toUpperCase() === method);
+  if (outlierOf) {
+    out.push(ev('guarded-siblings', `${outlierOf.method} ${outlierOf.path} on the same resource is guarded (${outlierOf.auth.guards[0]?.name ?? 'guard'})`, outlierOf.loc));
+  } else if (appAuthenticates && STATE_CHANGING.has(method) && facts?.dataAccesses.some((a) => a.kind !== 'read' && a.kind !== 'list')) {
+    const write = facts.dataAccesses.find((a) => a.kind !== 'read' && a.kind !== 'list')!;
+    out.push(ev('changes-state', `changes data (\`${write.expression.split('(')[0]}\`) while other routes of the app authenticate`, write.loc));
+  }
+  return out;
+}
+
+/** Records that are credentials: writing them is signing someone in or out, not changing their data. */
+const CREDENTIAL_MODEL = /token|session|verification|otp|passcode|nonce|challenge|magic|reset|invite|invitation/i;
+
+/** Logs and counters a handler appends to as a side effect: writing them changes nobody's data. */
+const RECORD_KEEPING = /log|audit|event|activit|telemetry|metric|analytic|histor|tracking|usage/i;
+
+const verb = (kind: string) => (kind === 'create' ? 'creates' : kind === 'delete' ? 'deletes' : 'changes');
+
+/**
+ * The resource a route acts on: its path up to the first parameter (`/api/orders/:id/items` → `/api/orders`).
+ * Routes of one resource are written together and guarded together; an open one among guarded ones stands out.
+ */
+function resourceOf(path: string): string {
+  const segments = path.split('/').filter(Boolean);
+  const param = segments.findIndex((s) => s.startsWith(':') || s.startsWith('{') || s.includes('*'));
+  return '/' + (param < 0 ? segments : segments.slice(0, param)).join('/');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Public by design
+
+/** Path words of kinds of routes that are open on purpose; matched on whole segments. */
+const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: string }[] = [
+  {
+    kind: 'auth-flow',
+    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token)$/i,
+    what: 'sign-in or account-recovery endpoint',
+  },
+  {
+    // Words that name a sign-in step only under an auth-looking segment: `/auth/refresh`, not `/orders/:id/confirm`.
+    kind: 'auth-flow',
+    test: /^(forgot|reset|recover|recovery|verify|verification|confirm|confirmation|activate|activation|otp|callback|refresh|token|tokens|session|sessions|google|github|facebook|apple|twitter|discord|microsoft|gitlab|linkedin|password|2fa|mfa|totp)$/i,
+    within: /^(auth|oauth|oauth2|sso|identity|account|accounts|login|session|sessions|passport|token|tokens|users?|password|email|mfa|2fa)$/i,
+    what: 'sign-in or account-recovery endpoint',
+  },
+  { kind: 'probe', test: /^(health|healthz|healthcheck|health-check|_health|live|livez|liveness|ready|readyz|readiness|ping|heartbeat|status|version|uptime|alive)$/i, what: 'health or version probe' },
+  { kind: 'api-docs', test: /^(docs|doc|swagger|swagger-ui|openapi|openapi\.json|openapi\.yaml|swagger\.json|api-docs|api-docs\.json|redoc|reference|spec|spec\.json)$/i, what: 'API documentation' },
+  { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },
+];
+
+
+function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence[] {
+  const out: Evidence[] = [];
+  const segments = route.path.split('/').filter((s) => s && !s.startsWith(':') && !s.startsWith('{') && s !== '*');
+  const handlerWords = (route.handler.name ?? '').split(/[.#]/).pop() ?? '';
+  const signals = facts?.signals ?? [];
+  const has = (kind: EvidenceKind) => signals.find((s) => s.kind === kind);
+  const reads = facts?.dataAccesses ?? [];
+  const readsOwnedById = reads.some((a) => a.byRequestId && (a.ownerField || a.userRecord) && a.kind !== 'create' && !a.scopedBy);
+  const touchesOwned = reads.some((a) => (a.ownerField || a.userRecord) && !CREDENTIAL_MODEL.test(a.model ?? ''));
+
+  const hasParams = segments.length !== route.path.split('/').filter(Boolean).length;
+  const kinds = new Set<EvidenceKind>();
+  for (const k of PATH_KINDS) {
+    if (kinds.has(k.kind)) continue;
+    // The last two segments say what a route is (`/auth/google/callback`, `/health/db`), the ones before where it
+    // lives; probes, docs and files take no parameters (`/orders/:id/status` is an order's status).
+    if (k.kind !== 'auth-flow' && hasParams) continue;
+    const last = k.kind === 'well-known-file' ? segments : segments.slice(-2);
+    const hit = last.some((s) => k.test.test(s)) && (!k.within || segments.some((s) => k.within!.test(s)));
+    if (!hit && !(k.kind === 'auth-flow' && !k.within && nameMatch(handlerWords))) continue;
+    if (k.kind === 'probe' && (touchesOwned || signals.some((s) => s.kind === 'reads-principal'))) continue;
+    kinds.add(k.kind);
+    out.push(ev(k.kind, `${k.what} (\`${route.method} ${route.path}\`)`, route.loc));
+  }
+  for (const kind of ['issues-credentials', 'checks-credentials'] as const) {
+    const s = has(kind);
+    if (s) out.push(s);
+  }
+  const credential = reads.find((a) => a.kind !== 'read' && a.kind !== 'list' && CREDENTIAL_MODEL.test(a.model ?? ''));
+  if (credential && !has('issues-credentials')) {
+    out.push(ev('issues-credentials', `${verb(credential.kind)} a credential record (\`${credential.expression.split('(')[0]}\` on ${credential.model})`, credential.loc));
+  }
+  const signature = has('verifies-signature');
+  if (signature) out.push(signature);
+  if (route.method.toUpperCase() === 'GET' || route.method.toUpperCase() === 'HEAD') {
+    if (CATCH_ALL.test(route.path) && !signals.some((s) => s.kind === 'reads-principal')) {
+      out.push(ev('fallback', `catch-all fallback (\`${route.method} ${route.path}\`: a not-found page or a single-page app shell)`, route.loc));
+    }
+    for (const kind of ['renders-page', 'serves-file'] as const) {
+      const s = has(kind);
+      if (s && !readsOwnedById) out.push(s);
+    }
+    if (facts && reads.length && reads.every((a) => (a.kind === 'read' || a.kind === 'list') && !a.ownerField && !a.userRecord)) {
+      const first = reads[0];
+      out.push(ev('public-content', `reads only data no user owns (\`${first.expression.split('(')[0]}\`)`, first.loc));
+    } else if (facts && reads.length && reads.every((a) => a.kind === 'read' || a.kind === 'list') && reads.some((a) => PUBLISHED.test(a.expression))) {
+      const first = reads.find((a) => PUBLISHED.test(a.expression))!;
+      out.push(ev('public-content', `reads records filtered as published (\`${first.expression.split('(')[0]}\`)`, first.loc));
+    }
+  }
+  if (route.auth.optional?.length) out.push(ev('optional-auth', `optional authentication on purpose: ${route.auth.optional[0]}`, route.loc));
+  else if (has('optional-auth')) out.push(has('optional-auth')!);
+  return out;
+}
+
+/** `*`, `/*`, `/(.*)`, `/*splat`, `/{*any}`: the route that answers what no other does. */
+const CATCH_ALL = /^\/?(\*\w*|\(\.\*\)|\{\*\w*\}|\*\*)$/;
+
+const PUBLISHED = /\b(published|isPublished|isPublic|public|visibility|visible|status\s*:\s*['"`](published|public|active|live)['"`])\b/;
+
+/** `AuthController.login`, `signUp`, `handleGoogleCallback`, `refreshTokens`: handler names of sign-in flows. */
+function nameMatch(name: string): string | undefined {
+  return /^(handle)?(login|logout|signIn|signOut|signUp|register|forgotPassword|resetPassword|verifyEmail|confirmEmail|refresh|refreshToken|refreshTokens|oauthCallback|callback|\w+Callback|magicLink)$/i.test(name) ? name : undefined;
+}
+
+function ev(kind: EvidenceKind, message: string, loc: { file: string; line: number }): Evidence {
+  return { kind, message, file: loc.file, line: loc.line };
+}

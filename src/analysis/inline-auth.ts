@@ -4,6 +4,7 @@ import type { FunctionNode } from '../syntax/functions.js';
 import { locOf, snippet } from '../syntax/loc.js';
 import { unwrap } from '../syntax/resolve.js';
 import { refusal } from './branch-refusal.js';
+import { findRefusal } from './guard-evidence.js';
 import type { Provenance } from './provenance.js';
 
 /**
@@ -12,7 +13,10 @@ import type { Provenance } from './provenance.js';
  */
 export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string, stopAt: (st: ts.Statement) => boolean): InlineAuth | undefined {
   if (!fn.body || !ts.isBlock(fn.body)) return undefined;
-  for (const st of leadingStatements(fn.body)) {
+  const statements = leadingStatements(fn.body);
+  for (const [i, st] of statements.entries()) {
+    const delegated = refusingHelper(st, statements[i + 1], prov, fn);
+    if (delegated) return { evidence: delegated, loc: locOf(st, root) };
     if (ts.isIfStatement(st) && refusesWithoutPrincipal(st.expression, prov)) {
       const refused = refusal(st.thenStatement, 'auth');
       if (refused) return { evidence: `if (${snippet(st.expression, 40)}) ${snippet(refused, 50)}`, loc: locOf(st, root) };
@@ -20,6 +24,56 @@ export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string,
     if (stopAt(st)) return undefined;
   }
   return undefined;
+}
+
+/**
+ * `await requireUser(req)` where the helper throws a 401/403, or `const session = validateSession(req, res);
+ * if (!session) return;` where the helper answers 401/403 itself: the handler delegates its check.
+ */
+function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: Provenance, fn: FunctionNode): string | undefined {
+  let call: ts.Expression | undefined;
+  let holder: string | undefined;
+  if (ts.isExpressionStatement(st)) call = st.expression;
+  else if (ts.isVariableStatement(st) && st.declarationList.declarations.length === 1) {
+    const decl = st.declarationList.declarations[0];
+    call = decl.initializer;
+    if (ts.isIdentifier(decl.name)) holder = decl.name.text;
+  }
+  const e = call && unwrap(ts.isAwaitExpression(unwrap(call)) ? (unwrap(call) as ts.AwaitExpression).expression : call);
+  // A guard-like helper is handed the request (or its headers); one handed an email and a password checks a login.
+  if (!e || !ts.isCallExpression(e) || !e.arguments.some((a) => handsOverRequest(a, fn))) return undefined;
+  const helper = prov.calledFunction(e);
+  const refused = helper?.body ? findRefusal(helper.body) : undefined;
+  if (!refused) return undefined;
+  const thrower = ts.findAncestor(refused.node, (a) => a === helper!.body || ts.isThrowStatement(a));
+  if (thrower && ts.isThrowStatement(thrower)) return `${snippet(e, 50)} ${refused.evidence}`;
+  // The helper answered the request: the handler must stop when it returns nothing.
+  if (holder && next && ts.isIfStatement(next) && isAbsenceOf(next.expression, holder) && returnsIn(next.thenStatement)) {
+    return `${snippet(e, 50)} ${refused.evidence}, then \`if (${snippet(next.expression, 30)}) return\``;
+  }
+  return undefined;
+}
+
+/** `req`, `c`, `request.headers`, `c.req.raw.headers`, `{ headers: req.headers }`: the handler's request parameter or its headers. */
+function handsOverRequest(arg: ts.Expression, fn: FunctionNode): boolean {
+  const params = new Set(fn.parameters.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
+  const a = unwrap(arg);
+  if (ts.isIdentifier(a)) return params.has(a.text);
+  if (ts.isObjectLiteralExpression(a)) return a.properties.some((p) => ts.isPropertyAssignment(p) && handsOverRequest(p.initializer, fn));
+  if (ts.isCallExpression(a)) return a.arguments.some((x) => handsOverRequest(x, fn));
+  let root: ts.Node = a;
+  while (ts.isPropertyAccessExpression(root)) root = root.expression;
+  return ts.isIdentifier(root) && params.has(root.text) && /headers|cookies|session/.test(a.getText());
+}
+
+function isAbsenceOf(cond: ts.Expression, name: string): boolean {
+  const e = unwrap(cond);
+  return ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken && ts.isIdentifier(unwrap(e.operand)) && (unwrap(e.operand) as ts.Identifier).text === name;
+}
+
+function returnsIn(st: ts.Statement): boolean {
+  if (ts.isReturnStatement(st)) return true;
+  return ts.isBlock(st) && st.statements.some((s) => ts.isReturnStatement(s));
 }
 
 /** The body's statements, looking into a leading `try { ... }` whose block holds the real work. */

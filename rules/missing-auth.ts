@@ -1,36 +1,60 @@
 import type { Rule } from '../src/model/rule.js';
+import type { Evidence } from '../src/model/types.js';
 
-/** Routes reachable without authentication: an error when certain, a warning when the chain is unresolved. */
+/**
+ * Routes that no guard protects, claimed as holes from evidence (route.auth.evidence, see
+ * src/analysis/route-claims.ts): an error when the evidence says the route needs authentication (or in strict
+ * mode), a warning when nothing says either way. Routes public by design are `public` and never reach here;
+ * unresolved chains are unresolved-auth's.
+ */
 export const rule: Rule = {
   id: 'missing-auth',
-  description: 'A route is reachable without authentication and is not declared public.',
+  description: 'A route that needs authentication is reachable without it.',
   defaultSeverity: 'error',
-  check({ route, authFix }) {
+  check({ route, authFix, config }) {
+    if (route.auth.status !== 'unprotected') return [];
     const name = `${route.method} ${route.path}`;
-    if (route.auth.status === 'unprotected') {
+    const evidence = route.auth.evidence ?? [];
+    const base = { loc: route.loc, route: { method: route.method, path: route.path }, fix: authFix };
+    if (evidence.length && route.auth.optional?.length && config.missingAuth !== 'strict') {
+      // Authentication runs but admits anonymous callers: whether it should refuse here is the maintainer's call.
       return [
         {
-          messageId: 'unprotected',
-          message: `${name} is reachable without authentication`,
-          loc: route.loc,
-          route: { method: route.method, path: route.path },
-          fix: authFix,
-        },
-      ];
-    }
-    if (route.auth.status === 'unknown') {
-      return [
-        {
-          messageId: 'unknown',
+          ...base,
+          messageId: 'optional-auth-needs',
           severity: 'warning',
-          message: `${name}: cannot tell whether authentication runs (${route.auth.reason ?? 'unresolved chain'})`,
-          loc: route.loc,
-          route: { method: route.method, path: route.path },
+          message: `${name} admits anonymous callers (${route.auth.optional[0]}), yet ${evidence.map(where).join('; ')}`,
+          evidence,
         },
       ];
     }
-    return [];
+    if (evidence.length) {
+      // A path word alone is weak: an administrative path with nothing else is a question, not a claim.
+      const weak = evidence.every((e) => e.kind === 'administrative') && config.missingAuth !== 'strict';
+      return [
+        {
+          ...base,
+          messageId: 'needs-auth',
+          ...(weak ? { severity: 'warning' as const } : {}),
+          message: `${name} needs authentication but no guard runs: ${evidence.map(where).join('; ')}`,
+          evidence,
+        },
+      ];
+    }
+    if (config.missingAuth === 'strict') {
+      return [{ ...base, messageId: 'unprotected', message: `${name} is reachable without authentication and is not declared public` }];
+    }
+    return [
+      {
+        ...base,
+        messageId: 'no-evidence',
+        severity: 'warning',
+        message: `${name} is reachable without authentication, and nothing shows whether it should be: guard it, or declare it public`,
+      },
+    ];
   },
 };
+
+const where = (e: Evidence) => `${e.message} (${e.file}:${e.line})`;
 
 export default rule;

@@ -176,7 +176,7 @@ export function scanInputs(root: string, opts: ScanOptions): ScanInputs {
   const context = crypto.createHash('sha256');
   const { version } = toolInfo();
   context.update(`tool\0${version}\0${toolDigest()}\0`);
-  context.update(`opts\0${JSON.stringify([root, [...opts.paths].sort(), opts.configPath ?? ''])}\0`);
+  context.update(`opts\0${JSON.stringify([root, [...opts.paths].sort(), opts.configPath ?? '', opts.missingAuth ?? ''])}\0`);
   const extra = [...ancestorManifests(root), ...(opts.configPath ? [path.resolve(opts.cwd, opts.configPath)] : [])];
   const files = globSync(['**/*'], { cwd: root, dot: true, ignore: SKIPPED_DIRS, followSymbolicLinks: false }).sort();
   const sources: Record<string, string> = {};

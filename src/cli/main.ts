@@ -50,6 +50,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--force', 'with --fix: fix even when the git tree has uncommitted changes')
     .addOption(new Option('--auth-strategy <strategy>', 'with --fix: the auth to generate where the project has none').choices(['jwt', 'session']))
     .option('--nest-global-guard', 'with --fix: NestJS: register the generated guard as APP_GUARD and mark public routes @Public()')
+    .addOption(
+      new Option('--missing-auth <mode>', 'evidence: open routes are errors only with evidence that they need authentication (default); strict: every open route not declared public is an error').choices(['evidence', 'strict']),
+    )
     .option('-q, --quiet', 'report errors only')
     .option('--baseline <file>', 'report and fail only on findings not recorded in this baseline file')
     .option('--update-baseline', 'with --baseline: record every current finding in the file (fixed ones drop out) and exit 0')

@@ -36,6 +36,7 @@ export interface ScanFlags {
   onlyFiles?: string[];
   /** false with --no-cache. */
   cache?: boolean;
+  missingAuth?: 'evidence' | 'strict';
 }
 
 export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Promise<number> {
@@ -45,7 +46,7 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
     throw new UsageError(`${flag} only applies with --fix or --dry-run`);
   }
   const selector = checkCiFlags(flags, fixing);
-  const opts = scanOptions(paths, flags.config, io);
+  const opts = { ...scanOptions(paths, flags.config, io), ...(flags.missingAuth ? { missingAuth: flags.missingAuth } : {}) };
   // Loaded only when analysis runs (ts-morph takes half a second): not for a cache hit or a skipped scan.
   const api = async () => io.api ?? (await loadApi());
   const root = resolveRoot(opts.paths, opts.cwd).root;

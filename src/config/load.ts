@@ -80,6 +80,7 @@ function validate(data: unknown, file: string, prefix: string, options: LoadConf
     privilegedGuards: input.privilegedGuards ?? [],
     privateModels: input.privateModels ?? [],
     principals: input.principals ?? [],
+    missingAuth: input.missingAuth ?? 'evidence',
     rules,
     include: input.include ?? [],
     exclude: input.exclude ?? [],

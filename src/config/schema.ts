@@ -51,6 +51,7 @@ export const configSchema = z.strictObject(
     privilegedGuards: stringList.optional(),
     privateModels: stringList.optional(),
     principals: stringList.optional(),
+    missingAuth: z.enum(['evidence', 'strict'], { error: 'expected "evidence" or "strict"' }).optional(),
     rules: z.record(z.string(), severity, { error: 'expected an object mapping rule ids to "error", "warning" or "off"' }).optional(),
     include: stringList.optional(),
     exclude: stringList.optional(),

@@ -1,5 +1,5 @@
 import type { ReportOptions } from '../model/options.js';
-import type { Diagnostic, ScanResult, ScanSummary } from '../model/types.js';
+import type { Diagnostic, Evidence, ScanResult, ScanSummary } from '../model/types.js';
 import { relativeFile } from './paths.js';
 import { isFixable, sortFindings } from './summary.js';
 
@@ -23,6 +23,8 @@ export interface JsonFinding {
   route: { method: string; path: string } | null;
   fingerprint: string;
   fixable: boolean;
+  /** What the claim rests on, each with file:line (present when the rule gives evidence). */
+  evidence?: Evidence[];
 }
 
 export function toJsonReport(result: ScanResult, opts: Pick<ReportOptions, 'root'>): JsonReport {
@@ -40,6 +42,7 @@ export function toJsonReport(result: ScanResult, opts: Pick<ReportOptions, 'root
       route: f.route ? { method: f.route.method, path: f.route.path } : null,
       fingerprint: f.fingerprint,
       fixable: isFixable(f),
+      ...(f.evidence?.length ? { evidence: f.evidence.map((e) => ({ ...e, file: relativeFile(e.file, opts.root) })) } : {}),
     })),
     summary: {
       files: result.summary.files,

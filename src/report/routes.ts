@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { AuthStatus, Diagnostic, FrameworkName, Route } from '../model/types.js';
+import type { AuthStatus, Diagnostic, Evidence, FrameworkName, Route } from '../model/types.js';
 import { relativeFile } from './paths.js';
 import { chalkFor } from './stylish.js';
 import { plural } from './summary.js';
@@ -30,6 +30,8 @@ export interface RouteJson {
     status: AuthStatus;
     guards: { name: string; kind: string; scope: string; evidence: string; file: string; line: number; column: number }[];
     reason: string | null;
+    /** What an inferred status rests on: why an open route needs authentication, or why it is public by design. */
+    evidence?: Evidence[];
   };
 }
 
@@ -62,6 +64,7 @@ export function toRoutesJson(routes: readonly Route[], diagnostics: readonly Dia
           column: g.loc.column,
         })),
         reason: r.auth.reason ?? null,
+        ...(r.auth.evidence?.length ? { evidence: r.auth.evidence.map((e) => ({ ...e, file: rel(e.file) })) } : {}),
       },
     })),
     diagnostics: diagnostics.map((d) => ({ ...d, ...(d.file && root ? { file: relativeFile(d.file, root) } : {}) })),
@@ -101,7 +104,7 @@ export function renderRoutesTable(
   const rows = routes.map((r) => [
     r.method.toUpperCase(),
     r.path,
-    r.auth.status,
+    r.auth.status === 'public' && r.auth.evidence?.length ? 'public (inferred)' : r.auth.status,
     r.auth.guards.length > 0
       ? r.auth.guards.map((g) => g.name).join(', ')
       : r.auth.reason

@@ -100,6 +100,16 @@ function toResult(f: Finding, ruleIndex: number, root: string): Sarif.Result {
     partialFingerprints: { 'authEnforcer/v1': f.fingerprint },
   };
   if (f.route) res.properties = { route: `${f.route.method} ${f.route.path}` };
+  if (f.evidence?.length) {
+    // Code scanning shows related locations beside the alert and sorts by rank: a claim with evidence first.
+    res.relatedLocations = f.evidence.map((e, i) => ({
+      id: i + 1,
+      message: { text: e.message },
+      physicalLocation: { artifactLocation: { uri: fileUri(relativeFile(e.file, root)), uriBaseId: SRCROOT }, region: { startLine: e.line } },
+    }));
+    res.properties = { ...res.properties, evidence: f.evidence.map((e) => ({ kind: e.kind, message: e.message, file: relativeFile(e.file, root), line: e.line })) };
+  }
+  res.rank = f.severity === 'error' ? (f.evidence?.length ? 90 : 70) : f.evidence?.length ? 50 : 30;
   return res;
 }
 

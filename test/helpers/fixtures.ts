@@ -20,15 +20,18 @@ export function allFixtures(): (readonly [string, string])[] {
   );
 }
 
-/** `METHOD /path status` per route, sorted, for exact comparisons. */
+/**
+ * `METHOD /path status` per route, sorted, for exact comparisons of the chains as resolved: strict mode, so no
+ * route is inferred public by design (test/rules/route-claims.test.ts covers inference).
+ */
 export async function routeLines(dir: string): Promise<string[]> {
-  const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });
+  const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
   return routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort();
 }
 
-/** `ruleId METHOD /path line` per finding, sorted. */
+/** `ruleId METHOD /path line` per finding, sorted; strict mode, like routeLines. */
 export async function findingLines(dir: string): Promise<string[]> {
-  const result = await scan({ paths: [dir], cwd: repoRoot });
+  const result = await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
   return result.findings.map((f) => `${f.ruleId} ${f.route ? `${f.route.method} ${f.route.path}` : '-'} ${f.loc.file}:${f.loc.line}`).sort();
 }
 

@@ -1,0 +1,82 @@
+// missing-auth claims from evidence (issue 12): each kind of evidence in fixtures/express/route-claims has a
+// route the rule must report and a look-alike it must not.
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/api.js';
+import { toJsonReport } from '../../src/report/json.js';
+import { toSarif } from '../../src/report/sarif.js';
+import { fixture, repoRoot } from '../helpers/fixtures.js';
+
+const dir = fixture('express', 'route-claims');
+
+describe('route-claims fixture', () => {
+  it('gives each open route a status from evidence: public by design, or unprotected with what says it needs auth', async () => {
+    const result = await scan({ paths: [dir], cwd: repoRoot });
+    const lines = result.routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${(r.auth.evidence ?? []).map((e) => e.kind).join(',')}`);
+    expect(lines).toEqual([
+      'GET /api/me unprotected reads-principal',
+      'GET /api/greeting public optional-auth',
+      'POST /api/feedback unprotected ',
+      'GET / public renders-page',
+      'GET /{*any} public fallback',
+      'POST /api/auth/login public auth-flow,checks-credentials,issues-credentials',
+      'POST /api/auth/login/change-password unprotected writes-account,changes-state',
+      'GET /api/posts public public-content',
+      'GET /api/products public public-content',
+      'GET /api/drafts/:id unprotected reads-owned-data',
+      'GET /api/orders/:id protected ',
+      'PATCH /api/orders/:id unprotected writes-owned-data,guarded-siblings',
+      'GET /api/health public probe',
+      'GET /api/health/details unprotected reads-owned-data',
+      'POST /api/webhooks/payments public verifies-signature',
+      'POST /api/webhooks/refunds unprotected writes-owned-data,unverified-webhook,changes-state',
+    ]);
+    const publicByDesign = result.routes.find((r) => r.path === '/api/auth/login')!;
+    expect(publicByDesign.auth.reason).toBe('public by design: sign-in or account-recovery endpoint (`POST /api/auth/login`)');
+  });
+
+  it('reports errors with evidence, a warning where nothing says either way, and nothing on routes public by design', async () => {
+    const result = await scan({ paths: [dir], cwd: repoRoot });
+    const missing = result.findings.filter((f) => f.ruleId === 'missing-auth').map((f) => `${f.severity} ${f.route!.method} ${f.route!.path}`);
+    expect(missing.sort()).toEqual(
+      [
+        'error GET /api/me',
+        'error POST /api/auth/login/change-password',
+        'error GET /api/drafts/:id',
+        'error PATCH /api/orders/:id',
+        'error GET /api/health/details',
+        'error POST /api/webhooks/refunds',
+        'warning POST /api/feedback',
+      ].sort(),
+    );
+    const me = result.findings.find((f) => f.route?.path === '/api/me')!;
+    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:18)");
+    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 18 }]);
+    const feedback = result.findings.find((f) => f.route?.path === '/api/feedback')!;
+    expect(feedback.message).toContain('nothing shows whether it should be: guard it, or declare it public');
+  });
+
+  it('carries the evidence into JSON and SARIF (related locations, rank)', async () => {
+    const result = await scan({ paths: [dir], cwd: repoRoot });
+    const json = toJsonReport(result, { root: result.root });
+    const orders = json.findings.find((f) => f.ruleId === 'missing-auth' && f.route?.path === '/api/orders/:id')!;
+    expect(orders.evidence?.map((e) => `${e.kind} ${e.file}:${e.line}`)).toEqual(['writes-owned-data src/routes/orders.ts:13', 'guarded-siblings src/routes/orders.ts:7']);
+    const sarif = toSarif(result, { root: result.root, format: 'sarif', color: false });
+    const run = sarif.runs[0]!;
+    const alert = run.results!.find((r) => r.ruleId === 'missing-auth' && r.properties?.route === 'PATCH /api/orders/:id')!;
+    expect(alert.rank).toBe(90);
+    expect(alert.relatedLocations?.map((l) => `${l.physicalLocation?.artifactLocation?.uri}:${l.physicalLocation?.region?.startLine}`)).toEqual([
+      'src/routes/orders.ts:13',
+      'src/routes/orders.ts:7',
+    ]);
+    const warning = run.results!.find((r) => r.properties?.route === 'POST /api/feedback')!;
+    expect(warning.rank).toBe(30);
+  });
+
+  it('strict mode (config missingAuth or the option) infers nothing public: every open route not declared public is an error', async () => {
+    const result = await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
+    const missing = result.findings.filter((f) => f.ruleId === 'missing-auth');
+    expect(missing.every((f) => f.severity === 'error')).toBe(true);
+    expect(missing.map((f) => `${f.route!.method} ${f.route!.path}`)).toContain('POST /api/auth/login');
+    expect(result.routes.filter((r) => r.auth.status === 'public').map((r) => r.path)).toEqual([]);
+  });
+});

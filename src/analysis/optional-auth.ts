@@ -13,25 +13,38 @@ import { findRefusal } from './guard-evidence.js';
 
 /** Names a condition must mention to be about credentials, so `if (!req.path.startsWith('/api')) return next()` is not one. */
 const CREDENTIAL_WORDS = /auth|token|jwt|bearer|session|cookie|credential|user|api[-_]?key|header/i;
+/**
+ * Switches of the deployment, not of the request: `if (!process.env.AUTH_TOKEN) return next()`, `if
+ * (!multiUserMode) next()`. They turn the check off for a whole installation (development, single-user mode);
+ * where it is on, anonymous requests are refused, so the middleware still establishes who the caller is.
+ */
+const DEPLOYMENT_SWITCH = /process\.env|\bconfig\b|\bsettings?\b|NODE_ENV|[Mm]ode\b|[Mm]ode\)|[Ee]nabled|[Dd]isabled|isDev|isProd|feature/;
 
 /**
  * The text of the condition under which `fn` continues with no credentials, or undefined. `nextParamIndex`
  * is the position of `next` (Express 2, Hono 1); only a bare `next()` continues: `next(err)` refuses.
  */
 export function passesWithoutCredentials(fn: FunctionNode, nextParamIndex: number): string | undefined {
+  return passesWhen(fn, nextParamIndex, (cond) => testsAbsence(cond) && CREDENTIAL_WORDS.test(cond.getText()) && !DEPLOYMENT_SWITCH.test(cond.getText()));
+}
+
+/**
+ * The text of a deployment switch under which `fn` continues without checking anything (`if
+ * (process.env.NODE_ENV === 'development' || !process.env.AUTH_TOKEN) return next()`), or undefined. Whether such
+ * a middleware protects depends on how the app is deployed, which the scan cannot know.
+ */
+export function switchedOffWhen(fn: FunctionNode, nextParamIndex: number): string | undefined {
+  return passesWhen(fn, nextParamIndex, (cond) => DEPLOYMENT_SWITCH.test(cond.getText()));
+}
+
+function passesWhen(fn: FunctionNode, nextParamIndex: number, test: (cond: ts.Expression) => boolean): string | undefined {
   const nextParam = fn.parameters[nextParamIndex];
   if (!nextParam || !ts.isIdentifier(nextParam.name) || !fn.body) return undefined;
   const next = nextParam.name.text;
   let found: string | undefined;
   const visit = (n: ts.Node): void => {
     if (found || (n !== fn.body && isFunctionNode(n))) return;
-    if (
-      ts.isIfStatement(n) &&
-      testsAbsence(n.expression) &&
-      CREDENTIAL_WORDS.test(n.expression.getText()) &&
-      continuesBare(n.thenStatement, next) &&
-      !findRefusal(n.thenStatement)
-    ) {
+    if (ts.isIfStatement(n) && test(n.expression) && continuesBare(n.thenStatement, next) && !findRefusal(n.thenStatement)) {
       found = snippet(n.expression, 40);
       return;
     }

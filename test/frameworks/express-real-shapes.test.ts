@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 async function routesOf(name: string) {
-  return (await listRoutes({ paths: [fixture('express', name)], cwd: repoRoot })).routes;
+  return (await listRoutes({ paths: [fixture('express', name)], cwd: repoRoot, missingAuth: 'strict' })).routes;
 }
 
 describe('express: shapes from real projects', () => {
@@ -123,14 +123,19 @@ describe('express: shapes from real projects', () => {
 
   // kenyipp/realworld-nodejs-example-app: `auth` returns next() when there is no Authorization header and
   // only refuses bad tokens; it was counted as a guard, so anonymous GET routes read "protected".
-  it('optional authentication (no credentials: next()) is not a guard; next(err) and path skips are not optional', async () => {
+  it('optional authentication (no credentials: next()) is not a guard; next(err) and path skips are not optional; a deployment switch is unknown', async () => {
     const routes = await routesOf('optional-auth');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
       'DELETE /api/articles/:id protected apiGuard',
       'GET /api/articles unprotected ',
       'GET /api/feed unprotected ',
+      'GET /api/settings unknown ',
       'POST /api/articles protected requireUser',
     ]);
+    // Switched off by the deployment (`!process.env.AUTH_TOKEN`), not by the request: neither a guard nor optional.
+    expect(routes.find((r) => r.path === '/api/settings')!.auth.reason).toBe(
+      "unlessDisabled: responds 401, but lets every request through when `process.env.NODE_ENV === 'development' …`: a deployment setting the scan cannot know",
+    );
     // The reason names the middleware a reader would take for a guard, and why it is not one.
     expect(routes.find((r) => r.path === '/api/articles' && r.method === 'GET')!.auth.reason).toBe(
       'no middleware that authenticates runs before the handler (attachUser: lets requests without credentials through (`if (authorization === undefined) ... next()`): optional authentication)',
@@ -139,7 +144,7 @@ describe('express: shapes from real projects', () => {
 
   // A routing-controllers app (decorator routes registered by the library) used to scan "clean" with 0 routes.
   it('a framework with no route found is a warning naming the unmodelled router library, not a clean scan', async () => {
-    const res = await scan({ paths: [fixture('express', 'routing-controllers')], cwd: repoRoot });
+    const res = await scan({ paths: [fixture('express', 'routing-controllers')], cwd: repoRoot, missingAuth: 'strict' });
     expect(res.routes).toEqual([]);
     expect(res.diagnostics).toEqual([
       {
@@ -149,7 +154,7 @@ describe('express: shapes from real projects', () => {
       },
     ]);
     // A project with routes gets no such warning.
-    expect((await scan({ paths: [fixture('express', 'promise-router')], cwd: repoRoot })).diagnostics).toEqual([]);
+    expect((await scan({ paths: [fixture('express', 'promise-router')], cwd: repoRoot, missingAuth: 'strict' })).diagnostics).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { callsIn, continuesWith, findRefusal } from '../../analysis/guard-evidence.js';
-import { passesWithoutCredentials } from '../../analysis/optional-auth.js';
+import { passesWithoutCredentials, switchedOffWhen } from '../../analysis/optional-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
@@ -106,7 +106,11 @@ export class ExpressMiddlewareClassifier {
     const refusal = findRefusal(fn.body ?? fn);
     const optional = next ? passesWithoutCredentials(fn, 2) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
-    if (refusal && next) return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
+    if (refusal && next) {
+      const off = switchedOffWhen(fn, 2);
+      if (off) return { verdict: 'unknown', reason: `${fn.name?.getText() ?? 'middleware'}: ${refusal.evidence}, but lets every request through when \`${off}\`: a deployment setting the scan cannot know` };
+      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
+    }
     // Delegation to a known guard library or to a project function that refuses (one call deep).
     for (const call of callsIn(fn)) {
       const callee = this.ctx.resolver.value(call.expression);

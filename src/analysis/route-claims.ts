@@ -1,4 +1,4 @@
-import type { HandlerFacts } from '../model/facts.js';
+import type { DataAccess, HandlerFacts } from '../model/facts.js';
 import type { Config } from '../model/config.js';
 import type { Evidence, EvidenceKind, Route } from '../model/types.js';
 import { readsArePublic } from './identity-fields.js';
@@ -7,31 +7,40 @@ import { readsArePublic } from './identity-fields.js';
  * Whether a route that no guard protects is a hole, decided from evidence both ways (see
  * rules/missing-auth.md): what its handler does, its path and name, and the routes around it.
  * - needs authentication: it reads the caller's identity, writes user-owned records or accounts, is
- *   administrative, is the one open route among guarded siblings, or changes data in an app that
- *   authenticates elsewhere: `route.auth.evidence` lists why, and missing-auth reports an error;
+ *   administrative, is the one open route among guarded siblings, or changes data beside routes that
+ *   authenticate: `route.auth.evidence` lists why, and missing-auth reports an error;
  * - public by design: it signs people in, probes health, serves docs, well-known files or pages, takes
  *   signed webhooks, reads only unowned data, or runs behind optional authentication: the status becomes
  *   `public` with the reason, and nothing is reported;
  * - neither: `evidence` is empty, and missing-auth says so in a warning.
+ *
+ * The routes around a route are its neighbours: those registered in the same file (a router, a controller, a
+ * plugin), written and guarded together. Only they are compared, so a claim depends on one file's routes, and
+ * an open route's chain files take in its neighbours' (an edit that unguards a neighbour re-judges it).
  */
 export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], opts: { inferPublic: boolean; config: Config }): void {
-  const guardedByResource = new Map<string, Route[]>();
+  const neighbours = new Map<string, Route[]>();
   for (const { route } of routes) {
-    if (route.auth.status !== 'protected') continue;
-    const key = `${route.framework} ${resourceOf(route.path)}`;
-    guardedByResource.set(key, [...(guardedByResource.get(key) ?? []), route]);
+    const key = `${route.framework} ${route.loc.file}`;
+    neighbours.set(key, [...(neighbours.get(key) ?? []), route]);
   }
-  const appAuthenticates = new Set(routes.filter((r) => r.route.auth.status === 'protected').map((r) => r.route.framework));
+  const context = new Map([...neighbours].map(([key, list]) => [key, neighbourhood(list)]));
 
   for (const { route, facts } of routes) {
     if (route.auth.status !== 'unprotected') continue;
-    const siblings = guardedByResource.get(`${route.framework} ${resourceOf(route.path)}`) ?? [];
-    const needs = needsEvidence(route, facts, siblings, appAuthenticates.has(route.framework), opts.config);
+    const near = context.get(`${route.framework} ${route.loc.file}`)!;
+    if (near.chainFiles.length) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...near.chainFiles])].sort();
+    const siblings = near.guardedByResource.get(resourceOf(route.path)) ?? [];
+    const needs = needsEvidence(route, facts, siblings, near.writes.guarded > 0 || near.guardedByResource.size > 0, opts.config);
+    const { writes } = near;
+    if (!needs.length && STATE_CHANGING.has(route.method.toUpperCase()) && writes.all >= 3 && writes.guarded >= GUARDED_SHARE * writes.all) {
+      needs.push(ev('guarded-siblings', `${writes.guarded} of the ${writes.all} routes beside it that change data are guarded`, route.loc));
+    }
     const open = publicEvidence(route, facts);
     const verdict = decide(needs, open);
     if (verdict === 'public' && opts.inferPublic) {
       route.auth = { ...route.auth, status: 'public', reason: `public by design: ${open[0].message}`, evidence: open };
-    } else {
+    } else if (needs.length) {
       route.auth = { ...route.auth, evidence: needs };
     }
   }
@@ -62,10 +71,11 @@ const STRONG = new Set<EvidenceKind>(['reads-principal', 'reads-owned-data', 'wr
 // Needs authentication
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const READS = new Set(['GET', 'HEAD', 'ALL']);
 const WEBHOOK_SEGMENT = /^(webhook|webhooks|web-hooks|ipn)$/i;
 const ADMIN_SEGMENT = /^(admin|admins|administrator|administration|superadmin|super-admin|backoffice|back-office|internal|debug|_debug|__debug__)$/i;
 
-function needsEvidence(route: Route, facts: HandlerFacts | undefined, guardedSiblings: Route[], appAuthenticates: boolean, config: Config): Evidence[] {
+function needsEvidence(route: Route, facts: HandlerFacts | undefined, guardedSiblings: Route[], neighboursAuthenticate: boolean, config: Config): Evidence[] {
   const out: Evidence[] = [];
   const principal = facts?.signals?.find((s) => s.kind === 'reads-principal');
   if (principal) out.push(principal);
@@ -102,18 +112,42 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, guardedSib
   const outlierOf = guardedSiblings.find((s) => STATE_CHANGING.has(method) || s.method.toUpperCase() === method);
   if (outlierOf) {
     out.push(ev('guarded-siblings', `${outlierOf.method} ${outlierOf.path} on the same resource is guarded (${outlierOf.auth.guards[0]?.name ?? 'guard'})`, outlierOf.loc));
-  } else if (appAuthenticates && STATE_CHANGING.has(method) && facts?.dataAccesses.some((a) => a.kind !== 'read' && a.kind !== 'list')) {
-    const write = facts.dataAccesses.find((a) => a.kind !== 'read' && a.kind !== 'list')!;
-    out.push(ev('changes-state', `changes data (\`${write.expression.split('(')[0]}\`) while other routes of the app authenticate`, write.loc));
+  } else if (neighboursAuthenticate && STATE_CHANGING.has(method) && facts?.dataAccesses.some(changesData)) {
+    const write = facts.dataAccesses.find(changesData)!;
+    out.push(ev('changes-state', `changes data (\`${write.expression.split('(')[0]}\`) while routes beside it authenticate`, write.loc));
   }
   return out;
 }
 
 /** Records that are credentials: writing them is signing someone in or out, not changing their data. */
-const CREDENTIAL_MODEL = /token|session|verification|otp|passcode|nonce|challenge|magic|reset|invite|invitation/i;
+const CREDENTIAL_MODEL = /token|session|verification|otp|passcode|nonce|challenge|magic|reset|recovery|invite|invitation/i;
 
 /** Logs and counters a handler appends to as a side effect: writing them changes nobody's data. */
 const RECORD_KEEPING = /log|audit|event|activit|telemetry|metric|analytic|histor|tracking|usage/i;
+
+/** Share of an app's state-changing routes that must be guarded before an open one stands out. */
+const GUARDED_SHARE = 0.8;
+
+/** What the routes of one file say about each other: which resources are guarded, how many writes are. */
+function neighbourhood(routes: Route[]): { guardedByResource: Map<string, Route[]>; writes: { guarded: number; all: number }; chainFiles: string[] } {
+  const guardedByResource = new Map<string, Route[]>();
+  const writes = { guarded: 0, all: 0 };
+  const chainFiles = new Set<string>();
+  for (const r of routes) {
+    for (const f of r.chainFiles ?? []) chainFiles.add(f);
+    if (r.auth.status === 'protected') {
+      const key = resourceOf(r.path);
+      guardedByResource.set(key, [...(guardedByResource.get(key) ?? []), r]);
+    }
+    if (!STATE_CHANGING.has(r.method.toUpperCase()) || r.auth.status === 'public' || r.auth.status === 'unknown') continue;
+    writes.all++;
+    if (r.auth.status === 'protected') writes.guarded++;
+  }
+  return { guardedByResource, writes, chainFiles: routes.length > 1 ? [...chainFiles] : [] };
+}
+
+/** A write that changes data, not a log line or a credential. */
+const changesData = (a: DataAccess) => a.kind !== 'read' && a.kind !== 'list' && !RECORD_KEEPING.test(a.model ?? '') && !CREDENTIAL_MODEL.test(a.model ?? '');
 
 const verb = (kind: string) => (kind === 'create' ? 'creates' : kind === 'delete' ? 'deletes' : 'changes');
 
@@ -144,7 +178,7 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
     within: /^(auth|oauth|oauth2|sso|identity|account|accounts|login|session|sessions|passport|token|tokens|users?|password|email|mfa|2fa)$/i,
     what: 'sign-in or account-recovery endpoint',
   },
-  { kind: 'probe', test: /^(health|healthz|healthcheck|health-check|_health|live|livez|liveness|ready|readyz|readiness|ping|heartbeat|status|version|uptime|alive)$/i, what: 'health or version probe' },
+  { kind: 'probe', test: /^(health|healthz|healthcheck|health-check|_health|live|livez|liveness|ready|readyz|readiness|ping|heartbeat|status|version|uptime|alive)$/i, what: 'health or readiness probe' },
   { kind: 'api-docs', test: /^(docs|doc|swagger|swagger-ui|openapi|openapi\.json|openapi\.yaml|swagger\.json|api-docs|api-docs\.json|redoc|reference|spec|spec\.json)$/i, what: 'API documentation' },
   { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },
 ];
@@ -166,18 +200,20 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
     if (kinds.has(k.kind)) continue;
     // The last two segments say what a route is (`/auth/google/callback`, `/health/db`), the ones before where it
     // lives; probes, docs and files take no parameters (`/orders/:id/status` is an order's status).
-    if (k.kind !== 'auth-flow' && hasParams) continue;
+    if (k.kind !== 'auth-flow' && (hasParams || !READS.has(route.method.toUpperCase()))) continue;
     const last = k.kind === 'well-known-file' ? segments : segments.slice(-2);
     const hit = last.some((s) => k.test.test(s)) && (!k.within || segments.some((s) => k.within!.test(s)));
     if (!hit && !(k.kind === 'auth-flow' && !k.within && nameMatch(handlerWords))) continue;
     if (k.kind === 'probe' && (touchesOwned || signals.some((s) => s.kind === 'reads-principal'))) continue;
     kinds.add(k.kind);
-    out.push(ev(k.kind, `${k.what} (\`${route.method} ${route.path}\`)`, route.loc));
+    out.push(ev(k.kind, k.what, route.loc));
   }
   for (const kind of ['issues-credentials', 'checks-credentials'] as const) {
     const s = has(kind);
     if (s) out.push(s);
   }
+  const signUp = reads.find((a) => a.userRecord && a.kind === 'create');
+  if (signUp) out.push(ev('auth-flow', `creates a user account (\`${signUp.expression.split('(')[0]}\`): a sign-up`, signUp.loc));
   const credential = reads.find((a) => a.kind !== 'read' && a.kind !== 'list' && CREDENTIAL_MODEL.test(a.model ?? ''));
   if (credential && !has('issues-credentials')) {
     out.push(ev('issues-credentials', `${verb(credential.kind)} a credential record (\`${credential.expression.split('(')[0]}\` on ${credential.model})`, credential.loc));

@@ -2,7 +2,7 @@ import { analyzeHandler } from '../analysis/handler-facts.js';
 import { loadOwnerSchema } from '../analysis/schema/index.js';
 import type { AdapterContext, RouteRecord } from '../frameworks/adapter.js';
 import type { HandlerFacts } from '../model/facts.js';
-import type { Diagnostic } from '../model/types.js';
+import type { Diagnostic, Route } from '../model/types.js';
 import { locOf } from '../syntax/loc.js';
 
 /**
@@ -17,7 +17,11 @@ export function handlerFacts(ctx: AdapterContext, records: RouteRecord[], diagno
   const analysisCtx = { resolver, schema, config: project.config, root: project.root };
   // One handler can serve several routes (app.route chains, path arrays): analyse it once.
   const byHandler = new Map<unknown, HandlerFacts>();
-  const needs = project.slice?.needs;
+  const slice = project.slice?.needs;
+  // A route's claim compares it with the routes of its file (src/analysis/route-claims.ts), whose statuses
+  // may rest on their own facts (inline checks): in a slice, a needed route's neighbours need facts too.
+  const neededFiles = slice && new Set(records.filter((r) => slice(r.route)).map((r) => r.route.loc.file));
+  const needs = slice && ((route: Route) => slice(route) || neededFiles!.has(route.loc.file));
   // Signals are for routes no guard protects: what they do decides whether they are holes.
   const wantSignals = new Set(records.filter((r) => r.route.auth.status !== 'protected').map((r) => r.handler));
   for (const record of records) {

@@ -29,20 +29,22 @@ export const rule: Rule = {
       ];
     }
     if (evidence.length) {
-      // A path word alone is weak: an administrative path with nothing else is a question, not a claim.
-      const weak = evidence.every((e) => e.kind === 'administrative') && config.missingAuth !== 'strict';
+      // Reads alone are a question: avatars, public projects and share links read owned records on purpose.
+      const readsOnly = evidence.every((e) => e.kind === 'reads-owned-data') && config.missingAuth !== 'strict';
       return [
         {
           ...base,
-          messageId: 'needs-auth',
-          ...(weak ? { severity: 'warning' as const } : {}),
-          message: `${name} needs authentication but no guard runs: ${evidence.map(where).join('; ')}`,
+          messageId: readsOnly ? 'reads-owned-data' : 'needs-auth',
+          ...(readsOnly ? { severity: 'warning' as const } : {}),
+          message: readsOnly
+            ? `${name} is reachable without authentication and ${evidence.map(where).join('; ')}: guard it, or declare it public`
+            : `${name} needs authentication but no guard runs: ${evidence.map(where).join('; ')}`,
           evidence,
         },
       ];
     }
     if (config.missingAuth === 'strict') {
-      return [{ ...base, messageId: 'unprotected', message: `${name} is reachable without authentication and is not declared public` }];
+      return [{ ...base, messageId: 'unprotected', message: `${name} is reachable without authentication` }];
     }
     return [
       {

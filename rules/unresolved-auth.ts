@@ -7,15 +7,18 @@ export const rule: Rule = {
   defaultSeverity: 'warning',
   check({ route }) {
     if (route.auth.status !== 'unknown') return [];
+    const reason = route.auth.reason ?? 'unresolved chain';
     return [
       {
         messageId: 'unknown',
-        message: `${route.method} ${route.path}: cannot tell whether authentication runs (${route.auth.reason ?? 'unresolved chain'}); name the middleware in "guards" or "notGuards" to settle it`,
+        message: `${route.method} ${route.path}: cannot tell whether authentication runs (${reason})${/guards/.test(reason) ? '' : SETTLE}`,
         loc: route.loc,
         route: { method: route.method, path: route.path },
       },
     ];
   },
 };
+
+const SETTLE = '; name the middleware in the config\'s guards or notGuards, or declare the route public, to settle it';
 
 export default rule;

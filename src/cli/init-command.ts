@@ -21,7 +21,8 @@ export async function runInitCommand(dirArg: string | undefined, flags: InitFlag
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a directory: ${dirArg ?? dir}`);
   const api = io.api ?? (await loadApi());
   // With the existing config, if any: routes it already declares public are not suggested again.
-  const scanned = await api.scan(scanOptions([dir], undefined, io));
+  // Evidence mode whatever the config says: the suggestions are the routes the scan infers public by design.
+  const scanned = await api.scan({ ...scanOptions([dir], undefined, io), missingAuth: 'evidence' });
   const outcome = runInit({ dir, force: flags.force === true, acceptPublic: flags.acceptPublic === true, ...(flags.hook ? { hook: flags.hook } : {}) }, scanned);
 
   const out: string[] = [];

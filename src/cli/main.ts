@@ -84,6 +84,7 @@ Examples:
     .option('-c, --config <file>', 'config file (default: auth-enforcer.config.json, or "auth-enforcer" in package.json)')
     .option('--no-color', 'no colour in the output (also: NO_COLOR=1)')
     .option('--compare <routes.json>', 'list routes that appeared, disappeared or changed status since a previous "routes --format json" output')
+    .addOption(new Option('--missing-auth <mode>', 'evidence: routes public by design show as public (inferred) (default); strict: only declared routes are public').choices(['evidence', 'strict']))
     .action(async (paths: string[], flags: Record<string, unknown>) => {
       exitCode = await runRoutes(paths, flags as unknown as RoutesFlags, io);
     });

@@ -13,11 +13,12 @@ export interface RoutesFlags {
   color: boolean;
   /** A previous `routes --format json` output to compare against. */
   compare?: string;
+  missingAuth?: 'evidence' | 'strict';
 }
 
 /** Lists routes and their auth status; an inventory, so it exits 0 whatever the statuses are. */
 export async function runRoutes(paths: string[], flags: RoutesFlags, io: CliIo): Promise<number> {
-  const opts = scanOptions(paths, flags.config, io);
+  const opts = { ...scanOptions(paths, flags.config, io), ...(flags.missingAuth ? { missingAuth: flags.missingAuth } : {}) };
   // Read first: a wrong file name should not cost a scan.
   const previous = flags.compare !== undefined ? readRoutesJson(path.resolve(io.cwd, flags.compare), flags.compare) : undefined;
   const api = io.api ?? (await loadApi());

@@ -14,7 +14,7 @@ import { fixture, repoRoot } from '../helpers/fixtures.js';
 import { FixtureProject, identityLines } from './harness.js';
 
 const findingLines = async (dir: string) =>
-  (await scan({ paths: [dir], cwd: repoRoot })).findings.map((f) => `${f.ruleId} ${f.route?.method} ${f.route?.path} ${f.loc.file}:${f.loc.line} ${f.message}`);
+  (await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' })).findings.map((f) => `${f.ruleId} ${f.route?.method} ${f.route?.path} ${f.loc.file}:${f.loc.line} ${f.message}`);
 
 describe('nest: request-scoped providers and nestjs-cls (request-scoped-principal)', () => {
   const dir = fixture('nest', 'request-scoped-principal');
@@ -34,7 +34,7 @@ describe('nest: request-scoped providers and nestjs-cls (request-scoped-principa
   });
 
   it('says how each query is bound', () => {
-    const run = runScan({ paths: [dir], cwd: repoRoot });
+    const run = runScan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
     const schema = loadOwnerSchema(run.project.files, run.project.root, run.project.config);
     const resolver = new Resolver(run.project.modules, run.project.files);
     const lines: string[] = [];

@@ -47,7 +47,7 @@ describe('tenant through a lookup (tenant-lookup)', () => {
   });
 
   it('reports exactly the optional memberships, the client-chosen membership and the client-chosen account', async () => {
-    const result = await scan({ paths: [dir], cwd: repoRoot });
+    const result = await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
     expect(result.findings.map((f) => `${f.ruleId} ${f.route?.method} ${f.route?.path} ${f.loc.file}:${f.loc.line}`)).toEqual([
       'unscoped-query GET /api/users/:userId/documents/:id src/routes/documents.ts:18',
       'unscoped-query GET /api/projects/:id/optional-member src/routes/projects.ts:46',

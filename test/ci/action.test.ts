@@ -35,8 +35,9 @@ beforeAll(() => {
 afterAll(() => removeTempProject(dir));
 
 /** Runs every `run:` step in order like the runner: expressions substituted, step outputs collected. */
+/** The action as a job runs it; `args` strict, as in the CLI tests (test/cli/fake.ts): every open route of the small project is a finding. */
 function runAction(inputs: Record<string, string> = {}) {
-  const values = { ...Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, String(v.default)])), ...inputs };
+  const values = { ...Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, String(v.default)])), args: '--missing-auth strict', ...inputs };
   const outputs: Record<string, Record<string, string>> = {};
   const summaryFile = path.join(dir, '.summary.md');
   fs.writeFileSync(summaryFile, '');

@@ -22,6 +22,15 @@ export function fakeApi(result: ScanResult, extra: Partial<Awaited<ReturnType<Ap
   } satisfies Api;
 }
 
+/**
+ * The CLI tests check which findings are reported and how, on small projects whose open routes stand for holes:
+ * `scan` and `routes` run in strict mode (every open route a finding) unless a test names a mode. Evidence mode, the
+ * default, is tested on its own fixture (test/rules/route-claims.test.ts).
+ */
+export function strictScan(args: string[]): string[] {
+  return (args[0] === 'scan' || args[0] === 'routes') && !args.includes('--missing-auth') ? [...args, '--missing-auth', 'strict'] : args;
+}
+
 export async function run(args: string[], opts: { api?: Api; cwd: string; env?: Record<string, string>; tty?: boolean }) {
   let stdout = '';
   let stderr = '';
@@ -33,6 +42,7 @@ export async function run(args: string[], opts: { api?: Api; cwd: string; env?: 
     stdoutIsTTY: opts.tty ?? false,
     ...(opts.api ? { api: opts.api } : {}),
   };
-  const code = await main(['node', 'auth-enforcer', ...args], io);
+  // A fake api answers with its canned result whatever the mode: the arguments stay as the test wrote them.
+  const code = await main(['node', 'auth-enforcer', ...(opts.api ? args : strictScan(args))], io);
   return { code, stdout, stderr };
 }

@@ -60,7 +60,7 @@ describe('express todo-app: --fix end to end', () => {
   it('fixes every finding: the CLI exits 0 and the re-scan is clean', async () => {
     expect(fixOutput.stderr).not.toContain('skipped');
     expect(fixOutput.code).toBe(0);
-    const result = await scan({ paths: [dir], cwd: repoRoot });
+    const result = await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
     expect(result.findings).toEqual([]);
     expect(result.routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
       'DELETE /api/todos/:id protected',

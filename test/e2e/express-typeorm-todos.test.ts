@@ -67,7 +67,7 @@ describe('express + TypeORM todos: --fix end to end', () => {
 
   it('fixes every finding: the CLI exits 0 and the re-scan is clean', async () => {
     expect(fixOutput.code).toBe(0);
-    const result = await scan({ paths: [dir], cwd: repoRoot });
+    const result = await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
     expect(result.findings).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 // Route-level Fastify fixes: where a plugin mixes guarded and open routes, each open route gets
 // `onRequest: [requireAuth]` in its own options, in every shape a route can take; the result
-// type-checks and a second scan finds nothing to fix.
+// type-checks and a second scan finds nothing to fix. Strict mode: every open route is fixed, whatever it does.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ describe('fastify route-level auth fixes', () => {
     const dir = makeTempProject('fastify-route-fix', {});
     dirs.push(dir);
     fs.cpSync(fixture('fastify', 'route-level-fix'), dir, { recursive: true });
-    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt' });
+    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt', missingAuth: 'strict' });
     const text = fs.readFileSync(path.join(dir, 'src/app.ts'), 'utf8');
     expect(text).toContain(`import { requireAuth } from './auth/require-auth.js';`);
     expect(text).toContain(`import { authUser } from './auth/require-auth.js';`);
@@ -32,7 +32,7 @@ describe('fastify route-level auth fixes', () => {
   app.route({
     onRequest: [requireAuth],
     method: 'DELETE',`);
-    const { routes } = await listRoutes({ paths: [dir], cwd: dir });
+    const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual([
       'GET /guarded protected',
       'GET /plain protected',
@@ -41,7 +41,7 @@ describe('fastify route-level auth fixes', () => {
       'DELETE /things/:id protected',
     ]);
     await compile(dir, ['--noEmit']);
-    const again = await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt' });
+    const again = await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt', missingAuth: 'strict' });
     expect(fs.readFileSync(path.join(dir, 'src/app.ts'), 'utf8')).toBe(text);
     expect(again.before.findings.filter((f) => f.ruleId === 'missing-auth')).toEqual([]);
   }, 60_000);
@@ -49,7 +49,7 @@ describe('fastify route-level auth fixes', () => {
     const dir = makeTempProject('fastify-jwt-project-fix', {});
     dirs.push(dir);
     fs.cpSync(fixture('fastify', 'decorate-authenticate'), dir, { recursive: true });
-    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt' });
+    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt', missingAuth: 'strict' });
     const module = fs.readFileSync(path.join(dir, 'src/auth/require-auth.ts'), 'utf8');
     expect(module).not.toContain('declare module');
     expect(module).not.toContain('authUser');
@@ -68,7 +68,7 @@ describe('fastify route-level auth fixes', () => {
     // The same project without its FastifyJWT declaration (handlers then read request.user as AuthUser).
     const plugin = path.join(dir, 'src/plugins/authenticate.ts');
     fs.writeFileSync(plugin, fs.readFileSync(plugin, 'utf8').replace(/declare module '@fastify\/jwt' \{[\s\S]*?\n\}\n/, ''));
-    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt' });
+    await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt', missingAuth: 'strict' });
     const module = fs.readFileSync(path.join(dir, 'src/auth/require-auth.ts'), 'utf8');
     expect(module).toContain(`declare module '@fastify/jwt' {\n  interface FastifyJWT {\n    user: AuthUser;\n  }\n}`);
     expect(module).not.toContain(`declare module 'fastify'`);

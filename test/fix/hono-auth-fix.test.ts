@@ -1,6 +1,7 @@
 // The Hono auth fix on copies of the fixtures: the exact text it writes, that the fixed project
 // type-checks with the generated module, that a second run changes nothing, and that every route
-// the fix touched is protected afterwards.
+// the fix touched is protected afterwards. Strict mode, so every open route is fixed: these tests are about
+// where and how the guard is inserted; which routes are claimed is test/rules/route-claims.test.ts's.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,8 +24,8 @@ function copyFixture(name: string): string {
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
 
 async function fixTwice(dir: string) {
-  const first = await fix({ paths: [dir], cwd: dir, force: true, dryRun: false });
-  const second = await fix({ paths: [dir], cwd: dir, force: true, dryRun: false });
+  const first = await fix({ paths: [dir], cwd: dir, force: true, dryRun: false, missingAuth: 'strict' });
+  const second = await fix({ paths: [dir], cwd: dir, force: true, dryRun: false, missingAuth: 'strict' });
   expect([second.written, second.created]).toEqual([[], []]);
   return { first, after: second.result.routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort() };
 }

@@ -95,7 +95,7 @@ describe('nest todo-app: fix() then real HTTP against Better Auth', () => {
     const again = await fix({ paths: [dir], cwd: repoRoot, dryRun: false, force: true });
     expect(again.written).toEqual([]);
     expect(again.created).toEqual([]);
-    const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });
+    const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.filter((r) => r.auth.status === 'unprotected')).toEqual([]);
   });
 });

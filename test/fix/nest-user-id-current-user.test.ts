@@ -22,7 +22,7 @@ describe('nest: user-id fix without a principal parameter', () => {
   afterAll(() => removeTempProject(dir));
 
   it('adds @CurrentUser() user, passes user.id, compiles, re-scans clean and is idempotent', async () => {
-    const before = await scan({ paths: [dir], cwd: repoRoot });
+    const before = await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
     expect(before.findings.map((f) => `${f.ruleId} ${f.loc.file}:${f.loc.line}`)).toEqual(['user-id-from-request src/todos/todos.controller.ts:11']);
 
     await cli(['scan', dir, '--fix']);
@@ -44,7 +44,7 @@ export class TodosController {
 `);
     expect(fs.existsSync(path.join(dir, 'src/auth/current-user.decorator.ts'))).toBe(true);
     await compile(dir, ['--noEmit']);
-    expect((await scan({ paths: [dir], cwd: repoRoot })).findings).toEqual([]);
+    expect((await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' })).findings).toEqual([]);
 
     await cli(['scan', dir, '--fix']);
     expect(fs.readFileSync(path.join(dir, 'src/todos/todos.controller.ts'), 'utf8')).toBe(controller);

@@ -26,7 +26,7 @@ describe('express: routes and guard chains', () => {
   });
 
   it('names the guard and its evidence; a middleware that always continues is no guard', async () => {
-    const { routes } = await listRoutes({ paths: [fixture('express', 'router-prefix-guarded')], cwd: repoRoot });
+    const { routes } = await listRoutes({ paths: [fixture('express', 'router-prefix-guarded')], cwd: repoRoot, missingAuth: 'strict' });
     const users = routes.find((r) => r.path === '/api/v1/users')!;
     expect(users.auth.guards).toHaveLength(1);
     expect(users.auth.guards[0]).toMatchObject({
@@ -49,14 +49,14 @@ describe('express: routes and guard chains', () => {
       'OPTIONS /* public',
       'POST /v1/auth/login unprotected',
     ]);
-    const { routes } = await listRoutes({ paths: [fixture('express', 'commonjs-passport')], cwd: repoRoot });
+    const { routes } = await listRoutes({ paths: [fixture('express', 'commonjs-passport')], cwd: repoRoot, missingAuth: 'strict' });
     const get = routes.find((r) => r.path === '/v1/users' && r.method === 'GET')!;
     expect(get.handler).toMatchObject({ name: 'userController.getUsers', loc: { file: 'src/controllers/user.controller.js', line: 3 } });
     expect(get.auth.guards[0].evidence).toContain("passport.authenticate('jwt')");
   });
 
   it('replays registrar functions on the app passed in, and router factories', async () => {
-    const { routes } = await listRoutes({ paths: [fixture('express', 'registrar-and-factories')], cwd: repoRoot });
+    const { routes } = await listRoutes({ paths: [fixture('express', 'registrar-and-factories')], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
       'GET /admin/users protected',
       'GET /health unprotected',
@@ -69,7 +69,7 @@ describe('express: routes and guard chains', () => {
   });
 
   it('keeps two routers at one prefix apart: a guard mounted with the second does not run before the first', async () => {
-    const { routes } = await listRoutes({ paths: [fixture('express', 'same-route-two-files')], cwd: repoRoot });
+    const { routes } = await listRoutes({ paths: [fixture('express', 'same-route-two-files')], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.loc.file}`).sort()).toEqual([
       'GET /chats protected src/routes/chats.ts',
       'POST /chats protected src/routes/chats.ts',
@@ -78,7 +78,7 @@ describe('express: routes and guard chains', () => {
   });
 
   it('counts a redirect to the login page as a refusal, and a check that always continues as none', async () => {
-    const { routes } = await listRoutes({ paths: [fixture('express', 'page-guard-redirect')], cwd: repoRoot });
+    const { routes } = await listRoutes({ paths: [fixture('express', 'page-guard-redirect')], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
       'GET /* unprotected',
       'GET /login unprotected',
@@ -89,7 +89,7 @@ describe('express: routes and guard chains', () => {
   });
 
   it('lets a mounted router that only holds middleware guard what the parent registers after it', async () => {
-    const { routes } = await listRoutes({ paths: [fixture('express', 'guard-router')], cwd: repoRoot });
+    const { routes } = await listRoutes({ paths: [fixture('express', 'guard-router')], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
       'GET /api/profile protected',
       'GET /api/reports protected',
@@ -119,7 +119,7 @@ describe('express: discovery', () => {
   });
 
   it('turns a file that does not parse into a diagnostic and still scans the rest', async () => {
-    const { routes, diagnostics } = await listRoutes({ paths: [fixture('express', 'syntax-error')], cwd: repoRoot });
+    const { routes, diagnostics } = await listRoutes({ paths: [fixture('express', 'syntax-error')], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual(['GET /ok unprotected']);
     expect(diagnostics).toEqual([
       expect.objectContaining({ level: 'error', code: 'parse-error', file: 'src/users.js', line: 6 }),
@@ -127,9 +127,9 @@ describe('express: discovery', () => {
   });
 
   it('reports no routes and an informational diagnostic when no framework is used', async () => {
-    const { routes, diagnostics } = await listRoutes({ paths: [fixture('express', 'syntax-error', 'src', 'app.js')], cwd: repoRoot });
+    const { routes, diagnostics } = await listRoutes({ paths: [fixture('express', 'syntax-error', 'src', 'app.js')], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.length).toBe(1);
-    const none = await listRoutes({ paths: [path.join(repoRoot, 'src', 'model')], cwd: repoRoot });
+    const none = await listRoutes({ paths: [path.join(repoRoot, 'src', 'model')], cwd: repoRoot, missingAuth: 'strict' });
     expect(none.routes).toEqual([]);
     expect(none.diagnostics).toEqual([expect.objectContaining({ level: 'info', code: 'no-framework' })]);
     expect(diagnostics.some((d) => d.code === 'no-framework')).toBe(false);

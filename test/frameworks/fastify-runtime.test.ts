@@ -28,7 +28,7 @@ async function observed(scenario: string, crafted: Record<string, string> = {}):
   const mod = (await import(pathToFileURL(path.join(out, 'app.js')).href)) as { buildApp(): FastifyInstance | Promise<FastifyInstance> };
   const app = await mod.buildApp();
   await app.ready();
-  const { routes } = await listRoutes({ paths: [src], cwd: repoRoot });
+  const { routes } = await listRoutes({ paths: [src], cwd: repoRoot, missingAuth: 'strict' });
   const lines: string[] = [];
   for (const r of routes) {
     const url = crafted[r.path] ?? r.path.replace(/:[A-Za-z_]+/g, 'x1');

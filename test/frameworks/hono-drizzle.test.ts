@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 async function analysisFindings(dir: string): Promise<string[]> {
-  const result = await scan({ paths: [dir], cwd: repoRoot });
+  const result = await scan({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
   return result.findings
     .filter((f) => f.ruleId !== 'missing-auth')
     .map((f) => `${f.ruleId} ${f.route!.method} ${f.route!.path} ${f.loc.file}:${f.loc.line}${f.fix ? ' [fix]' : ''}`);

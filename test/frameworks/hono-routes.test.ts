@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listRoutes } from '../../src/api.js';
 import { fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
 
-const routesOf = async (name: string) => (await listRoutes({ paths: [fixture('hono', name)], cwd: repoRoot })).routes;
+const routesOf = async (name: string) => (await listRoutes({ paths: [fixture('hono', name)], cwd: repoRoot, missingAuth: 'strict' })).routes;
 
 describe('hono: routes and guard chains', () => {
   it("matches use() patterns as Hono does: '/api/*' covers /api itself, '/admin' covers /admin only", async () => {

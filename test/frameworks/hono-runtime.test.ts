@@ -91,7 +91,7 @@ describe('hono fixtures through real Hono: the statuses the adapter reports hold
     it(name, async () => {
       const entry = name === 'nested-route' ? 'src/index.ts' : 'src/app.ts';
       const { default: app } = (await import(fixture('hono', name, entry))) as { default: Hono };
-      const { routes } = await listRoutes({ paths: [fixture('hono', name)], cwd: repoRoot });
+      const { routes } = await listRoutes({ paths: [fixture('hono', name)], cwd: repoRoot, missingAuth: 'strict' });
       expect(routes.length).toBeGreaterThan(0);
       const observed: string[] = [];
       const expected: string[] = [];

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 async function reported(dir: string): Promise<string[]> {
-  const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });
+  const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
   return routes.map((r) => `${r.method} ${r.path}`).sort();
 }
 

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 async function routesOf(name: string) {
-  return (await listRoutes({ paths: [fixture('nest', name)], cwd: repoRoot })).routes;
+  return (await listRoutes({ paths: [fixture('nest', name)], cwd: repoRoot, missingAuth: 'strict' })).routes;
 }
 
 describe('nest: shapes from real projects', () => {

@@ -3,7 +3,7 @@ import { listRoutes } from '../../src/api.js';
 import { fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
 
 async function routesOf(name: string) {
-  return (await listRoutes({ paths: [fixture('nest', name)], cwd: repoRoot })).routes;
+  return (await listRoutes({ paths: [fixture('nest', name)], cwd: repoRoot, missingAuth: 'strict' })).routes;
 }
 
 describe('nest: routes, guards and opt-outs', () => {

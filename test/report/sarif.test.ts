@@ -97,6 +97,7 @@ describe('sarif reporter', () => {
       ],
       partialFingerprints: { 'authEnforcer/v1': 'fp-missing-auth-1' },
       properties: { route: 'GET /users/:id' },
+      rank: 70,
     });
     expect(run.results[1].ruleIndex).toBe(2);
     expect(run.results[1].level).toBe('warning');

@@ -7,7 +7,7 @@ import { defaultConfig } from '../../src/model/config.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 
 async function findings(...parts: string[]) {
-  const result = await scan({ paths: [fixture(...parts)], cwd: repoRoot });
+  const result = await scan({ paths: [fixture(...parts)], cwd: repoRoot, missingAuth: 'strict' });
   return result.findings.filter((f) => f.ruleId === 'unscoped-query').map((f) => `${f.route?.method} ${f.route?.path} ${f.loc.file}:${f.loc.line}`);
 }
 

@@ -9,7 +9,7 @@ import { fixture, repoRoot } from '../helpers/fixtures.js';
 
 describe('public-content fixture', () => {
   it('reports writes of authored content, private drafts, private todos by :userId, joining a private todo; not reads of articles, /:owner/:repo, admin lookups, a favorite, or an update checked one call up', async () => {
-    const result = await scan({ paths: [fixture('express', 'public-content')], cwd: repoRoot });
+    const result = await scan({ paths: [fixture('express', 'public-content')], cwd: repoRoot, missingAuth: 'strict' });
     expect(result.findings.map((f) => `${f.ruleId} ${f.route?.method} ${f.route?.path} ${f.loc.file}:${f.loc.line}`)).toEqual([
       'unscoped-query PUT /api/articles/:slug src/routes/content.ts:18',
       'unscoped-query GET /api/drafts/:id src/routes/content.ts:23',

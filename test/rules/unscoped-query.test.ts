@@ -3,7 +3,7 @@ import { scan } from '../../src/api.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 
 async function findings(...parts: string[]) {
-  const result = await scan({ paths: [fixture(...parts)], cwd: repoRoot });
+  const result = await scan({ paths: [fixture(...parts)], cwd: repoRoot, missingAuth: 'strict' });
   return result.findings.filter((f) => f.ruleId === 'unscoped-query').map((f) => `${f.loc.file}:${f.loc.line} ${f.message}${f.fix ? ' [fix]' : ''}`);
 }
 
@@ -45,7 +45,7 @@ describe('unscoped-query', () => {
   });
 
   it('keeps two findings of one handler apart in their fingerprints', async () => {
-    const result = await scan({ paths: [fixture('express', 'prisma-owner-scoping')], cwd: repoRoot });
+    const result = await scan({ paths: [fixture('express', 'prisma-owner-scoping')], cwd: repoRoot, missingAuth: 'strict' });
     const prints = result.findings.filter((f) => f.ruleId === 'unscoped-query').map((f) => f.fingerprint);
     expect(new Set(prints).size).toBe(prints.length);
   });

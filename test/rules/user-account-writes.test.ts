@@ -48,7 +48,7 @@ describe('unscoped-query: writes to user accounts', () => {
   });
 
   it('route guards that tie :userId to the caller, and those that do not', async () => {
-    const { routes } = await listRoutes({ paths: [prismaDir], cwd: repoRoot });
+    const { routes } = await listRoutes({ paths: [prismaDir], cwd: repoRoot, missingAuth: 'strict' });
     const bound = routes.map((r) => `${r.method} ${r.path} ${r.auth.guards.map((g) => `${g.name}${g.bindsParams ? `→${g.bindsParams.join(',')}` : ''}`).join(' ')}`);
     expect(bound.filter((l) => /accounts|own|managed/.test(l)).sort()).toEqual([
       "DELETE /api/managed/:userId/todos/:id requireAuth authorize('manageUsers')→userId",

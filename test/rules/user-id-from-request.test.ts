@@ -3,7 +3,7 @@ import { scan } from '../../src/api.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 
 async function findings(...parts: string[]) {
-  const result = await scan({ paths: [fixture(...parts)], cwd: repoRoot });
+  const result = await scan({ paths: [fixture(...parts)], cwd: repoRoot, missingAuth: 'strict' });
   return result.findings
     .filter((f) => f.ruleId === 'user-id-from-request')
     .map((f) => `${f.loc.file}:${f.loc.line} ${f.messageId}: ${f.message}${f.fix ? ' [fix]' : ''}`);

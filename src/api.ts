@@ -9,12 +9,13 @@ import type { FixOptions, ScanOptions } from './model/options.js';
 import type { SliceInput } from './discover/project.js';
 import type { Diagnostic, Route, ScanResult } from './model/types.js';
 import { runScan } from './pipeline/scan.js';
+import { collapseAppWithoutAuth } from './pipeline/app-claims.js';
 
 export type { ScanResult, Route, Finding, Diagnostic } from './model/types.js';
 export type { ScanOptions, FixOptions } from './model/options.js';
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
-  return runScan(opts).result;
+  return collapseAppWithoutAuth(runScan(opts).result);
 }
 
 /**
@@ -59,6 +60,6 @@ export async function fix(opts: FixOptions): Promise<FixOutcome> {
     .filter((f) => f.fix && (!opts.rules || opts.rules.includes(f.ruleId)))
     .map((f) => f.fix!);
   const applied = applyFixes(root, fixes, { dryRun: opts.dryRun });
-  const result = opts.dryRun ? before : runScan(opts).result;
+  const result = collapseAppWithoutAuth(opts.dryRun ? before : runScan(opts).result);
   return { ...applied, before, result };
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Baseline, baselineChanges, baselineOf, readBaseline, splitByBaseline, writeBaseline } from '../baseline/baseline.js';
 import { cachedScan, type CacheScanner } from '../cache/scan-cache.js';
+import { collapseAppWithoutAuth } from '../pipeline/app-claims.js';
 import { changedFiles, type ChangeSelector } from '../changes/git-changes.js';
 import { type ChangedSelection, configTouched, selectChanged } from '../changes/filter.js';
 import { resolveRoot, SOURCE_EXTENSIONS } from '../discover/files.js';
@@ -89,7 +90,8 @@ export async function runScan(paths: string[], flags: ScanFlags, io: CliIo): Pro
     for (const w of outcome.warnings) io.stderr(`  warning: ${w}\n`);
   } else {
     const cached = flags.cache === false ? undefined : await cachedScan(opts, cacheScanner(api), configChanged ? undefined : changed);
-    result = cached ? cached.result : await (await api()).scan(opts);
+    // A cached result is stored as scanned (a slice merges into it route by route); the app-wide claim comes after.
+    result = cached ? collapseAppWithoutAuth(cached.result) : await (await api()).scan(opts);
     if (cached && io.env.AUTH_ENFORCER_DEBUG) io.stderr(`auth-enforcer: cache ${cached.status}${cached.detail ? ` (${cached.detail})` : ''}\n`);
   }
 

@@ -1,5 +1,6 @@
 import type { PackageInfo } from '../discover/packages.js';
-import type { Diagnostic } from '../model/types.js';
+import crypto from 'node:crypto';
+import type { Diagnostic, Finding } from '../model/types.js';
 
 /**
  * Libraries that build an app's routes themselves, from decorators, specs or wrappers the adapters do not
@@ -19,8 +20,25 @@ const UNMODELLED_ROUTERS = [
   'trpc-openapi',
 ];
 
+/**
+ * Frameworks were detected but no route was found: a warning finding (it counts for --max-warnings and the
+ * summary is never a green "no problems"), naming the likely cause, at the project's package.json.
+ */
+export function noRoutesFinding(frameworks: string[], packages: PackageInfo[]): Finding {
+  const d = noRoutesDiagnostic(frameworks, packages);
+  const loc = { file: 'package.json', line: 1, column: 1, endLine: 1, endColumn: 1 };
+  return {
+    ruleId: 'unresolved-auth',
+    messageId: 'no-routes',
+    severity: 'warning',
+    message: d.message,
+    loc,
+    fingerprint: crypto.createHash('sha256').update(`unresolved-auth\0no-routes\0${frameworks.join()}`).digest('hex').slice(0, 16),
+  };
+}
+
 /** Frameworks were detected but no route was found: say so, naming the likely cause. */
-export function noRoutesDiagnostic(frameworks: string[], packages: PackageInfo[]): Diagnostic {
+function noRoutesDiagnostic(frameworks: string[], packages: PackageInfo[]): Diagnostic {
   const used = UNMODELLED_ROUTERS.filter((lib) => packages.some((p) => lib in p.deps));
   const cause = used.length
     ? `routes registered through ${used.join(', ')} are not analysed`

@@ -15,7 +15,7 @@ import { Resolver } from '../syntax/resolve.js';
 import { allRules } from '../../rules/index.js';
 import { handlerFacts } from './facts.js';
 import { settleClaims } from '../analysis/route-claims.js';
-import { noRoutesDiagnostic } from './no-routes.js';
+import { noRoutesFinding } from './no-routes.js';
 import { publicComment, suppressionsIn } from './declarations.js';
 import { byLocation, byLocationThenRule } from '../model/order.js';
 
@@ -69,14 +69,14 @@ export function runScan(opts: InternalScanOptions): ScanRun {
   }
   const records = [...byAdapter.values()].flat();
   // A Nest app also depends on express: only a scan that found nothing at all is suspicious.
-  if (!records.length && byAdapter.size) diagnostics.push(noRoutesDiagnostic([...byAdapter.keys()].map((a) => a.name), project.packages));
+  const noRoutes = !records.length && byAdapter.size ? noRoutesFinding([...byAdapter.keys()].map((a) => a.name), project.packages) : undefined;
   const facts = handlerFacts(ctx, records, diagnostics);
   for (const r of records) settleStatus(r, facts.get(r), config);
   settleClaims(records.map((r) => ({ route: r.route, facts: facts.get(r) })), { inferPublic: config.missingAuth !== 'strict', config });
 
   const rules = allRules.filter((r) => config.rules[r.id] !== 'off');
   const authFixes = planAuthFixes(ctx, byAdapter, rules, opts);
-  const raw: Finding[] = [];
+  const raw: Finding[] = noRoutes && config.rules['unresolved-auth'] !== 'off' ? [noRoutes] : [];
   for (const record of records) {
     for (const rule of rules) {
       const fix = authFixes.get(record.route.id);

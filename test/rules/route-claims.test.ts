@@ -80,3 +80,18 @@ describe('route-claims fixture', () => {
     expect(result.routes.filter((r) => r.auth.status === 'public').map((r) => r.path)).toEqual([]);
   });
 });
+
+describe('an app that authenticates nobody', () => {
+  it('gets one finding for the app instead of one warning per open route; claims with evidence stay', async () => {
+    const result = await scan({ paths: [fixture('express', 'app-without-auth')], cwd: repoRoot });
+    expect(result.findings.map((f) => `${f.severity} ${f.messageId} ${f.route ? `${f.route.method} ${f.route.path}` : '(app)'}`)).toEqual([
+      'error needs-auth POST /admin/wipe',
+      'warning app-without-auth (app)',
+    ]);
+    const app = result.findings.find((f) => f.messageId === 'app-without-auth')!;
+    expect(app.message).toBe(
+      'no route of this app authenticates its callers (2 routes are open and none reads the caller): add authentication, or declare the routes public if the app is meant to be open',
+    );
+    expect(result.summary).toMatchObject({ errors: 1, warnings: 1 });
+  });
+});

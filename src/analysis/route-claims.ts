@@ -179,7 +179,7 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
     what: 'sign-in or account-recovery endpoint',
   },
   { kind: 'probe', test: /^(health|healthz|healthcheck|health-check|_health|live|livez|liveness|ready|readyz|readiness|ping|heartbeat|status|version|uptime|alive)$/i, what: 'health or readiness probe' },
-  { kind: 'api-docs', test: /^(docs|doc|swagger|swagger-ui|openapi|openapi\.json|openapi\.yaml|swagger\.json|api-docs|api-docs\.json|redoc|reference|spec|spec\.json)$/i, what: 'API documentation' },
+  { kind: 'api-docs', test: /^(docs|doc|swagger|swagger-ui|openapi|openapi\.json|openapi\.yaml|swagger\.json|api-docs|api-docs\.json|redoc|reference|api-reference|scalar|spec|spec\.json)$/i, what: 'API documentation' },
   { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },
 ];
 
@@ -221,6 +221,9 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
   const signature = has('verifies-signature');
   if (signature) out.push(signature);
   if (route.method.toUpperCase() === 'GET' || route.method.toUpperCase() === 'HEAD') {
+    if (segments.every((s) => API_BASE.test(s)) && !hasParams && facts && !reads.length && !signals.some((s) => s.kind === 'reads-principal')) {
+      out.push(ev('probe', `root endpoint that touches no data (\`${route.path}\`)`, route.loc));
+    }
     if (CATCH_ALL.test(route.path) && !signals.some((s) => s.kind === 'reads-principal')) {
       out.push(ev('fallback', `catch-all fallback (\`${route.method} ${route.path}\`: a not-found page or a single-page app shell)`, route.loc));
     }
@@ -240,6 +243,9 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
   else if (has('optional-auth')) out.push(has('optional-auth')!);
   return out;
 }
+
+/** The segments an API's root is made of: `/`, `/api`, `/api/v1`. */
+const API_BASE = /^(api|rest|v\d+)$/i;
 
 /** `*`, `/*`, `/(.*)`, `/*splat`, `/{*any}`: the route that answers what no other does. */
 const CATCH_ALL = /^\/?(\*\w*|\(\.\*\)|\{\*\w*\}|\*\*)$/;

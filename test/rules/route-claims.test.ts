@@ -16,7 +16,7 @@ describe('route-claims fixture', () => {
       'GET /api/me unprotected reads-principal',
       'GET /api/greeting public optional-auth',
       'POST /api/feedback unprotected ',
-      'GET / public renders-page',
+      'GET / public probe,renders-page',
       'GET /{*any} public fallback',
       'POST /api/auth/login public auth-flow,checks-credentials,issues-credentials',
       'POST /api/auth/login/change-password unprotected writes-account',

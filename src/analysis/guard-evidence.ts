@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../syntax/functions.js';
 import { unwrap } from '../syntax/resolve.js';
+import { findDeclaration } from '../syntax/scope.js';
 
 /**
  * Evidence that code refuses a request as unauthenticated or forbidden: a 401/403 response, an
@@ -87,6 +88,74 @@ export function refusalAt(n: ts.Node): string | undefined {
   }
   if (ts.isThrowStatement(n) && n.expression && hasStatusProperty(n.expression)) return 'throws an error with status 401/403';
   return undefined;
+}
+
+/** Names a condition must mention to be about a credential (a token, a key, a session), not about input. */
+const CREDENTIAL = /auth|token|jwt|bearer|session|cookie|credential|api[-_]?key|secret|signature/i;
+
+/**
+ * `if (!token) return res.status(400).json(...)` where `token` is a credential: a refusal with any 4xx status
+ * counts when what is missing is the credential (validation of other input never does).
+ */
+export function findCredentialRefusal(root: ts.Node): Refusal | undefined {
+  let found: Refusal | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIfStatement(n) && isAbsenceTest(n.expression) && CREDENTIAL.test(n.expression.getText()) && fromHeaders(n.expression)) {
+      const status = clientErrorIn(n.thenStatement);
+      if (status) {
+        found = { node: n, evidence: `responds ${status} when \`${n.expression.getText().slice(0, 40)}\`` };
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
+}
+
+/**
+ * The tested value is read from the request's headers or cookies (`const token = req.header('x-api-key')`), where
+ * credentials travel; a token in the body or query is input that validation checks for presence.
+ */
+function fromHeaders(cond: ts.Expression): boolean {
+  const HEADERS = /header|cookie|authorization/i;
+  if (HEADERS.test(cond.getText())) return true;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const decl = findDeclaration(n.text, n);
+      if (decl && ts.isVariableDeclaration(decl) && decl.initializer && HEADERS.test(decl.initializer.getText())) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(cond);
+  return found;
+}
+
+function isAbsenceTest(cond: ts.Expression): boolean {
+  const e = unwrap(cond);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return true;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return isAbsenceTest(e.left) || isAbsenceTest(e.right);
+  return false;
+}
+
+/** A 4xx answer in a branch: `res.status(400)`, `reply.code(422)`, `res.sendStatus(400)`, `c.json(x, 400)`. */
+function clientErrorIn(branch: ts.Node): string | undefined {
+  let found: string | undefined;
+  const is4xx = (a: ts.Node | undefined) => !!a && ts.isNumericLiteral(unwrap(a)) && /^4\d\d$/.test((unwrap(a) as ts.NumericLiteral).text);
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n)) {
+      const name = ts.isPropertyAccessExpression(n.expression) ? n.expression.name.text : undefined;
+      if (name && STATUS_SETTERS.has(name) && is4xx(n.arguments[0])) found = n.arguments[0]!.getText();
+      else if (name && /^(json|text|send)$/.test(name) && is4xx(n.arguments[1])) found = n.arguments[1]!.getText();
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(branch);
+  return found;
 }
 
 function hasStatusProperty(node: ts.Node): boolean {

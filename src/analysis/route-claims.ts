@@ -79,27 +79,25 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, guardedSib
   const out: Evidence[] = [];
   const principal = facts?.signals?.find((s) => s.kind === 'reads-principal');
   if (principal) out.push(principal);
+  // One piece of evidence per kind: the first account change, the first owned write, the first owned read.
+  const seen = new Set<EvidenceKind>();
+  const add = (e: Evidence) => {
+    if (!seen.has(e.kind)) out.push(e);
+    seen.add(e.kind);
+  };
   for (const a of facts?.dataAccesses ?? []) {
+    const call = a.expression.split('(')[0];
     if (a.userRecord) {
-      if (a.kind === 'list') {
-        out.push(ev('reads-owned-data', `lists user accounts (\`${a.expression.split('(')[0]}\`)`, a.loc));
-        break;
-      }
-      if ((a.kind === 'update' || a.kind === 'delete') && a.byRequestId && !a.scopedBy) {
-        out.push(ev('writes-account', `${a.kind === 'delete' ? 'deletes' : 'changes'} a user account picked by \`${a.idExpression ?? 'the request'}\``, a.loc));
-        break;
+      if (a.kind === 'list') add(ev('reads-owned-data', `lists user accounts (\`${call}\`)`, a.loc));
+      else if ((a.kind === 'update' || a.kind === 'delete') && a.byRequestId && !a.scopedBy) {
+        add(ev('writes-account', `${a.kind === 'delete' ? 'deletes' : 'changes'} a user account picked by \`${a.idExpression ?? 'the request'}\``, a.loc));
       }
       continue;
     }
     if (!a.ownerField || CREDENTIAL_MODEL.test(a.model ?? '') || RECORD_KEEPING.test(a.model ?? '')) continue;
-    if ((a.kind === 'read' || a.kind === 'list') && !readsArePublic(a.model, a.ownerField, config)) {
-      out.push(ev('reads-owned-data', `${a.kind === 'list' ? 'lists' : 'reads'} ${a.model ?? 'records'} owned by users (\`${a.expression.split('(')[0]}\`, owner \`${a.ownerField}\`)`, a.loc));
-      break;
-    }
-    if (a.kind === 'create' || a.kind === 'update' || a.kind === 'delete') {
-      out.push(ev('writes-owned-data', `${verb(a.kind)} ${a.model ?? 'records'} owned by users (\`${a.expression.split('(')[0]}\`, owner \`${a.ownerField}\`)`, a.loc));
-      break;
-    }
+    const owned = `${a.model ?? 'records'} owned by users (\`${call}\`, owner \`${a.ownerField}\`)`;
+    if ((a.kind === 'read' || a.kind === 'list') && !readsArePublic(a.model, a.ownerField, config)) add(ev('reads-owned-data', `${a.kind === 'list' ? 'lists' : 'reads'} ${owned}`, a.loc));
+    else if (a.kind === 'create' || a.kind === 'update' || a.kind === 'delete') add(ev('writes-owned-data', `${verb(a.kind)} ${owned}`, a.loc));
   }
   const webhook = route.path.split('/').find((s) => WEBHOOK_SEGMENT.test(s));
   if (webhook && STATE_CHANGING.has(route.method.toUpperCase()) && !facts?.signals?.some((s) => s.kind === 'verifies-signature')) {

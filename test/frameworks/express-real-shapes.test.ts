@@ -131,7 +131,11 @@ describe('express: shapes from real projects', () => {
       'GET /api/feed unprotected ',
       'GET /api/settings unknown ',
       'POST /api/articles protected requireUser',
+      'POST /api/devices/sync protected deviceKey',
+      'POST /api/drafts unprotected ',
     ]);
+    // A 4xx for a missing credential read from the headers refuses like a 401; one for missing input does not.
+    expect(routes.find((r) => r.path === '/api/devices/sync')!.auth.guards[0]!.evidence).toBe("responds 400 when `!(await verifyToken(key))`, otherwise calls next()");
     // Switched off by the deployment (`!process.env.AUTH_TOKEN`), not by the request: neither a guard nor optional.
     expect(routes.find((r) => r.path === '/api/settings')!.auth.reason).toBe(
       "unlessDisabled: responds 401, but lets every request through when `process.env.NODE_ENV === 'development' …`: a deployment setting the scan cannot know",

@@ -67,6 +67,14 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(lines.every(agrees)).toBe(true);
   }, 60_000);
 
+  // rcrdk/nextjs-fastify-saas-rbac: a preHandler that only attaches request.getCurrentUserId() was taken for a
+  // guard, so routes that register it and never call the verifier read "protected" while anyone got through.
+  it('lazy-auth: a hook that only attaches a verifier is no guard; a handler that calls it is protected inline', async () => {
+    const lines = await observed('lazy-auth');
+    expect(lines).toEqual(['GET /profile protected → 401', 'POST /domains/:id unprotected → 200']);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
   it('fastify-plugin-lifting: fp() and skip-override hooks guard the parent context; fp ignores prefix', async () => {
     const lines = await observed('fastify-plugin-lifting');
     expect(lines).toEqual([

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { callsIn, continuesWith, findRefusal } from '../../analysis/guard-evidence.js';
+import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffWhen } from '../../analysis/optional-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
@@ -103,7 +103,7 @@ export class ExpressMiddlewareClassifier {
 
   private evidenceIn(fn: FunctionNode, depth: number): Verdict {
     const next = continuesWith(fn, 2);
-    const refusal = findRefusal(fn.body ?? fn);
+    const refusal = findRefusal(fn.body ?? fn) ?? findCredentialRefusal(fn.body ?? fn);
     const optional = next ? passesWithoutCredentials(fn, 2) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) {

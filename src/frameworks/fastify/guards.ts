@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
-import { findRefusal, isRefusalStatus } from '../../analysis/guard-evidence.js';
+import { findRefusal, isRefusalStatus, refusalAt } from '../../analysis/guard-evidence.js';
+import { attachedVerifiers } from '../../analysis/lazy-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
@@ -14,7 +15,8 @@ import { KNOWN_DECORATOR_GUARDS } from './known-plugins.js';
 export type Verdict =
   /** `skips`: conditions under which the guard lets a request through unchecked, decided per route. */
   | { verdict: 'guard'; evidence: string; skips?: HookSkip[] }
-  | { verdict: 'none'; why: string }
+  /** `lazy`: verifiers the hook attaches to the request (`request.getCurrentUserId`), which refuse when a handler calls them. */
+  | { verdict: 'none'; why: string; lazy?: string[] }
   | { verdict: 'unknown'; reason: string };
 
 /**
@@ -168,6 +170,8 @@ export class FastifyGuardClassifier {
   }
 
   private evidenceIn(fn: FunctionNode, scope: FastifyContext, depth: number): Verdict {
+    const lazy = lazyVerifiers(fn);
+    if (lazy) return lazy;
     const { skips, optional } = findHookSkips(fn);
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) return\`): optional authentication` };
     const withSkips = (v: Verdict): Verdict => (v.verdict === 'guard' && skips.length ? { ...v, skips: [...skips, ...(v.skips ?? [])] } : v);
@@ -191,6 +195,28 @@ export class FastifyGuardClassifier {
     if (jwt) return { verdict: 'none', why: jwt.evidence };
     return { verdict: 'none', why: 'never refuses a request' };
   }
+}
+
+/**
+ * A hook that refuses nobody itself but attaches verifiers that refuse when called (lazy authentication): not
+ * a guard; the verifiers' names go with the verdict so a handler that calls one counts as protected inline.
+ */
+function lazyVerifiers(fn: FunctionNode): Verdict | undefined {
+  const attached = attachedVerifiers(fn);
+  if (!attached.size || !fn.body) return undefined;
+  const inside = new Set<ts.Node>(attached.values());
+  let direct = false;
+  const visit = (n: ts.Node): void => {
+    if (direct || inside.has(n)) return;
+    if (refusalAt(n) || (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'jwtVerify')) direct = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  if (direct) return undefined;
+  const refusing = [...attached].filter(([, f]) => jwtVerifyIn(f)?.refuses || findRefusal(f.body ?? f) || findStatusErrorThrow(f.body ?? f)).map(([name]) => name);
+  if (!refusing.length) return undefined;
+  const calls = refusing.map((name) => `request.${name}()`).join(', ');
+  return { verdict: 'none', why: `only attaches ${calls}, which refuse${refusing.length > 1 ? '' : 's'} when a handler calls ${refusing.length > 1 ? 'them' : 'it'}: lazy authentication`, lazy: refusing };
 }
 
 /**

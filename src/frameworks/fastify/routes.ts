@@ -8,6 +8,7 @@ import { ChainFiles } from '../chain-files.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
 import { GUARD_HOOKS, property, type FastifyContext, type RouteEntry } from './contexts.js';
 import { jwtVerifyIn, type FastifyGuardClassifier, type Verdict } from './guards.js';
+import { callsVerifier } from '../../analysis/lazy-auth.js';
 import { skipVerdict, type RouteFacts } from './hook-skips.js';
 import { fastifyRequestSpec } from './request-spec.js';
 
@@ -70,6 +71,12 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
     if (inline?.refuses) {
       links.push({ verdict: 'guard', guard: { name: 'request.jwtVerify()', kind: 'inline', scope: 'route', loc: locOf(fn, root), evidence: inline.evidence } });
     }
+    // Lazy authentication: the handler calls a verifier a hook of its chain attached.
+    const lazy = chain.flatMap((c) => c.hooks.flatMap((h) => lazyOf(classifier.classify(h.expr, h.addedIn))));
+    const call = callsVerifier(fn, lazy);
+    if (call) {
+      links.push({ verdict: 'guard', guard: { name: call, kind: 'inline', scope: 'route', loc: locOf(fn, root), evidence: `calls ${call}, which a hook attached and which refuses without valid credentials` } });
+    }
   }
   if (!entry.handler) unresolved.push('the route has no handler the scan can read');
   if (entry.path === undefined || entry.path.includes(DYNAMIC)) unresolved.push('the route path is computed at run time');
@@ -99,6 +106,10 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
     fastifyRegistrationOf.set(record, entry);
     return record;
   });
+}
+
+function lazyOf(v: Verdict): string[] {
+  return v.verdict === 'none' ? (v.lazy ?? []) : [];
 }
 
 /** What creates a context and adds to its chain: the root, the plugin and its register call, shared plugins, every hook. */

@@ -116,7 +116,7 @@ const ISSUES = /^(sign|signAsync|jwtSign|make(Jwt|JWT|Token)|encode(Jwt|JWT|Toke
 /** Password and one-time code checks. */
 const CHECKS = /^(compare|compareSync|(compare|check|verify|validate|match|is(Valid)?)(Password|Passwords|Credentials|Otp|OTP|Totp|TOTP|Code)(Match|Matches|Valid)?|isPasswordMatch|validateUser|authenticateUser)$/;
 /** Webhook signature checks: Stripe, Svix, GitHub-style HMAC with a constant-time compare. */
-const SIGNATURE = /^(constructEvent|constructEventAsync|verifyAndReceive|(verify|validate|check|isValid)\w*(Webhook|Signature|Hmac|Sig)\w*)$/;
+const SIGNATURE = /^(constructEvent|constructEventAsync|verifyAndReceive|(verify|validate|check|isValid)\w*(Webhook|Signature|Hmac|Sig)\w*|(parse|construct|read)\w*WebhookEvent\w*)$/;
 const RENDERS = new Set(['render', 'view', 'html']);
 const SENDS_FILE = new Set(['sendFile', 'sendfile', 'download']);
 

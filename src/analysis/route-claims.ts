@@ -206,6 +206,10 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
     kinds.add(k.kind);
     out.push(ev(k.kind, k.what, route.loc));
   }
+  // `/api/auth/*`: every endpoint of an authentication library (Better Auth's handler, Auth.js) under one mount.
+  if (!kinds.has('auth-flow') && /(^|\/)(auth|oauth|oauth2|identity)\/(\*\w*|\{\*\w*\}|\*\*|:\w+\*?)$/i.test(route.path)) {
+    out.push(ev('auth-flow', 'the authentication library\'s own endpoints (sign-in, sign-up, session)', route.loc));
+  }
   for (const kind of ['issues-credentials', 'checks-credentials'] as const) {
     const s = has(kind);
     if (s) out.push(s);

@@ -1,3 +1,4 @@
+import { ts } from 'ts-morph';
 import type { Guard, RouteAuth } from '../model/types.js';
 import { AUTH_SOUNDING } from './express/known-middleware.js';
 
@@ -35,6 +36,17 @@ const LOOKS_LIKE_AUTH_BUT = /optional|credentialsRequired|authRequired|only atta
 export function notAGuard(name: string, why: string | undefined): ChainLink {
   const callee = name.split('(')[0];
   return why && AUTH_SOUNDING.test(callee) && LOOKS_LIKE_AUTH_BUT.test(why) ? { verdict: 'none', note: `${name}: ${why}` } : { verdict: 'none' };
+}
+
+/**
+ * `validateParams(schema)`, `validateJsonBody(x)`, `zValidator('json', s)`: a project's input validation, which
+ * refuses bad input, never an anonymous caller. When the scan cannot follow one, it is still no guard, and it
+ * does not make the chain unknown. Names about credentials (`validateToken`, `validateSession`) are not this.
+ */
+export function isInputValidation(call: ts.CallExpression): boolean {
+  const callee = call.expression;
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+  return /^(validate|validate[A-Z]\w*|\w*Validator|validator|celebrate|checkSchema)$/.test(name) && !/token|session|auth|jwt|user|key|signature|request|credential|permission|role|access/i.test(name);
 }
 
 /** Joins route path parts the way routers do: one slash between parts, no trailing slash. */

@@ -1,3 +1,4 @@
+import { isInputValidation } from '../chain.js';
 import { ts } from 'ts-morph';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffWhen } from '../../analysis/optional-auth.js';
@@ -36,6 +37,11 @@ export class ExpressMiddlewareClassifier {
   }
 
   private classifyCall(call: ts.CallExpression): Verdict {
+    const verdict = this.followCall(call);
+    return verdict.verdict === 'unknown' && isInputValidation(call) ? { verdict: 'none', why: 'validates input; does not authenticate' } : verdict;
+  }
+
+  private followCall(call: ts.CallExpression): Verdict {
     const callee = this.ctx.resolver.value(call.expression);
     if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call);
     if (callee.kind === 'node' && isFunctionNode(callee.node)) {

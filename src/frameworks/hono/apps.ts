@@ -67,7 +67,9 @@ export type HonoEntry =
     })
   | (EntryBase & { kind: 'mount'; path: ts.Expression; child: ts.Expression });
 
-type Pending = { param: ts.ParameterDeclaration; call: ts.CallExpression; base: string };
+/** A registration on a parameter, or on a property of one (`{ app }` of `registerRoutes({ app, db })`): `path`. */
+type Pending = { param: ts.ParameterDeclaration; path: string[]; call: ts.CallExpression; base: string };
+type ParamRef = { param: ts.ParameterDeclaration; path: string[]; base: string };
 
 /**
  * Finds every Hono app in the project and its registrations in execution order. Registrations on a
@@ -95,7 +97,7 @@ export class HonoApps {
       if (!ts.isPropertyAccessExpression(callee) || !isRegistrar(callee.name.text)) continue;
       const ref = this.refOf(callee.expression);
       if (!ref) continue;
-      if ('param' in ref) pending.push({ param: ref.param, call, base: ref.base });
+      if ('param' in ref) pending.push({ param: ref.param, path: ref.path, call, base: ref.base });
       else this.addEntry(ref.app, ref.base, call, this.orderOf(call, ref.app));
     }
     if (pending.length) this.bindParameters(calls, pending);
@@ -104,7 +106,7 @@ export class HonoApps {
   }
 
   /** The app an expression evaluates to, or the registrar parameter it is. */
-  refOf(expr: ts.Node, depth = 0): AppRef | { param: ts.ParameterDeclaration; base: string } | undefined {
+  refOf(expr: ts.Node, depth = 0): AppRef | ParamRef | undefined {
     return this.refOfValue(this.resolver.value(expr), depth);
   }
 
@@ -113,9 +115,9 @@ export class HonoApps {
     return ref && 'app' in ref ? ref : undefined;
   }
 
-  private refOfValue(v: Value, depth: number): AppRef | { param: ts.ParameterDeclaration; base: string } | undefined {
+  private refOfValue(v: Value, depth: number): AppRef | ParamRef | undefined {
     if (depth > 12) return undefined;
-    if (v.kind === 'param') return v.path.length === 0 ? { param: v.node, base: '' } : undefined;
+    if (v.kind === 'param') return { param: v.node, path: v.path, base: '' };
     if (v.kind !== 'node') return undefined;
     const node = unwrap(v.node);
     if (ts.isNewExpression(node)) {
@@ -340,6 +342,31 @@ export class HonoApps {
     return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, at];
   }
 
+  /**
+   * What sits at `path` inside an argument: the argument itself, a property of an object literal built for
+   * the call (`{ app, ...dependencies }`, spreads included), or a parameter passed on whole (`register(context)`).
+   */
+  private refAt(arg: ts.Node, path: string[], depth = 0): AppRef | ParamRef | undefined {
+    if (!path.length) return this.refOf(arg);
+    if (depth > 8) return undefined;
+    const v = this.resolver.value(arg);
+    if (v.kind === 'param') return { param: v.node, path: [...v.path, ...path], base: '' };
+    if (v.kind !== 'node') return undefined;
+    const node = unwrap(v.node);
+    if (!ts.isObjectLiteralExpression(node)) return undefined;
+    let found: AppRef | ParamRef | undefined;
+    // The last property or spread that provides the key wins, as in JavaScript; a spread of a parameter may not
+    // hold the key at all, so it does not override a property written out.
+    for (const p of node.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        const spread = this.refAt(p.expression, path, depth + 1);
+        if (spread && ('app' in spread || !found)) found = spread;
+      } else if (ts.isShorthandPropertyAssignment(p) && p.name.text === path[0]) found = this.refAt(p.name, path.slice(1), depth + 1);
+      else if (ts.isPropertyAssignment(p) && p.name && propertyKey(p.name) === path[0]) found = this.refAt(p.initializer, path.slice(1), depth + 1);
+    }
+    return found;
+  }
+
   /** Replays registrations made on a parameter on each app passed for it. */
   private bindParameters(calls: ts.CallExpression[], pending: Pending[], depth = 0): void {
     const byFn = new Map<ts.Node, Pending[]>();
@@ -354,17 +381,21 @@ export class HonoApps {
       const fn = fnValue.node as ts.SignatureDeclaration;
       for (const reg of regs) {
         const arg = call.arguments[fn.parameters.indexOf(reg.param)];
-        const ref = arg && this.refOf(arg);
+        const ref = arg && this.refAt(arg, reg.path);
         if (!ref) continue;
-        if ('param' in ref) next.push({ ...reg, param: ref.param });
+        if ('param' in ref) next.push({ ...reg, param: ref.param, path: ref.path });
         else {
           const base = ref.base === undefined ? undefined : joinPaths(ref.base, reg.base);
           this.addEntry(ref.app, base, reg.call, [...this.orderOf(call, ref.app), reg.call.getStart()]);
         }
       }
     }
-    if (next.length && depth < 4) this.bindParameters(calls, next, depth + 1);
+    if (next.length && depth < 8) this.bindParameters(calls, next, depth + 1);
   }
+}
+
+function propertyKey(name: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
 }
 
 function isInside(node: ts.Node, container: ts.Node): boolean {

@@ -1,3 +1,4 @@
+import { isInputValidation } from '../chain.js';
 import { ts } from 'ts-morph';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffWhen } from '../../analysis/optional-auth.js';
@@ -46,6 +47,11 @@ export class HonoMiddlewareClassifier {
   }
 
   private classifyCall(call: ts.CallExpression, depth: number): Verdict {
+    const verdict = this.followCall(call, depth);
+    return verdict.verdict === 'unknown' && isInputValidation(call) ? { verdict: 'none', why: 'validates input; does not authenticate' } : verdict;
+  }
+
+  private followCall(call: ts.CallExpression, depth: number): Verdict {
     if (depth > 6) return { verdict: 'unknown', reason: `${snippet(call)} nests too deeply to follow` };
     const callee = this.ctx.resolver.value(call.expression);
     if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call, depth);

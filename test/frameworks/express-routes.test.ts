@@ -55,10 +55,12 @@ describe('express: routes and guard chains', () => {
     expect(get.auth.guards[0].evidence).toContain("passport.authenticate('jwt')");
   });
 
-  it('replays registrar functions on the app passed in, and router factories', async () => {
+  it('replays registrar functions on the app passed in, on a router inside a context object, and router factories', async () => {
     const { routes } = await listRoutes({ paths: [fixture('express', 'registrar-and-factories')], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'DELETE /ctx/notes/:id unprotected',
       'GET /admin/users protected',
+      'GET /ctx/notes protected',
       'GET /health unprotected',
       'GET /items/:id protected',
       'GET /sdk unknown',

@@ -30,7 +30,8 @@ export type Entry = (
   | { kind: 'param'; call: ts.CallExpression; name: ts.Expression; items: ts.Expression[]; order: Order }
 ) & { condition?: string };
 
-type RouterRef = { router: ExpressRouter } | { param: ts.ParameterDeclaration } | undefined;
+/** A router, or a registrar's parameter (or a property of one: `router` of `{ router, db }`) it will be given as. */
+type RouterRef = { router: ExpressRouter } | { param: ts.ParameterDeclaration; path: string[] } | undefined;
 
 interface Registration {
   call: ts.CallExpression;
@@ -39,6 +40,8 @@ interface Registration {
   method: string;
   /** For `x.route('/p').get(h)`: the path given to route(). */
   routePath?: ts.Expression;
+  /** Made on a property of a registrar's parameter: where the router sits inside the argument. */
+  paramPath?: string[];
 }
 
 /**
@@ -69,7 +72,7 @@ export class ExpressRouters {
       const ref = this.routerOf(reg.receiver);
       if (!ref) continue;
       if ('router' in ref) this.addEntry(ref.router, reg, this.orderOf(call, ref.router), conditionOf(call));
-      else pending.set(ref.param, [...(pending.get(ref.param) ?? []), reg]);
+      else pending.set(ref.param, [...(pending.get(ref.param) ?? []), { ...reg, paramPath: ref.path }]);
     }
     if (pending.size) this.bindParameters(calls, pending);
     for (const r of this.routers.values()) r.entries.sort((a, b) => compareOrder(a.order, b.order));
@@ -83,7 +86,7 @@ export class ExpressRouters {
 
   routerOfValue(v: Value, depth = 0): RouterRef {
     if (depth > 8) return undefined;
-    if (v.kind === 'param') return v.path.length === 0 ? { param: v.node } : undefined;
+    if (v.kind === 'param') return { param: v.node, path: v.path };
     if (v.kind !== 'node') return undefined;
     const node = v.node;
     if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
@@ -250,20 +253,44 @@ export class ExpressRouters {
         const regs = pending.get(param);
         const arg = call.arguments[i];
         if (!regs || !arg) return;
-        const ref = this.routerOf(arg);
-        if (ref && 'router' in ref) {
-          const base = this.orderOf(call, ref.router);
-          const outer = conditionOf(call);
-          for (const reg of regs) {
+        for (const reg of regs) {
+          const ref = this.routerInside(arg, reg.paramPath ?? []);
+          if (ref && 'router' in ref) {
+            const outer = conditionOf(call);
             const inner = conditionOf(reg.call);
-            this.addEntry(ref.router, reg, [...base, positionOf(reg.call)], outer && inner ? `${outer} and ${inner}` : (outer ?? inner));
+            this.addEntry(ref.router, reg, [...this.orderOf(call, ref.router), positionOf(reg.call)], outer && inner ? `${outer} and ${inner}` : (outer ?? inner));
+          } else if (ref && 'param' in ref) {
+            next.set(ref.param, [...(next.get(ref.param) ?? []), { ...reg, paramPath: ref.path }]);
           }
-        } else if (ref && 'param' in ref) {
-          next.set(ref.param, [...(next.get(ref.param) ?? []), ...regs]);
         }
       });
     }
-    if (next.size && depth < 4) this.bindParameters(calls, next, depth + 1);
+    if (next.size && depth < 8) this.bindParameters(calls, next, depth + 1);
+  }
+
+  /**
+   * What sits at `path` inside a registrar's argument: the argument itself, a property of an object literal built
+   * for the call (`{ router: api, ...deps }`, spreads included), or a parameter passed on whole (`register(ctx)`).
+   */
+  private routerInside(arg: ts.Node, path: string[], depth = 0): RouterRef {
+    if (!path.length) return this.routerOf(arg);
+    if (depth > 8) return undefined;
+    const v = this.resolver.value(arg);
+    if (v.kind === 'param') return { param: v.node, path: [...v.path, ...path] };
+    if (v.kind !== 'node' || !ts.isObjectLiteralExpression(unwrap(v.node))) return undefined;
+    let found: RouterRef;
+    // The last property or spread that provides the key wins, as in JavaScript; a spread of a parameter may not
+    // hold the key at all, so it does not override a property written out.
+    for (const p of (unwrap(v.node) as ts.ObjectLiteralExpression).properties) {
+      if (ts.isSpreadAssignment(p)) {
+        const spread = this.routerInside(p.expression, path, depth + 1);
+        if (spread && ('router' in spread || !found)) found = spread;
+      } else if (ts.isShorthandPropertyAssignment(p) && p.name.text === path[0]) found = this.routerInside(p.name, path.slice(1), depth + 1);
+      else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === path[0]) {
+        found = this.routerInside(p.initializer, path.slice(1), depth + 1);
+      }
+    }
+    return found;
   }
 }
 

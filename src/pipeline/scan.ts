@@ -16,6 +16,7 @@ import { allRules } from '../../rules/index.js';
 import { handlerFacts } from './facts.js';
 import { settleClaims } from '../analysis/route-claims.js';
 import { noRoutesFinding } from './no-routes.js';
+import { unreachedControllers } from './unreached-controllers.js';
 import { publicComment, suppressionsIn } from './declarations.js';
 import { byLocation, byLocationThenRule } from '../model/order.js';
 
@@ -76,7 +77,9 @@ export function runScan(opts: InternalScanOptions): ScanRun {
 
   const rules = allRules.filter((r) => config.rules[r.id] !== 'off');
   const authFixes = planAuthFixes(ctx, byAdapter, rules, opts);
-  const raw: Finding[] = noRoutes && config.rules['unresolved-auth'] !== 'off' ? [noRoutes] : [];
+  // Project-wide: a slice keeps the full scan's finding (src/cache/slice.ts merges route-less findings by file).
+  const unreached = records.length && !opts.slice ? unreachedControllers(project.files, records.map((r) => r.route), root) : undefined;
+  const raw: Finding[] = config.rules['unresolved-auth'] === 'off' ? [] : [noRoutes, unreached].filter((f): f is Finding => f !== undefined);
   for (const record of records) {
     for (const rule of rules) {
       const fix = authFixes.get(record.route.id);

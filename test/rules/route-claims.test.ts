@@ -5,6 +5,7 @@ import { scan } from '../../src/api.js';
 import { toJsonReport } from '../../src/report/json.js';
 import { toSarif } from '../../src/report/sarif.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
+import { makeTempProject, removeTempProject } from '../helpers/temp-project.js';
 
 const dir = fixture('express', 'route-claims');
 
@@ -93,5 +94,31 @@ describe('an app that authenticates nobody', () => {
       'no route of this app authenticates its callers (2 routes are open and none reads the caller): add authentication, or declare the routes public if the app is meant to be open',
     );
     expect(result.summary).toMatchObject({ errors: 1, warnings: 1 });
+  });
+});
+
+describe('a scan that reaches little of the app says so', () => {
+  it('counts NestJS controllers that serve no route found (a module graph built at run time) as an unresolved-auth warning', async () => {
+    const controller = (name: string) =>
+      `import { Controller, Get } from '@nestjs/common';\n@Controller('${name}')\nexport class ${name[0]!.toUpperCase()}${name.slice(1)}Controller {\n  @Get() list() { return []; }\n}\n`;
+    const names = ['health', 'users', 'orders', 'invoices', 'teams', 'reports', 'tags'];
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'x', private: true, dependencies: { '@nestjs/common': '^11', '@nestjs/core': '^11' } }),
+      'src/main.ts': `import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nNestFactory.create(AppModule).then((app) => app.listen(3000));\n`,
+      // Only one controller is listed statically; the rest come from a list built at run time.
+      'src/app.module.ts': `import { Module } from '@nestjs/common';\nimport { HealthController } from './health.controller';\nimport { loadControllers } from './registry';\n@Module({ controllers: [HealthController, ...loadControllers()] })\nexport class AppModule {}\n`,
+      'src/registry.ts': `export function loadControllers(): any[] { return (globalThis as any).controllers ?? []; }\n`,
+    };
+    for (const n of names) files[`src/${n}.controller.ts`] = controller(n);
+    const dir = makeTempProject('unreached-controllers', files);
+    try {
+      const result = await scan({ paths: [dir], cwd: dir });
+      const found = result.findings.filter((f) => f.messageId === 'unreached-controllers');
+      expect(found.map((f) => `${f.ruleId} ${f.severity} ${f.loc.file}: ${f.message}`)).toEqual([
+        'unresolved-auth warning package.json: 6 of 7 controllers serve no route the scan found: the app is assembled in a way it does not follow, so this report covers part of it',
+      ]);
+    } finally {
+      removeTempProject(dir);
+    }
   });
 });

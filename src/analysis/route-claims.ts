@@ -19,23 +19,20 @@ import { readsArePublic } from './identity-fields.js';
  * an open route's chain files take in its neighbours' (an edit that unguards a neighbour re-judges it).
  */
 export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], opts: { inferPublic: boolean; config: Config }): void {
-  const neighbours = new Map<string, Route[]>();
+  const byFile = new Map<string, Route[]>();
+  const fileOf = (route: Route) => `${route.framework} ${route.loc.file}`;
   for (const { route } of routes) {
-    const key = `${route.framework} ${route.loc.file}`;
-    neighbours.set(key, [...(neighbours.get(key) ?? []), route]);
+    const list = byFile.get(fileOf(route));
+    if (list) list.push(route);
+    else byFile.set(fileOf(route), [route]);
   }
-  const context = new Map([...neighbours].map(([key, list]) => [key, neighbourhood(list)]));
+  const neighbourhoods = new Map([...byFile].map(([key, list]) => [key, neighbourhood(list)]));
 
   for (const { route, facts } of routes) {
     if (route.auth.status !== 'unprotected') continue;
-    const near = context.get(`${route.framework} ${route.loc.file}`)!;
+    const near = neighbourhoods.get(fileOf(route))!;
     if (near.chainFiles.length) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...near.chainFiles])].sort();
-    const siblings = near.guardedByResource.get(resourceOf(route.path)) ?? [];
-    const needs = needsEvidence(route, facts, siblings, near.writes.guarded > 0 || near.guardedByResource.size > 0, opts.config);
-    const { writes } = near;
-    if (!needs.length && STATE_CHANGING.has(route.method.toUpperCase()) && writes.all >= 3 && writes.guarded >= GUARDED_SHARE * writes.all) {
-      needs.push(ev('guarded-siblings', `${writes.guarded} of the ${writes.all} routes beside it that change data are guarded`, route.loc));
-    }
+    const needs = needsEvidence(route, facts, near, opts.config);
     const open = publicEvidence(route, facts);
     const verdict = decide(needs, open);
     if (verdict === 'public' && opts.inferPublic) {
@@ -75,7 +72,7 @@ const READS = new Set(['GET', 'HEAD', 'ALL']);
 const WEBHOOK_SEGMENT = /^(webhook|webhooks|web-hooks|ipn)$/i;
 const ADMIN_SEGMENT = /^(admin|admins|administrator|administration|superadmin|super-admin|backoffice|back-office|internal|debug|_debug|__debug__)$/i;
 
-function needsEvidence(route: Route, facts: HandlerFacts | undefined, guardedSiblings: Route[], neighboursAuthenticate: boolean, config: Config): Evidence[] {
+function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood, config: Config): Evidence[] {
   const out: Evidence[] = [];
   const principal = facts?.signals?.find((s) => s.kind === 'reads-principal');
   if (principal) out.push(principal);
@@ -106,13 +103,19 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, guardedSib
   const admin = route.path.split('/').find((s) => ADMIN_SEGMENT.test(s));
   if (admin) out.push(ev('administrative', `administrative path \`/${admin}\``, route.loc));
 
+  // Beside it: a guarded route of the same resource, a write among guarded writes, routes that authenticate.
   const method = route.method.toUpperCase();
-  const outlierOf = guardedSiblings.find((s) => STATE_CHANGING.has(method) || s.method.toUpperCase() === method);
+  const writing = STATE_CHANGING.has(method);
+  const siblings = near.guardedByResource.get(resourceOf(route.path)) ?? [];
+  const outlierOf = siblings.find((s) => writing || s.method.toUpperCase() === method);
+  const write = facts?.dataAccesses.find(changesData);
+  const { writes } = near;
   if (outlierOf) {
     out.push(ev('guarded-siblings', `${outlierOf.method} ${outlierOf.path} on the same resource is guarded (${outlierOf.auth.guards[0]?.name ?? 'guard'})`, outlierOf.loc));
-  } else if (neighboursAuthenticate && STATE_CHANGING.has(method) && facts?.dataAccesses.some(changesData)) {
-    const write = facts.dataAccesses.find(changesData)!;
+  } else if (writing && write && near.guardedByResource.size > 0) {
     out.push(ev('changes-state', `changes data (\`${write.expression.split('(')[0]}\`) while routes beside it authenticate`, write.loc));
+  } else if (writing && !out.length && writes.all >= 3 && writes.guarded >= GUARDED_SHARE * writes.all) {
+    out.push(ev('guarded-siblings', `${writes.guarded} of the ${writes.all} routes beside it that change data are guarded`, route.loc));
   }
   return out;
 }
@@ -127,7 +130,13 @@ const RECORD_KEEPING = /log|audit|event|activit|telemetry|metric|analytic|histor
 const GUARDED_SHARE = 0.8;
 
 /** What the routes of one file say about each other: which resources are guarded, how many writes are. */
-function neighbourhood(routes: Route[]): { guardedByResource: Map<string, Route[]>; writes: { guarded: number; all: number }; chainFiles: string[] } {
+interface Neighbourhood {
+  guardedByResource: Map<string, Route[]>;
+  writes: { guarded: number; all: number };
+  chainFiles: string[];
+}
+
+function neighbourhood(routes: Route[]): Neighbourhood {
   const guardedByResource = new Map<string, Route[]>();
   const writes = { guarded: 0, all: 0 };
   const chainFiles = new Set<string>();
@@ -135,7 +144,9 @@ function neighbourhood(routes: Route[]): { guardedByResource: Map<string, Route[
     for (const f of r.chainFiles ?? []) chainFiles.add(f);
     if (r.auth.status === 'protected') {
       const key = resourceOf(r.path);
-      guardedByResource.set(key, [...(guardedByResource.get(key) ?? []), r]);
+      const list = guardedByResource.get(key);
+      if (list) list.push(r);
+      else guardedByResource.set(key, [r]);
     }
     if (!STATE_CHANGING.has(r.method.toUpperCase()) || r.auth.status === 'public' || r.auth.status === 'unknown') continue;
     writes.all++;

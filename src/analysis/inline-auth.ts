@@ -56,7 +56,7 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
 
 /** `req`, `c`, `request.headers`, `c.req.raw.headers`, `{ headers: req.headers }`: the handler's request parameter or its headers. */
 function handsOverRequest(arg: ts.Expression, fn: FunctionNode): boolean {
-  const params = new Set(fn.parameters.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
+  const params = requestParameters(fn);
   const a = unwrap(arg);
   if (ts.isIdentifier(a)) return params.has(a.text);
   if (ts.isObjectLiteralExpression(a)) return a.properties.some((p) => ts.isPropertyAssignment(p) && handsOverRequest(p.initializer, fn));
@@ -64,6 +64,23 @@ function handsOverRequest(arg: ts.Expression, fn: FunctionNode): boolean {
   let root: ts.Node = a;
   while (ts.isPropertyAccessExpression(root)) root = root.expression;
   return ts.isIdentifier(root) && params.has(root.text) && /headers|cookies|session/.test(a.getText());
+}
+
+/**
+ * The names the handler's request goes by: a Nest parameter decorated `@Req()`, `@Request()` or `@Headers()`;
+ * elsewhere the first parameter (`req`, `request`, `c`). A body DTO or an ip is not the request.
+ */
+function requestParameters(fn: FunctionNode): Set<string> {
+  const out = new Set<string>();
+  const decorated = fn.parameters.some((p) => (ts.getDecorators(p) ?? []).length > 0);
+  fn.parameters.forEach((p, i) => {
+    if (!ts.isIdentifier(p.name)) return;
+    const isRequest = decorated
+      ? (ts.getDecorators(p) ?? []).some((d) => /^(Req|Request|Headers)\b/.test(d.expression.getText()))
+      : i === 0;
+    if (isRequest) out.add(p.name.text);
+  });
+  return out;
 }
 
 function isAbsenceOf(cond: ts.Expression, name: string): boolean {

@@ -19,6 +19,8 @@ describe('route-claims fixture', () => {
       'POST /api/feedback unprotected ',
       'GET / public probe,renders-page',
       'GET /{*any} public fallback',
+      'GET /api/account protected ',
+      'POST /api/session public auth-flow,issues-credentials,checks-credentials',
       'POST /api/auth/login public auth-flow,checks-credentials,issues-credentials',
       'POST /api/auth/login/change-password unprotected writes-account',
       'GET /api/posts public public-content',
@@ -30,6 +32,11 @@ describe('route-claims fixture', () => {
       'GET /api/health/details unprotected reads-owned-data',
       'POST /api/webhooks/payments public verifies-signature',
       'POST /api/webhooks/refunds unprotected writes-owned-data,unverified-webhook',
+    ]);
+    // A helper handed the request that answers 401 protects the handler that stops on its empty answer; one
+    // handed the body that throws 401 on a wrong password is a sign-in.
+    expect(result.routes.find((r) => r.path === '/api/account')!.auth.guards.map((g) => `${g.kind} ${g.evidence}`)).toEqual([
+      'inline requireSession(req, res) responds 401, then `if (!session) return`',
     ]);
     const publicByDesign = result.routes.find((r) => r.path === '/api/auth/login')!;
     expect(publicByDesign.auth.reason).toBe('public by design: sign-in or account-recovery endpoint');
@@ -50,8 +57,8 @@ describe('route-claims fixture', () => {
       ].sort(),
     );
     const me = result.findings.find((f) => f.route?.path === '/api/me')!;
-    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:18)");
-    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 18 }]);
+    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:20)");
+    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 20 }]);
     const feedback = result.findings.find((f) => f.route?.path === '/api/feedback')!;
     expect(feedback.message).toContain('nothing shows whether it should be: guard it, or declare it public');
   });

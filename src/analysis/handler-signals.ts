@@ -115,8 +115,10 @@ function isCallbackArgument(n: ts.Node): boolean {
 const ISSUES = /^(sign|signAsync|jwtSign|make(Jwt|JWT|Token)|encode(Jwt|JWT|Token)|sign(Jwt|JWT|Token|Tokens|In|InEmail|InWithPassword|InUser)|(create|issue|generate|mint)(Auth|Access|Refresh|Session|Jwt|JWT|Login|User)?(Token|Tokens|Jwt|JWT|Session|Sessions)(Pair)?|log[iI]n|createUserSession|setSession|regenerate)$/;
 /** Password and one-time code checks. */
 const CHECKS = /^(compare|compareSync|(compare|check|verify|validate|match|is(Valid)?)(Password|Passwords|Credentials|Otp|OTP|Totp|TOTP|Code)(Match|Matches|Valid)?|isPasswordMatch|validateUser|authenticateUser)$/;
-/** Webhook signature checks: Stripe, Svix, GitHub-style HMAC with a constant-time compare. */
+/** Webhook signature checks: Stripe's constructEvent, Octokit's verifyAndReceive, verify*Signature helpers, parse*WebhookEvent. */
 const SIGNATURE = /^(constructEvent|constructEventAsync|verifyAndReceive|(verify|validate|check|isValid)\w*(Webhook|Signature|Hmac|Sig)\w*|(parse|construct|read)\w*WebhookEvent\w*)$/;
+/** `compare` is a password check only on a hashing library or with a password in sight. */
+const GENERIC_COMPARE = new Set(['compare', 'compareSync']);
 const RENDERS = new Set(['render', 'view', 'html']);
 const SENDS_FILE = new Set(['sendFile', 'sendfile', 'download']);
 
@@ -136,7 +138,7 @@ function callSignal(call: ts.CallExpression, add: (kind: EvidenceKind, message: 
     return;
   }
   if (ISSUES.test(name)) add('issues-credentials', `issues a session or token: \`${text}\``, call);
-  else if (CHECKS.test(name) && (name !== 'compare' && name !== 'compareSync' ? true : /bcrypt|argon|hash|password/i.test(callee.getText() + text)))
+  else if (CHECKS.test(name) && (!GENERIC_COMPARE.has(name) || /bcrypt|argon|hash|password/i.test(callee.getText() + text)))
     add('checks-credentials', `checks a password or code: \`${text}\``, call);
   else if (SIGNATURE.test(name) || (name === 'verify' && /webhook|svix|signature/i.test(callee.getText())))
     add('verifies-signature', `verifies a signature: \`${text}\``, call);

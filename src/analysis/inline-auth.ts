@@ -41,7 +41,8 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   }
   const e = call && unwrap(ts.isAwaitExpression(unwrap(call)) ? (unwrap(call) as ts.AwaitExpression).expression : call);
   // A guard-like helper is handed the request (or its headers); one handed an email and a password checks a login.
-  if (!e || !ts.isCallExpression(e) || !e.arguments.some((a) => handsOverRequest(a, fn))) return undefined;
+  const request = requestParameters(fn);
+  if (!e || !ts.isCallExpression(e) || !e.arguments.some((a) => handsOverRequest(a, request))) return undefined;
   const helper = prov.calledFunction(e);
   const refused = helper?.body ? findRefusal(helper.body) : undefined;
   if (!refused) return undefined;
@@ -55,12 +56,11 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
 }
 
 /** `req`, `c`, `request.headers`, `c.req.raw.headers`, `{ headers: req.headers }`: the handler's request parameter or its headers. */
-function handsOverRequest(arg: ts.Expression, fn: FunctionNode): boolean {
-  const params = requestParameters(fn);
+function handsOverRequest(arg: ts.Expression, params: ReadonlySet<string>): boolean {
   const a = unwrap(arg);
   if (ts.isIdentifier(a)) return params.has(a.text);
-  if (ts.isObjectLiteralExpression(a)) return a.properties.some((p) => ts.isPropertyAssignment(p) && handsOverRequest(p.initializer, fn));
-  if (ts.isCallExpression(a)) return a.arguments.some((x) => handsOverRequest(x, fn));
+  if (ts.isObjectLiteralExpression(a)) return a.properties.some((p) => ts.isPropertyAssignment(p) && handsOverRequest(p.initializer, params));
+  if (ts.isCallExpression(a)) return a.arguments.some((x) => handsOverRequest(x, params));
   let root: ts.Node = a;
   while (ts.isPropertyAccessExpression(root)) root = root.expression;
   return ts.isIdentifier(root) && params.has(root.text) && /headers|cookies|session/.test(a.getText());

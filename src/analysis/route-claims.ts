@@ -183,7 +183,7 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
   {
     // Words that name a sign-in step only under an auth-looking segment: `/auth/refresh`, not `/orders/:id/confirm`.
     kind: 'auth-flow',
-    test: /^(forgot|reset|recover|recovery|verify|verification|confirm|confirmation|activate|activation|otp|callback|refresh|token|tokens|session|sessions|google|github|facebook|apple|twitter|discord|microsoft|gitlab|linkedin|password|2fa|mfa|totp)$/i,
+    test: /^(forgot|reset|recover|recovery|verify|verification|confirm|confirmation|activate|activation|otp|callback|refresh|tokens|session|sessions|google|github|facebook|apple|twitter|discord|microsoft|gitlab|linkedin|password|2fa|mfa|totp)$/i,
     within: /^(auth|oauth|oauth2|sso|identity|account|accounts|login|session|sessions|passport|token|tokens|users?|password|email|mfa|2fa)$/i,
     what: 'sign-in or account-recovery endpoint',
   },
@@ -192,16 +192,15 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
   { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },
 ];
 
-
 function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence[] {
   const out: Evidence[] = [];
   const segments = route.path.split('/').filter((s) => s && !s.startsWith(':') && !s.startsWith('{') && s !== '*');
   const handlerWords = (route.handler.name ?? '').split(/[.#]/).pop() ?? '';
   const signals = facts?.signals ?? [];
   const has = (kind: EvidenceKind) => signals.find((s) => s.kind === kind);
-  const reads = facts?.dataAccesses ?? [];
-  const readsOwnedById = reads.some((a) => a.byRequestId && (a.ownerField || a.userRecord) && a.kind !== 'create' && !a.scopedBy);
-  const touchesOwned = reads.some((a) => (a.ownerField || a.userRecord) && !CREDENTIAL_MODEL.test(a.model ?? ''));
+  const accesses = facts?.dataAccesses ?? [];
+  const readsOwnedById = accesses.some((a) => a.byRequestId && (a.ownerField || a.userRecord) && a.kind !== 'create' && !a.scopedBy);
+  const touchesOwned = accesses.some((a) => (a.ownerField || a.userRecord) && !CREDENTIAL_MODEL.test(a.model ?? ''));
 
   const hasParams = segments.length !== route.path.split('/').filter(Boolean).length;
   const kinds = new Set<EvidenceKind>();
@@ -225,16 +224,16 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
     const s = has(kind);
     if (s) out.push(s);
   }
-  const signUp = reads.find((a) => a.userRecord && a.kind === 'create');
+  const signUp = accesses.find((a) => a.userRecord && a.kind === 'create');
   if (signUp) out.push(ev('auth-flow', `creates a user account (\`${signUp.expression.split('(')[0]}\`): a sign-up`, signUp.loc));
-  const credential = reads.find((a) => a.kind !== 'read' && a.kind !== 'list' && CREDENTIAL_MODEL.test(a.model ?? ''));
+  const credential = accesses.find((a) => a.kind !== 'read' && a.kind !== 'list' && CREDENTIAL_MODEL.test(a.model ?? ''));
   if (credential && !has('issues-credentials')) {
     out.push(ev('issues-credentials', `${verb(credential.kind)} a credential record (\`${credential.expression.split('(')[0]}\` on ${credential.model})`, credential.loc));
   }
   const signature = has('verifies-signature');
   if (signature) out.push(signature);
   if (route.method.toUpperCase() === 'GET' || route.method.toUpperCase() === 'HEAD') {
-    if (segments.every((s) => API_BASE.test(s)) && !hasParams && facts && !reads.length && !signals.some((s) => s.kind === 'reads-principal')) {
+    if (segments.every((s) => API_BASE.test(s)) && !hasParams && facts && !accesses.length && !signals.some((s) => s.kind === 'reads-principal')) {
       out.push(ev('probe', `root endpoint that touches no data (\`${route.path}\`)`, route.loc));
     }
     if (CATCH_ALL.test(route.path) && !signals.some((s) => s.kind === 'reads-principal')) {
@@ -244,12 +243,12 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
       const s = has(kind);
       if (s && !readsOwnedById) out.push(s);
     }
-    if (facts && reads.length && reads.every((a) => (a.kind === 'read' || a.kind === 'list') && !a.ownerField && !a.userRecord)) {
-      const first = reads[0];
-      out.push(ev('public-content', `reads only data no user owns (\`${first.expression.split('(')[0]}\`)`, first.loc));
-    } else if (facts && reads.length && reads.every((a) => a.kind === 'read' || a.kind === 'list') && reads.some((a) => PUBLISHED.test(a.expression))) {
-      const first = reads.find((a) => PUBLISHED.test(a.expression))!;
-      out.push(ev('public-content', `reads records filtered as published (\`${first.expression.split('(')[0]}\`)`, first.loc));
+    if (facts && accesses.length && accesses.every((a) => (a.kind === 'read' || a.kind === 'list') && !a.ownerField && !a.userRecord)) {
+      const first = accesses[0];
+      out.push(ev('public-content', `accesses only data no user owns (\`${first.expression.split('(')[0]}\`)`, first.loc));
+    } else if (facts && accesses.length && accesses.every((a) => a.kind === 'read' || a.kind === 'list') && accesses.some((a) => PUBLISHED.test(a.expression))) {
+      const first = accesses.find((a) => PUBLISHED.test(a.expression))!;
+      out.push(ev('public-content', `accesses records filtered as published (\`${first.expression.split('(')[0]}\`)`, first.loc));
     }
   }
   if (route.auth.optional?.length) out.push(ev('optional-auth', `optional authentication on purpose: ${route.auth.optional[0]}`, route.loc));

@@ -168,3 +168,26 @@ describe('express fixtures from real shapes', () => {
     }
   }, 60_000);
 });
+
+// bradtraversy/proshop_mern and hagopj13/node-express-boilerplate wrap their guards in asyncHandler / catchAsync;
+// the wrapper was opaque, so every route behind `protect` read unprotected.
+describe('express: guards through async-error wrappers', () => {
+  it('the wrapper is transparent: the static status agrees with real Express', async () => {
+    const routes = await routesOf('wrapped-guards');
+    const { app } = (await import(fixture('express', 'wrapped-guards', 'src/app.ts'))) as { app: import('express').Express };
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      const lines: string[] = [];
+      for (const r of routes) {
+        const status = (await fetch(`http://127.0.0.1:${port}${r.path}`)).status;
+        lines.push(`${r.method} ${r.path} ${r.auth.status} → ${status}`);
+      }
+      expect(lines.sort()).toEqual(['GET /orders protected → 401', 'GET /profile protected → 401', 'GET /time unprotected → 200']);
+      expect(routes.find((r) => r.path === '/orders')!.auth.guards[0]!.evidence).toBe('responds 401, otherwise calls next() (through asyncHandler())');
+    } finally {
+      server.close();
+    }
+  });
+});

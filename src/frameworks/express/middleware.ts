@@ -19,6 +19,9 @@ export type Verdict =
  * configured guards, known libraries, then evidence in its body (refuses 401/403 on some path and
  * continues on another), followed one call deep and through factories that return it.
  */
+/** Names of async-error wrappers (`express-async-handler`, `catchAsync`, `wrapAsync`, `tryCatch`): transparent. */
+const ASYNC_WRAPPER = /^(asyncHandler|expressAsyncHandler|asyncMiddleware|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncWrapper|wrap|wrapper|tryCatch|asyncRoute)$/;
+
 export class ExpressMiddlewareClassifier {
   private readonly byFunction = new Map<ts.Node, Verdict>();
 
@@ -42,6 +45,8 @@ export class ExpressMiddlewareClassifier {
   }
 
   private followCall(call: ts.CallExpression): Verdict {
+    const wrapped = this.throughWrapper(call);
+    if (wrapped) return wrapped;
     const callee = this.ctx.resolver.value(call.expression);
     if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call);
     if (callee.kind === 'node' && isFunctionNode(callee.node)) {
@@ -56,6 +61,24 @@ export class ExpressMiddlewareClassifier {
     }
     if (callee.kind === 'unknown') return this.unreadable(call, callee.reason);
     return { verdict: 'unknown', reason: `cannot follow ${snippet(call)}` };
+  }
+
+  /**
+   * `asyncHandler(async (req, res, next) => ...)`, `catchAsync(fn)`, `wrap(fn)`: an async-error wrapper hands the
+   * request to the function it wraps, so the wrapped middleware's verdict is the wrapper's when it is a guard.
+   */
+  private throughWrapper(call: ts.CallExpression): Verdict | undefined {
+    const callee = call.expression;
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    if (call.arguments.length !== 1 || !ASYNC_WRAPPER.test(name)) return undefined;
+    const arg = unwrap(call.arguments[0]!);
+    const value = isFunctionNode(arg) ? arg : (() => {
+      const v = this.ctx.resolver.value(arg);
+      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
+    })();
+    if (!value || value.parameters.length < 2) return undefined;
+    const inner = this.classifyFunction(value);
+    return inner.verdict === 'guard' ? { verdict: 'guard', evidence: `${inner.evidence} (through ${name}())` } : undefined;
   }
 
   private classifyValue(value: Value, at: ts.Node): Verdict {

@@ -54,6 +54,7 @@ describe('express: shapes from real projects', () => {
       'GET / unprotected ',
       'GET /auth/github unprotected ',
       "GET /settings protected redirects to '/login', otherwise calls next()",
+      'POST /comments unprotected ',
       'POST /upload unprotected ',
     ]);
   });

@@ -19,6 +19,9 @@ export type Verdict =
  * configured guards, known libraries, then evidence in its body (refuses 401/403 on some path and
  * continues on another), followed one call deep and through factories that return it.
  */
+/** Input validation libraries: their chains refuse bad input, never an anonymous caller. */
+const VALIDATION_PACKAGES = new Set(['express-validator', 'celebrate', 'express-joi-validation', 'zod-express-middleware', 'express-zod-safe', 'express-json-validator-middleware']);
+
 /** Names of async-error wrappers (`express-async-handler`, `catchAsync`, `wrapAsync`, `tryCatch`): transparent. */
 const ASYNC_WRAPPER = /^(asyncHandler|expressAsyncHandler|asyncMiddleware|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncWrapper|wrap|wrapper|tryCatch|asyncRoute)$/;
 
@@ -47,6 +50,7 @@ export class ExpressMiddlewareClassifier {
   private followCall(call: ts.CallExpression): Verdict {
     const wrapped = this.throughWrapper(call);
     if (wrapped) return wrapped;
+    if (this.isValidatorChain(call)) return { verdict: 'none', why: 'validates input; does not authenticate' };
     const callee = this.ctx.resolver.value(call.expression);
     if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call);
     if (callee.kind === 'node' && isFunctionNode(callee.node)) {
@@ -61,6 +65,15 @@ export class ExpressMiddlewareClassifier {
     }
     if (callee.kind === 'unknown') return this.unreadable(call, callee.reason);
     return { verdict: 'unknown', reason: `cannot follow ${snippet(call)}` };
+  }
+
+  /** `body('email').isEmail().withMessage('...')`: a chain whose root comes from a validation library. */
+  private isValidatorChain(call: ts.CallExpression): boolean {
+    let root: ts.Expression = call;
+    while (ts.isCallExpression(root) && ts.isPropertyAccessExpression(root.expression)) root = root.expression.expression;
+    if (!ts.isCallExpression(root)) return false;
+    const callee = this.ctx.resolver.value(root.expression);
+    return callee.kind === 'external' && VALIDATION_PACKAGES.has(callee.pkg);
   }
 
   /**

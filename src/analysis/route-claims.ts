@@ -216,6 +216,11 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
     kinds.add(k.kind);
     out.push(ev(k.kind, k.what, route.loc));
   }
+  // `/reset/:token`, `/verify-email/:code`, `/invite/:token`: the token in the link is the credential.
+  if (!kinds.has('auth-flow') && CAPABILITY_LINK.test(route.path)) {
+    kinds.add('auth-flow');
+    out.push(ev('auth-flow', 'a link that carries its own token (reset, verification or invitation)', route.loc));
+  }
   // `/api/auth/*`: every endpoint of an authentication library (Better Auth's handler, Auth.js) under one mount.
   if (!kinds.has('auth-flow') && /(^|\/)(auth|oauth|oauth2|identity)\/(\*\w*|\{\*\w*\}|\*\*|:\w+\*?)$/i.test(route.path)) {
     out.push(ev('auth-flow', 'the authentication library\'s own endpoints (sign-in, sign-up, session)', route.loc));
@@ -255,6 +260,9 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
   else if (has('optional-auth')) out.push(has('optional-auth')!);
   return out;
 }
+
+/** A sign-in step word followed by a parameter named as a token: `/reset/:token`, `/verify/:code`, `/invitations/:token/accept`. */
+const CAPABILITY_LINK = /\/(reset|reset-password|forgot|verify|verify-email|confirm|confirm-email|activate|activation|invite|invites|invitation|invitations|magic-link|unsubscribe)\/:(token|code|key|hash|secret|otp|[a-z]*Token|[a-z]*Code)(\/|$)/i;
 
 /** The segments an API's root is made of: `/`, `/api`, `/api/v1`. */
 const API_BASE = /^(api|rest|v\d+)$/i;

@@ -33,8 +33,14 @@ export function passesWithoutCredentials(fn: FunctionNode, nextParamIndex: numbe
  * (process.env.NODE_ENV === 'development' || !process.env.AUTH_TOKEN) return next()`), or undefined. Whether such
  * a middleware protects depends on how the app is deployed, which the scan cannot know.
  */
-export function switchedOffWhen(fn: FunctionNode, nextParamIndex: number): string | undefined {
+function switchedOffWhen(fn: FunctionNode, nextParamIndex: number): string | undefined {
   return passesWhen(fn, nextParamIndex, (cond) => DEPLOYMENT_SWITCH.test(cond.getText()));
+}
+
+/** Why a middleware that refuses (`refusal`) is still `unknown`: it lets everything through under a deployment switch. */
+export function switchedOffReason(fn: FunctionNode, nextParamIndex: number, refusal: string): string | undefined {
+  const off = switchedOffWhen(fn, nextParamIndex);
+  return off && `${fn.name?.getText() ?? 'middleware'}: ${refusal}, but lets every request through when \`${off}\`: a deployment setting the scan cannot know`;
 }
 
 function passesWhen(fn: FunctionNode, nextParamIndex: number, test: (cond: ts.Expression) => boolean): string | undefined {

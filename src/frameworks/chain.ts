@@ -21,12 +21,14 @@ export function statusOfChain(links: ChainLink[], unresolved: string[] = []): Ro
   const notes = [...new Set(links.flatMap((l) => (l.verdict === 'none' && l.note ? [l.note] : [])))];
   const reason = 'no middleware that authenticates runs before the handler';
   if (!notes.length) return { status: 'unprotected', guards: [], reason };
-  const optional = notes.filter((n) => /optional|credentialsRequired|authRequired|lets requests/.test(n));
+  const optional = notes.filter((n) => ADMITS_ANONYMOUS.test(n));
   return { status: 'unprotected', guards: [], reason: `${reason} (${notes.join('; ')})`, ...(optional.length ? { optional } : {}) };
 }
 
+/** Verdicts of authentication that admits anonymous callers on purpose (optional authentication). */
+const ADMITS_ANONYMOUS = /optional|credentialsRequired|authRequired|lets requests/;
 /** Verdicts worth telling: the step authenticates in some way, yet lets anonymous requests through. */
-const LOOKS_LIKE_AUTH_BUT = /optional|credentialsRequired|authRequired|only attaches|never refuses a request|lets requests/;
+const LOOKS_LIKE_AUTH_BUT = new RegExp(`${ADMITS_ANONYMOUS.source}|only attaches|never refuses a request`);
 
 /**
  * A step that is not a guard, with a note when it looks like authentication but lets anonymous requests
@@ -37,6 +39,9 @@ export function notAGuard(name: string, why: string | undefined): ChainLink {
   const callee = name.split('(')[0];
   return why && AUTH_SOUNDING.test(callee) && LOOKS_LIKE_AUTH_BUT.test(why) ? { verdict: 'none', note: `${name}: ${why}` } : { verdict: 'none' };
 }
+
+/** The verdict for input validation, whatever the scan could read of it. */
+export const VALIDATION_NOT_GUARD = { verdict: 'none', why: 'validates input; does not authenticate' } as const;
 
 /**
  * `validateParams(schema)`, `validateJsonBody(x)`, `zValidator('json', s)`: a project's input validation, which

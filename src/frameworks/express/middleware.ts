@@ -1,7 +1,7 @@
-import { isInputValidation } from '../chain.js';
+import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
-import { passesWithoutCredentials, switchedOffWhen } from '../../analysis/optional-auth.js';
+import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
@@ -44,13 +44,13 @@ export class ExpressMiddlewareClassifier {
 
   private classifyCall(call: ts.CallExpression): Verdict {
     const verdict = this.followCall(call);
-    return verdict.verdict === 'unknown' && isInputValidation(call) ? { verdict: 'none', why: 'validates input; does not authenticate' } : verdict;
+    return verdict.verdict === 'unknown' && isInputValidation(call) ? VALIDATION_NOT_GUARD : verdict;
   }
 
   private followCall(call: ts.CallExpression): Verdict {
     const wrapped = this.throughWrapper(call);
     if (wrapped) return wrapped;
-    if (this.isValidatorChain(call)) return { verdict: 'none', why: 'validates input; does not authenticate' };
+    if (this.isValidatorChain(call)) return VALIDATION_NOT_GUARD;
     const callee = this.ctx.resolver.value(call.expression);
     if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call);
     if (callee.kind === 'node' && isFunctionNode(callee.node)) {
@@ -149,8 +149,8 @@ export class ExpressMiddlewareClassifier {
     const optional = next ? passesWithoutCredentials(fn, 2) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) {
-      const off = switchedOffWhen(fn, 2);
-      if (off) return { verdict: 'unknown', reason: `${fn.name?.getText() ?? 'middleware'}: ${refusal.evidence}, but lets every request through when \`${off}\`: a deployment setting the scan cannot know` };
+      const off = switchedOffReason(fn, 2, refusal.evidence);
+      if (off) return { verdict: 'unknown', reason: off };
       return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
     }
     // Delegation to a known guard library or to a project function that refuses (one call deep).

@@ -1,7 +1,7 @@
-import { isInputValidation } from '../chain.js';
+import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
-import { passesWithoutCredentials, switchedOffWhen } from '../../analysis/optional-auth.js';
+import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
@@ -48,7 +48,7 @@ export class HonoMiddlewareClassifier {
 
   private classifyCall(call: ts.CallExpression, depth: number): Verdict {
     const verdict = this.followCall(call, depth);
-    return verdict.verdict === 'unknown' && isInputValidation(call) ? { verdict: 'none', why: 'validates input; does not authenticate' } : verdict;
+    return verdict.verdict === 'unknown' && isInputValidation(call) ? VALIDATION_NOT_GUARD : verdict;
   }
 
   private followCall(call: ts.CallExpression, depth: number): Verdict {
@@ -162,8 +162,8 @@ export class HonoMiddlewareClassifier {
     const optional = next ? passesWithoutCredentials(fn, 1) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) {
-      const off = switchedOffWhen(fn, 1);
-      if (off) return { verdict: 'unknown', reason: `${fn.name?.getText() ?? 'middleware'}: ${refusal.evidence}, but lets every request through when \`${off}\`: a deployment setting the scan cannot know` };
+      const off = switchedOffReason(fn, 1, refusal.evidence);
+      if (off) return { verdict: 'unknown', reason: off };
       return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
     }
     for (const call of callsIn(fn)) {

@@ -2,7 +2,7 @@
 // Scores the scan against the hand labels in bench/corpus/ (see bench/corpus/README.md).
 //
 //   npm run accuracy -- --repos DIR                 # every labelled project unpacked under DIR/<owner>__<name>
-//   npm run accuracy -- --repos DIR --split holdout # one split (practice | dev | holdout)
+//   npm run accuracy -- --repos DIR --split holdout # one split (practice | dev | holdout | holdout2)
 //   npm run accuracy -- --repos DIR --only kutt     # projects whose repo name contains a word
 //   npm run accuracy -- --repos DIR --verbose       # also every disagreement, route by route
 //   npm run accuracy -- --repos DIR --json out.json # every figure and disagreement as JSON
@@ -17,12 +17,12 @@ import picomatch from 'picomatch';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const corpus = path.join(here, 'corpus');
-const SPLITS = ['practice', 'dev', 'holdout'];
+const SPLITS = ['practice', 'dev', 'holdout', 'holdout2'];
 const OWNERSHIP_RULES = ['unscoped-query', 'user-id-from-request'];
 
 const args = parseArgs(process.argv.slice(2));
 if (!args.repos) {
-  console.error('usage: npm run accuracy -- --repos DIR [--split practice|dev|holdout] [--only WORD] [--verbose] [--json FILE]');
+  console.error('usage: npm run accuracy -- --repos DIR [--split practice|dev|holdout|holdout2] [--only WORD] [--verbose] [--json FILE]');
   process.exit(2);
 }
 const { scan } = await import(pathToFileURL(path.join(repo, 'dist/src/api.js')).href);
@@ -137,6 +137,7 @@ function score(label, result) {
       found: Boolean(tool),
       status: tool?.auth.status ?? 'missing',
       reason: tool?.auth.reason,
+      guards: tool?.auth.guards.map((g) => `${g.name}@${g.loc?.file}:${g.loc?.line}`),
       finding: finding ? finding.severity : undefined,
       unresolved: unresolved.has(key),
       ownershipExpected: l.ownership ?? [],

@@ -8,7 +8,7 @@ import { findRefusal } from './guard-evidence.js';
  * Optional authentication: middleware that verifies a token when there is one but hands requests that
  * carry none to the handler — `if (!token) return next()`, `if (authorization === undefined) { next(); return }`.
  * It refuses bad tokens and continues on good ones, which looks like a guard, yet an anonymous request
- * passes. Shared by the Express and Hono classifiers (Fastify hooks: see fastify/hook-skips.ts).
+ * passes. Shared by the Express and Hono classifiers (Fastify hooks and Express middleware skip lists: see hook-skips.ts).
  */
 
 /** Names a condition must mention to be about credentials, so `if (!req.path.startsWith('/api')) return next()` is not one. */

@@ -45,6 +45,9 @@ export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], o
 
 function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
   if (!open.length) return 'needs';
+  // The project's own guard names this path in its skip list: a declaration, as `publicRoutes` is, unless the
+  // route administers the app or changes accounts.
+  if (open.some((e) => e.kind === 'skip-listed') && !needs.some((e) => DECLARATION_OVERRIDDEN_BY.has(e.kind))) return 'public';
   // What the handler does outweighs where the route stands: an open sign-in next to guarded account routes.
   if (!needs.some((e) => STRONG.has(e.kind))) return 'public';
   const kinds = new Set(open.map((e) => e.kind));
@@ -59,10 +62,11 @@ function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
   return 'needs';
 }
 
+const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writes-account', 'skip-bypass']);
 const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings']);
 const SIGNED_TOLERATES = new Set<EvidenceKind>(['writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
 /** What the handler itself does or is: outweighs public-looking evidence. The rest is about its neighbours. */
-const STRONG = new Set<EvidenceKind>(['reads-principal', 'reads-owned-data', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook']);
+const STRONG = new Set<EvidenceKind>(['skip-bypass', 'reads-principal', 'reads-owned-data', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook']);
 
 // ---------------------------------------------------------------------------------------------------
 // Needs authentication
@@ -74,6 +78,7 @@ const ADMIN_SEGMENT = /^(admin|admins|administrator|administration|superadmin|su
 
 function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood, config: Config): Evidence[] {
   const out: Evidence[] = [];
+  if (route.auth.bypass?.length) out.push(ev('skip-bypass', route.auth.bypass[0], route.loc));
   const principal = facts?.signals?.find((s) => s.kind === 'reads-principal');
   if (principal) out.push(principal);
   // One piece of evidence per kind: the first account change, the first owned write, the first owned read.
@@ -256,6 +261,8 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
       out.push(ev('public-content', `accesses records filtered as published (\`${first.expression.split('(')[0]}\`)`, first.loc));
     }
   }
+  // The project's own declaration comes first: it is the reason a reader sees.
+  if (route.auth.skipped?.length) out.unshift(ev('skip-listed', route.auth.skipped[0], route.loc));
   if (route.auth.optional?.length) out.push(ev('optional-auth', `optional authentication on purpose: ${route.auth.optional[0]}`, route.loc));
   else if (has('optional-auth')) out.push(has('optional-auth')!);
   return out;

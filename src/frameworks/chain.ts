@@ -5,8 +5,11 @@ import { AUTH_SOUNDING } from './express/known-middleware.js';
 /** One step that runs before a handler, already classified by its framework adapter. */
 export type ChainLink =
   | { verdict: 'guard'; guard: Guard }
-  /** `note`: why an auth-sounding step is not a guard, so the route's reason can say it. */
-  | { verdict: 'none'; note?: string }
+  /**
+   * `note`: why an auth-sounding step is not a guard, so the route's reason can say it. `skippedBy`: a guard that
+   * lets this route's requests through on a condition the project wrote (a skip list of public paths).
+   */
+  | { verdict: 'none'; note?: string; skippedBy?: string; bypass?: string }
   | { verdict: 'unknown'; reason: string };
 
 /**
@@ -15,10 +18,18 @@ export type ChainLink =
  */
 export function statusOfChain(links: ChainLink[], unresolved: string[] = []): RouteAuth {
   const guards = links.flatMap((l) => (l.verdict === 'guard' ? [l.guard] : []));
+  // Only sign-in steps (a password form, an OAuth redirect or callback): the route signs people in.
+  if (guards.length && guards.every((g) => g.signIn) && !links.some((l) => l.verdict === 'unknown')) {
+    return { status: 'public', guards: [], reason: `sign-in step: ${guards[0].name} (${guards[0].signIn})` };
+  }
   if (guards.length) return { status: 'protected', guards };
   const reasons = [...unresolved, ...links.flatMap((l) => (l.verdict === 'unknown' ? [l.reason] : []))];
   if (reasons.length) return { status: 'unknown', guards: [], reason: [...new Set(reasons)].join('; ') };
   const notes = [...new Set(links.flatMap((l) => (l.verdict === 'none' && l.note ? [l.note] : [])))];
+  const bypass = [...new Set(links.flatMap((l) => (l.verdict === 'none' && l.bypass ? [l.bypass] : [])))];
+  if (bypass.length) return { status: 'unprotected', guards: [], reason: bypass.join('; '), bypass };
+  const skipped = [...new Set(links.flatMap((l) => (l.verdict === 'none' && l.skippedBy ? [l.skippedBy] : [])))];
+  if (skipped.length) return { status: 'unprotected', guards: [], reason: skipped.join('; '), skipped };
   const reason = 'no middleware that authenticates runs before the handler';
   if (!notes.length) return { status: 'unprotected', guards: [], reason };
   const optional = notes.filter((n) => ADMITS_ANONYMOUS.test(n));

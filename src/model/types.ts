@@ -28,6 +28,11 @@ export interface Guard {
    * the caller's account or the caller is privileged.
    */
   bindsParams?: string[];
+  /**
+   * Set when the guard signs the caller in rather than checks who they are (`passport.authenticate('local')`,
+   * `AuthGuard('google')`): a route guarded only by such steps is a sign-in endpoint, public by design.
+   */
+  signIn?: string;
 }
 
 /**
@@ -52,6 +57,7 @@ export type EvidenceKind =
   | 'administrative'
   | 'changes-state'
   | 'unverified-webhook'
+  | 'skip-bypass'
   // The route is public by design:
   | 'auth-flow'
   | 'issues-credentials'
@@ -64,7 +70,8 @@ export type EvidenceKind =
   | 'serves-file'
   | 'fallback'
   | 'public-content'
-  | 'optional-auth';
+  | 'optional-auth'
+  | 'skip-listed';
 
 export interface RouteAuth {
   status: AuthStatus;
@@ -78,6 +85,10 @@ export interface RouteAuth {
   evidence?: Evidence[];
   /** Auth-looking steps in the chain that let anonymous requests through on purpose (optional authentication). */
   optional?: string[];
+  /** Guards that skip their check for this route on a condition the project wrote (`if (PUBLIC.includes(url)) return next()`). */
+  skipped?: string[];
+  /** Guards whose skip a crafted request takes (`GET /api/users?x=/public`): a bypass, reported as a hole. */
+  bypass?: string[];
 }
 
 export interface Route {

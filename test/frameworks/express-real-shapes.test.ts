@@ -192,3 +192,50 @@ describe('express: guards through async-error wrappers', () => {
     }
   });
 });
+
+// FlowiseAI/Flowise: one app-wide middleware authenticates every /api request except the paths on a
+// whitelist (`WHITELIST_URLS.some((url) => req.path.startsWith(url))`), so every route read protected,
+// the whitelisted sign-in, health and embed endpoints included.
+describe('express: a gate with a skip list of public paths', () => {
+  it('named paths are public, the rest protected, and a crafted URL that takes a skip is a hole: as real Express answers', async () => {
+    const { routes, findings } = await scan({ paths: [fixture('express', 'skip-list-gate')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'GET /about public',
+      'GET /api/account protected',
+      'GET /api/auth/login-history unprotected',
+      'GET /api/catalog/:sku public',
+      'GET /api/health public',
+      'GET /api/orders protected',
+      'GET /api/orders/:id unprotected',
+      'GET /api/sso/callback public',
+      'POST /api/auth/login public',
+    ]);
+    const byPath = (p: string) => routes.find((r) => r.path === p)!;
+    expect(byPath('/api/catalog/:sku').auth.reason).toBe('public by design: gate skips its check for this path (`isPublic`)');
+    expect(byPath('/about').auth.reason).toBe('public by design: gate skips its check for this path (`!(API.test(req.path))`)');
+    expect(byPath('/api/orders/:id').auth.reason).toBe(
+      'gate skips its check when `isPublic`, and `GET /api/orders/export` takes it: the route is reachable without authentication',
+    );
+    expect(findings.filter((f) => f.ruleId === 'missing-auth').map((f) => `${f.severity} ${f.route!.path} ${f.evidence?.[0]?.kind}`).sort()).toEqual([
+      'error /api/auth/login-history skip-bypass',
+      'error /api/orders/:id skip-bypass',
+    ]);
+
+    // The oracle: anonymous requests to real Express. A bypassed route is asked through the URL that takes the skip.
+    const { app } = (await import(fixture('express', 'skip-list-gate', 'src/app.ts'))) as { app: import('express').Express };
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      for (const r of routes) {
+        const crafted = /`[A-Z]+ (\S+)` takes it/.exec(r.auth.reason ?? '')?.[1];
+        const url = crafted ?? r.path.replace(/:\w+/g, '1');
+        const res = await fetch(`http://127.0.0.1:${port}${url}`, { method: r.method, redirect: 'manual' });
+        const reached = res.status !== 401;
+        expect(`${r.method} ${url} ${reached ? 'reached' : 'refused'}`).toBe(`${r.method} ${url} ${r.auth.status === 'protected' ? 'refused' : 'reached'}`);
+      }
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { signInStrategy } from '../../analysis/sign-in-strategies.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 
@@ -6,7 +7,7 @@ import { unwrap, type Resolver } from '../../syntax/resolve.js';
  * What we know about middleware from a package, without reading the package. `maybe`: it refuses or not
  * depending on an option the scan cannot read (`auth(config)` where config comes from elsewhere).
  */
-export type KnownVerdict = { guard: true; evidence: string } | { guard: false; why: string } | { guard: 'maybe'; reason: string } | undefined;
+export type KnownVerdict = { guard: true; evidence: string; signIn?: string } | { guard: false; why: string } | { guard: 'maybe'; reason: string } | undefined;
 
 /**
  * Middleware from well-known packages. `path` is the member path from the package's default/namespace
@@ -29,7 +30,8 @@ export function knownExpressMiddleware(pkg: string, path: string[], call?: ts.Ca
         if (strategy && ts.isStringLiteralLike(strategy) && strategy.text === 'anonymous') {
           return { guard: false, why: "passport's anonymous strategy lets everyone through" };
         }
-        return { guard: true, evidence: `passport.${member}(${strategy ? strategy.getText() : ''}) refuses without credentials` };
+        const signIn = strategy && ts.isStringLiteralLike(strategy) ? signInStrategy(strategy.text) : undefined;
+        return { guard: true, evidence: `passport.${member}(${strategy ? strategy.getText() : ''}) refuses without credentials`, ...(signIn ? { signIn } : {}) };
       }
       return { guard: false, why: `passport.${member}() does not refuse requests` };
     case 'express-jwt':

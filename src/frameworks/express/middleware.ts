@@ -2,6 +2,7 @@ import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
+import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
@@ -10,7 +11,8 @@ import { matchesGuardSpec } from '../configured-guards.js';
 import { AUTH_SOUNDING, knownExpressMiddleware } from './known-middleware.js';
 
 export type Verdict =
-  | { verdict: 'guard'; evidence: string }
+  /** `skips`: conditions on the request's path or method under which the guard lets the request through. */
+  | { verdict: 'guard'; evidence: string; skips?: HookSkip[]; signIn?: string }
   | { verdict: 'none'; why: string }
   | { verdict: 'unknown'; reason: string };
 
@@ -121,7 +123,7 @@ export class ExpressMiddlewareClassifier {
 
   private classifyExternal(pkg: string, path: string[], call?: ts.CallExpression): Verdict {
     const known = knownExpressMiddleware(pkg, path, call, this.ctx.resolver);
-    if (known?.guard === true) return { verdict: 'guard', evidence: known.evidence };
+    if (known?.guard === true) return { verdict: 'guard', evidence: known.evidence, ...(known.signIn ? { signIn: known.signIn } : {}) };
     if (known?.guard === 'maybe') return { verdict: 'unknown', reason: known.reason };
     if (known) return { verdict: 'none', why: known.why };
     const name = [pkg, ...path].join('.');
@@ -151,7 +153,8 @@ export class ExpressMiddlewareClassifier {
     if (refusal && next) {
       const off = switchedOffReason(fn, 2, refusal.evidence);
       if (off) return { verdict: 'unknown', reason: off };
-      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
+      const { skips } = findHookSkips(fn);
+      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}`, ...(skips.length ? { skips } : {}) };
     }
     // Delegation to a known guard library or to a project function that refuses (one call deep).
     for (const call of callsIn(fn)) {

@@ -7,6 +7,7 @@ import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, notAGuard, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
+import { skipLink } from '../skip-links.js';
 import { handlerName, resolveHandler } from './handler.js';
 import { ExpressMiddlewareClassifier } from './middleware.js';
 import { expressRequestSpec } from './request-spec.js';
@@ -157,9 +158,9 @@ export class ExpressRouteComposer {
         if (m.scope !== undefined && !scopeCovers(m.scope, path)) continue;
         runs.push(m.expr);
         sites.push(m.site);
-        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope === undefined, m.condition, method, path));
+        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope, m.condition, method, path));
       }
-      for (const m of routeLevel) links.push(this.link(m, 'route', false, undefined, method, path));
+      for (const m of routeLevel) links.push(this.link(m, 'route', path, undefined, method, path));
       const servedWhen = [...mountConditions, ...(entry.condition ? [entry.condition] : [])];
       const unresolved = [unmounted, p === DYNAMIC ? 'the route path is computed at run time' : undefined].filter(Boolean) as string[];
       const handlerLoc = locOf(fn ?? handlerExpr, root);
@@ -226,7 +227,8 @@ export class ExpressRouteComposer {
     return undefined;
   }
 
-  private link(expr: ts.Expression, scope: Guard['scope'], pathUnreadable: boolean, condition: string | undefined, method: string, routePath: string): ChainLink {
+  /** `mount`: the path the step is registered at (undefined when unreadable); the route's own path for route-level steps. */
+  private link(expr: ts.Expression, scope: Guard['scope'], mount: string | undefined, condition: string | undefined, method: string, routePath: string): ChainLink {
     if (ts.isSpreadElement(expr)) return { verdict: 'unknown', reason: `cannot read the middleware list ${snippet(expr)}` };
     // jwt({...}).unless({ path: ['/login'] }): the guard, except for the requests it skips.
     const unless = asUnless(expr);
@@ -234,16 +236,27 @@ export class ExpressRouteComposer {
       const skip = unlessSkips(unless, method, routePath, this.ctx.resolver);
       if (skip.skips === 'yes') return { verdict: 'none' };
       if (skip.skips === 'maybe') return { verdict: 'unknown', reason: skip.why };
-      return this.link(unless.guard, scope, pathUnreadable, condition, method, routePath);
+      return this.link(unless.guard, scope, mount, condition, method, routePath);
     }
     const v = this.classifier.classify(expr);
     if (v.verdict === 'guard') {
-      if (pathUnreadable) return { verdict: 'unknown', reason: `${snippet(expr)} is mounted on a path the scan cannot read` };
+      if (mount === undefined) return { verdict: 'unknown', reason: `${snippet(expr)} is mounted on a path the scan cannot read` };
       if (condition) return { verdict: 'unknown', reason: `${snippet(expr)} is registered only when ${condition}` };
       const name = isFunctionNode(unwrap(expr)) ? 'inline middleware' : snippet(expr);
+      // A guard that passes this route's requests on under some condition (`if (PUBLIC.some(...)) return next()`).
+      const skipped = skipLink(name, v.skips ?? [], { path: routePath, mount, methods: [method], config: undefined }, this.ctx.resolver);
+      if (skipped) return skipped;
       // A route-level guard sees the route's own parameters: one it ties to the caller is the caller's account.
       const bound = scope === 'route' ? paramsBoundToCaller(expr, this.ctx.resolver) : [];
-      const guard: Guard = { name, kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence, ...(bound.length ? { bindsParams: bound } : {}) };
+      const guard: Guard = {
+        name,
+        kind: 'middleware',
+        scope,
+        loc: locOf(expr, this.ctx.project.root),
+        evidence: v.evidence,
+        ...(bound.length ? { bindsParams: bound } : {}),
+        ...(v.signIn ? { signIn: v.signIn } : {}),
+      };
       return { verdict: 'guard', guard };
     }
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };

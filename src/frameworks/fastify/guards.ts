@@ -9,7 +9,7 @@ import { matchesGuardSpec } from '../configured-guards.js';
 import { AUTH_SOUNDING } from '../express/known-middleware.js';
 import type { FastifyContext } from './contexts.js';
 import type { FastifyInstances } from './instances.js';
-import { findHookSkips, type HookSkip } from './hook-skips.js';
+import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { KNOWN_DECORATOR_GUARDS } from './known-plugins.js';
 
 export type Verdict =

@@ -9,7 +9,8 @@ import { handlerName, resolveHandler } from '../express/handler.js';
 import { GUARD_HOOKS, property, type FastifyContext, type RouteEntry } from './contexts.js';
 import { jwtVerifyIn, type FastifyGuardClassifier, type Verdict } from './guards.js';
 import { callsVerifier } from '../../analysis/lazy-auth.js';
-import { skipVerdict, type RouteFacts } from './hook-skips.js';
+import type { RouteFacts } from '../../analysis/hook-skips.js';
+import { skipLink } from '../skip-links.js';
 import { fastifyRequestSpec } from './request-spec.js';
 
 const DYNAMIC = '<dynamic>';
@@ -181,13 +182,8 @@ function routeLevel(entry: RouteEntry, classifier: FastifyGuardClassifier, link:
 function linkOf(v: Verdict, expr: ts.Expression, scope: Guard['scope'], root: string, facts: RouteFacts, resolver: Resolver): ChainLink {
   if (v.verdict === 'guard') {
     // A guard that lets this route's requests through under some condition does not protect it.
-    for (const skip of v.skips ?? []) {
-      const verdict = skipVerdict(skip, facts, resolver);
-      if (verdict === 'skips') return { verdict: 'none' };
-      if (verdict === 'unknown') {
-        return { verdict: 'unknown', reason: `${snippet(expr)} skips its check when \`${snippet(skip.when, 60)}\`, which the scan cannot decide for this route` };
-      }
-    }
+    const skipped = skipLink(snippet(expr), v.skips ?? [], facts, resolver);
+    if (skipped) return skipped;
     return { verdict: 'guard', guard: { name: snippet(expr), kind: 'hook', scope, loc: locOf(expr, root), evidence: v.evidence } };
   }
   if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };

@@ -1,16 +1,17 @@
 import { ts } from 'ts-morph';
-import { findRefusal } from '../../analysis/guard-evidence.js';
-import { testsAbsence } from '../../analysis/optional-auth.js';
-import { isFunctionNode, type FunctionNode } from '../../syntax/functions.js';
-import { snippet } from '../../syntax/loc.js';
-import { findDeclaration } from '../../syntax/scope.js';
-import { unwrap, type Resolver } from '../../syntax/resolve.js';
+import { findRefusal } from './guard-evidence.js';
+import { testsAbsence } from './optional-auth.js';
+import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
+import { snippet } from '../syntax/loc.js';
+import { findDeclaration } from '../syntax/scope.js';
+import { unwrap, type Resolver } from '../syntax/resolve.js';
 
 /**
- * Where a guard hook lets a request through without checking it. Hooks shared by many routes often
- * skip some of them: `if (request.url.startsWith('/api/auth/login')) return`, or read a per-route
- * opt-out `if (request.routeOptions.config.public) return`. The skip is decided per route (see
- * `skipVerdict`); a hook is no guard for a route whose requests may take the skip.
+ * Where a guard hook (Fastify) or middleware (Express) lets a request through without checking it. Guards
+ * shared by many routes often skip some of them: `if (request.url.startsWith('/api/auth/login')) return`,
+ * `if (PUBLIC.some((p) => req.path.startsWith(p))) return next()`, or read a per-route opt-out
+ * `if (request.routeOptions.config.public) return`. The skip is decided per route (see `skipVerdict`); a
+ * guard is no guard for a route whose requests may take the skip.
  */
 export interface HookSkip {
   /** The request is let through when this holds. */
@@ -30,6 +31,11 @@ export interface HookSkips {
 export interface RouteFacts {
   /** Full path as registered (`/api/tasks/:id`). */
   path: string;
+  /**
+   * Express: the path the middleware is mounted at. Its `req.path` and `req.url` are relative to it;
+   * `req.originalUrl` is not.
+   */
+  mount?: string;
   methods: string[];
   /** The route's `config` option, when written as an object literal; `undefined` when it has none. */
   config: ts.ObjectLiteralExpression | undefined | 'unreadable';
@@ -40,13 +46,19 @@ export function findHookSkips(fn: FunctionNode): HookSkips {
   const out: HookSkips = { skips: [] };
   if (!fn.body || !ts.isBlock(fn.body)) return out;
   const done = fn.parameters[2] && ts.isIdentifier(fn.parameters[2].name) ? fn.parameters[2].name.text : undefined;
+  // An exit after the guard has refused anonymous callers skips only what follows: `if (!user) 401; if (GET) next()`.
+  const firstRefusal = findRefusal(fn.body);
   const visit = (n: ts.Node): void => {
     if (isFunctionNode(n)) return;
+    if (firstRefusal && n.getStart() >= firstRefusal.node.getEnd()) return;
     if (ts.isIfStatement(n)) {
       const routeDependent = readsRoute(n.expression, fn);
       if (exitsWithoutRefusing(n.thenStatement, done, fn)) {
         if (routeDependent) out.skips.push({ when: n.expression, negated: false, fn });
         else if (!out.optional && testsAbsence(n.expression) && readsLocal(n.expression, fn)) out.optional = snippet(n.expression, 50);
+      } else if (routeDependent && n.elseStatement && !ts.isIfStatement(n.elseStatement) && exitsWithoutRefusing(n.elseStatement, done, fn)) {
+        // if (/\/api\//.test(req.path)) { ...checks... } else { next() }
+        out.skips.push({ when: n.expression, negated: true, fn });
       } else if (routeDependent && !n.elseStatement && n.parent === fn.body && refusesOnlyInside(fn.body as ts.Block, n)) {
         out.skips.push({ when: n.expression, negated: true, fn });
       }
@@ -112,7 +124,8 @@ function callsJwtVerify(n: ts.Node): boolean {
 // What a condition reads.
 
 type Access =
-  | { kind: 'url' } // the raw request URL, chosen by the client (query string included)
+  | { kind: 'url'; original?: boolean } // the raw request URL, chosen by the client (query string included)
+  | { kind: 'pathname' } // the URL's path alone (Express `req.path`): the client cannot add a query to it
   | { kind: 'routePath' } // the path the route was registered with
   | { kind: 'method' }
   | { kind: 'config'; path: string[] }
@@ -121,7 +134,10 @@ type Access =
   | { kind: 'other' };
 
 const CONFIG_ROOTS = ['request.routeOptions.config', 'request.routeConfig', 'request.context.config', 'reply.context.config', 'reply.routeOptions.config'];
-const URLS = new Set(['request.url', 'request.raw.url', 'request.originalUrl', 'request.raw.originalUrl']);
+const URLS = new Set(['request.url', 'request.raw.url']);
+/** Express: the URL as the client sent it, whatever router the middleware sits in. */
+const ORIGINAL_URLS = new Set(['request.originalUrl', 'request.raw.originalUrl']);
+const PATHNAMES = new Set(['request.path']);
 const ROUTE_PATHS = new Set(['request.routerPath', 'request.routeOptions.url', 'request.routeConfig.url', 'request.context.config.url', 'reply.context.config.url']);
 const METHODS = new Set(['request.method', 'request.raw.method', 'request.routeOptions.method']);
 
@@ -166,6 +182,8 @@ function classifyAccess(path: string[] | undefined): Access {
   if (!path) return { kind: 'other' };
   const text = path.join('.');
   if (URLS.has(text)) return { kind: 'url' };
+  if (ORIGINAL_URLS.has(text)) return { kind: 'url', original: true };
+  if (PATHNAMES.has(text)) return { kind: 'pathname' };
   if (ROUTE_PATHS.has(text)) return { kind: 'routePath' };
   if (METHODS.has(text)) return { kind: 'method' };
   if (text === 'request.is404') return { kind: 'is404' };
@@ -176,13 +194,23 @@ function classifyAccess(path: string[] | undefined): Access {
 }
 
 /** Whether a condition depends on which route the request is for. */
-function readsRoute(cond: ts.Expression, fn: FunctionNode): boolean {
+function readsRoute(cond: ts.Expression, fn: FunctionNode, seen = new Set<ts.Node>()): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
-    if (found || isFunctionNode(n)) return;
+    // A callback in the condition is evaluated in place (`PUBLIC.some((p) => req.path.startsWith(p))`).
+    if (found || (isFunctionNode(n) && !(n.parent && ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as ts.Expression)))) return;
     if (ts.isPropertyAccessExpression(n) || ts.isIdentifier(n) || ts.isElementAccessExpression(n)) {
       const kind = classifyAccess(accessPath(n, fn)).kind;
-      if (kind === 'url' || kind === 'routePath' || kind === 'method' || kind === 'config' || kind === 'is404') {
+      // const isPublic = PUBLIC.some((p) => req.path.startsWith(p)); if (isPublic) ...
+      const local = ts.isIdentifier(n) ? localConstant(n, fn) : undefined;
+      if (local && !seen.has(local)) {
+        seen.add(local);
+        if (readsRoute(local, fn, seen)) {
+          found = true;
+          return;
+        }
+      }
+      if (kind === 'url' || kind === 'pathname' || kind === 'routePath' || kind === 'method' || kind === 'config' || kind === 'is404') {
         found = true;
         return;
       }
@@ -210,36 +238,68 @@ function readsLocal(cond: ts.Expression, fn: FunctionNode): boolean {
 
 
 // ---------------------------------------------------------------------------------------------------
-// Evaluating a condition for one route: T always holds, F never, M holds for some requests (the
-// client can choose them), U cannot be told.
+// Evaluating a condition for one route: T holds for the route's own requests (the skip names it), F
+// never, M only for requests a client crafts to take it (a bypass), U cannot be told.
 
 type Truth = 'T' | 'F' | 'M' | 'U';
 type Val =
   | { kind: 'lit'; value: string | number | boolean | null | undefined }
   | { kind: 'list'; values: (string | number | boolean | null)[] }
-  | { kind: 'url' }
+  /** The raw URL (query string included), matched against `path`. */
+  | { kind: 'url'; path: string }
+  /** The URL's path alone, matched against `path`. */
+  | { kind: 'pathname'; path: string }
   | { kind: 'routePath' }
   | { kind: 'method' }
   | { kind: 'request' }
   | { kind: 'unknown' };
 
-/** Whether a route's requests may take the skip: 'skips', 'never', or 'unknown' (with the condition's text). */
-export function skipVerdict(skip: HookSkip, route: RouteFacts, resolver: Resolver): 'skips' | 'never' | 'unknown' {
-  const t = new SkipEvaluator(skip.fn, route, resolver).truth(skip.when);
+/**
+ * Whether a route's requests take the skip: 'skips' (the skip names the route: the project made it public),
+ * 'bypass' (only a request crafted for it does: `example` is one), 'never', or 'unknown'.
+ */
+export function skipVerdict(skip: HookSkip, route: RouteFacts, resolver: Resolver): { verdict: 'skips' | 'bypass' | 'never' | 'unknown'; example?: string } {
+  const evaluator = new SkipEvaluator(skip.fn, route, resolver);
+  const t = evaluator.truth(skip.when);
   const truth = skip.negated ? not(t) : t;
-  return truth === 'F' ? 'never' : truth === 'U' ? 'unknown' : 'skips';
+  if (truth === 'M') return { verdict: 'bypass', example: evaluator.example };
+  return { verdict: truth === 'F' ? 'never' : truth === 'U' ? 'unknown' : 'skips' };
 }
 
 function not(t: Truth): Truth {
   return t === 'T' ? 'F' : t === 'F' ? 'T' : t;
 }
 
+/** Callbacks over a list that a skip condition may test each entry with: `PUBLIC.some((p) => url.startsWith(p))`. */
+const LIST_TESTS = new Set(['some', 'find', 'findIndex', 'every']);
+/** Calls that keep a subset of a list; the skip is judged on the whole list, as deployed by default. */
+const LIST_SUBSETS = new Set(['filter', 'slice', 'concat']);
+
 class SkipEvaluator {
+  /** Callback parameters bound to one entry of a list while its test is evaluated. */
+  private readonly bindings = new Map<ts.Node, Val>();
+  /** Locals being followed, so a self-referencing initializer cannot loop. */
+  private readonly following = new Set<ts.Node>();
+  /** A request that takes the skip when the answer is M (`GET /api/users?x=/public`). */
+  example: string | undefined;
+
+  private crafted(example: string): Truth {
+    this.example ??= example;
+    return 'M';
+  }
+
   constructor(
     private readonly fn: FunctionNode,
     private readonly route: RouteFacts,
     private readonly resolver: Resolver,
   ) {}
+
+  /** The route's path as the middleware sees it (Express strips the mount path from `req.path` and `req.url`). */
+  private get relativePath(): string {
+    const { mount, path } = this.route;
+    if (!mount || mount === '/' || !path.startsWith(mount)) return path;
+    return path.slice(mount.length) || '/';
+  }
 
   truth(expr: ts.Expression): Truth {
     const e = unwrap(expr);
@@ -252,7 +312,21 @@ class SkipEvaluator {
       if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return not(this.equals(e.left, e.right));
     }
     if (ts.isCallExpression(e)) return this.call(e);
+    const local = ts.isIdentifier(e) ? this.followLocal(e, (init) => this.truth(init)) : undefined;
+    if (local) return local;
     return this.truthy(this.value(e as ts.Expression));
+  }
+
+  /** `const isPublic = ...` inside the guard: evaluate its initializer in place. */
+  private followLocal<T>(id: ts.Identifier, evaluate: (init: ts.Expression) => T): T | undefined {
+    const init = localConstant(id, this.fn);
+    if (!init || this.following.has(init)) return undefined;
+    this.following.add(init);
+    try {
+      return evaluate(init);
+    } finally {
+      this.following.delete(init);
+    }
   }
 
   private value(expr: ts.Expression): Val {
@@ -263,15 +337,24 @@ class SkipEvaluator {
     if (e.kind === ts.SyntaxKind.FalseKeyword) return { kind: 'lit', value: false };
     if (e.kind === ts.SyntaxKind.NullKeyword) return { kind: 'lit', value: null };
     if (ts.isIdentifier(e) && e.text === 'undefined') return { kind: 'lit', value: undefined };
+    if (ts.isIdentifier(e)) {
+      const decl = findDeclaration(e.text, e);
+      const bound = decl && this.bindings.get(decl);
+      if (bound) return bound;
+      const local = this.followLocal(e, (init) => this.value(init));
+      if (local && local.kind !== 'unknown') return local;
+    }
     // request.routeOptions.url ?? '': a registered route always has its path and method.
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) {
       const left = this.value(e.left);
-      return left.kind === 'routePath' || left.kind === 'method' || left.kind === 'url' ? left : { kind: 'unknown' };
+      return left.kind === 'routePath' || left.kind === 'method' || left.kind === 'url' || left.kind === 'pathname' ? left : { kind: 'unknown' };
     }
     const access = classifyAccess(accessPath(e, this.fn));
     switch (access.kind) {
       case 'url':
-        return { kind: 'url' };
+        return { kind: 'url', path: access.original ? this.route.path : this.relativePath };
+      case 'pathname':
+        return { kind: 'pathname', path: this.relativePath };
       case 'routePath':
         return { kind: 'routePath' };
       case 'method':
@@ -283,10 +366,17 @@ class SkipEvaluator {
       case 'request':
         return { kind: 'request' };
     }
+    // WHITELIST.filter((u) => !denied.includes(u)): judged on the whole list.
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && LIST_SUBSETS.has(e.expression.name.text)) {
+      const list = this.value(e.expression.expression);
+      return list.kind === 'list' ? list : { kind: 'unknown' };
+    }
     // A module constant: const PUBLIC = ['/health', '/login'] or a string.
     const v = this.resolver.value(e);
     if (v.kind === 'node') {
       let node = unwrap(v.node);
+      // static LOGIN_URI = '/login' read as Sso.LOGIN_URI
+      if ((ts.isPropertyDeclaration(node) || ts.isPropertyAssignment(node)) && node.initializer) node = unwrap(node.initializer);
       if (ts.isNewExpression(node) && node.expression.getText() === 'Set' && node.arguments?.[0]) node = unwrap(node.arguments[0]);
       if (ts.isArrayLiteralExpression(node)) {
         const values: (string | number | boolean | null)[] = [];
@@ -297,7 +387,7 @@ class SkipEvaluator {
         }
         return { kind: 'list', values };
       }
-      if (node !== e && (ts.isStringLiteralLike(node) || ts.isNumericLiteral(node))) return this.value(node as ts.Expression);
+      if (node !== e && (ts.isStringLiteralLike(node) || ts.isNumericLiteral(node) || ts.isCallExpression(node))) return this.value(node as ts.Expression);
     }
     return { kind: 'unknown' };
   }
@@ -330,6 +420,7 @@ class SkipEvaluator {
         return v.value ? 'T' : 'F';
       case 'list':
       case 'url':
+      case 'pathname':
       case 'routePath':
       case 'method':
         return 'T';
@@ -346,24 +437,15 @@ class SkipEvaluator {
     const [x, y] = a.kind === 'lit' ? [b, a] : [a, b];
     if (x.kind === 'request' || y.kind === 'request') return 'M';
     if (y.kind !== 'lit') return 'U';
-    switch (x.kind) {
-      case 'lit':
-        return x.value === y.value ? 'T' : 'F';
-      case 'url':
-        return typeof y.value === 'string' && urlCanEqual(this.route.path, y.value) ? 'M' : typeof y.value === 'string' ? 'F' : 'U';
-      case 'routePath':
-        return y.value === this.route.path ? 'T' : 'F';
-      case 'method':
-        return this.methodIs(y.value);
-      default:
-        return 'U';
-    }
+    return this.equalsValue(x, y.value ?? null);
   }
 
   private methodIs(value: unknown): Truth {
     if (typeof value !== 'string') return 'F';
     const methods = this.route.methods;
-    if (methods.includes('ALL') || methods.some((m) => m.startsWith('<'))) return 'M';
+    // Preflights carry no credentials and handlers do not act on them: skipping OPTIONS opens nothing.
+    if (value.toUpperCase() === 'OPTIONS') return 'F';
+    if (methods.includes('ALL') || methods.some((m) => m.startsWith('<'))) return this.crafted(`${value.toUpperCase()} ${this.route.path}`);
     const hits = methods.filter((m) => m === value.toUpperCase()).length;
     return hits === 0 ? 'F' : hits === methods.length ? 'T' : 'M';
   }
@@ -374,12 +456,33 @@ class SkipEvaluator {
     const name = callee.name.text;
     const arg = call.arguments[0];
     // /^\/public/.test(request.url)
-    if (name === 'test' && arg && ts.isRegularExpressionLiteral(unwrap(callee.expression))) {
+    const regex = name === 'test' ? this.regexLiteral(callee.expression) : undefined;
+    if (regex && arg) {
       const subject = this.value(arg);
       if (subject.kind === 'request') return 'M';
-      if (subject.kind !== 'routePath') return subject.kind === 'url' ? 'U' : this.opaque(call);
-      const m = /^\/(.*)\/([a-z]*)$/s.exec(unwrap(callee.expression).getText());
-      return m && new RegExp(m[1], m[2]).test(this.route.path) ? 'T' : 'F';
+      const m = /^\/(.*)\/([a-z]*)$/s.exec(regex.getText());
+      if (!m) return this.opaque(call);
+      const re = new RegExp(m[1], m[2].replace(/[gy]/g, ''));
+      if (subject.kind === 'routePath') return re.test(this.route.path) ? 'T' : 'F';
+      if (subject.kind === 'pathname') return pathnameMatches(subject.path, re);
+      return subject.kind === 'url' ? 'U' : this.opaque(call);
+    }
+    // PUBLIC.some((p) => req.path.startsWith(p)): the test, once for each entry.
+    if (LIST_TESTS.has(name) && arg) {
+      const list = this.value(callee.expression);
+      const cb = unwrap(arg);
+      const test = isFunctionNode(cb) ? singleExpression(cb) : undefined;
+      const param = isFunctionNode(cb) ? cb.parameters[0] : undefined;
+      if (list.kind === 'list' && test && param && ts.isIdentifier(param.name)) {
+        const each = list.values.map((value) => {
+          this.bindings.set(param, { kind: 'lit', value });
+          return this.truth(test);
+        });
+        this.bindings.delete(param);
+        return name === 'every' ? each.reduce(and, 'T') : each.reduce(or, 'F');
+      }
+      // A list the scan cannot read may hold any path.
+      return list.kind === 'unknown' ? 'U' : this.opaque(call);
     }
     // PUBLIC.includes(request.url), PUBLIC_PATHS.has(request.routeOptions.url)
     if ((name === 'includes' || name === 'has') && arg) {
@@ -400,15 +503,34 @@ class SkipEvaluator {
         const p = this.route.path;
         return (name === 'startsWith' ? p.startsWith(text) : name === 'endsWith' ? p.endsWith(text) : p.includes(text)) ? 'T' : 'F';
       }
-      if (subject.kind === 'url') {
-        // The client writes the URL: a query string can end with or contain anything.
-        if (name !== 'startsWith') return 'M';
+      if (subject.kind === 'url' || subject.kind === 'pathname') {
+        if (name !== 'startsWith') {
+          const p = subject.path;
+          const at = name === 'endsWith' ? (p.endsWith(text) ? p.length - text.length : -1) : staticPrefix(p).indexOf(text);
+          if (at >= 0) return namesSegments(p, text, at) ? 'T' : this.crafted(`${this.route.methods[0] ?? 'GET'} ${sampleUrl(p)}`);
+          // The client writes the URL: a query string can end with or contain anything.
+          if (subject.kind === 'url') return this.crafted(`${this.route.methods[0] ?? 'GET'} ${sampleUrl(p)}?x=${text}`);
+          return pathnameContains(p, text, name) === 'F' ? 'F' : this.crafted(`${this.route.methods[0] ?? 'GET'} ${text}`);
+        }
         if (text.includes('%')) return 'U';
-        if (!urlCanStartWith(this.route.path, text)) return 'F';
-        return staticPrefix(this.route.path).startsWith(text) ? 'T' : 'M';
+        if (!urlCanStartWith(subject.path, text)) return 'F';
+        // A parameter or a trailing slash the client fills in: `/users/:id` against '/users/me'.
+        if (!staticPrefix(subject.path).startsWith(text)) return this.crafted(`${this.route.methods[0] ?? 'GET'} ${text}`);
+        // '/api/auth/login' also opens '/api/auth/login-history': a prefix that ends inside a segment is an accident.
+        return namesSegments(subject.path, text, 0) ? 'T' : this.crafted(`${this.route.methods[0] ?? 'GET'} ${sampleUrl(subject.path)}`);
       }
     }
     return this.opaque(call);
+  }
+
+  /** `/^\/api\//` written in place or held in a constant. */
+  private regexLiteral(expr: ts.Expression): ts.RegularExpressionLiteral | undefined {
+    const e = unwrap(expr);
+    if (ts.isRegularExpressionLiteral(e)) return e;
+    if (!ts.isIdentifier(e)) return undefined;
+    const v = this.resolver.value(e);
+    const node = v.kind === 'node' ? unwrap(v.node) : undefined;
+    return node && ts.isRegularExpressionLiteral(node) ? node : undefined;
   }
 
   private equalsValue(subject: Val, value: string | number | boolean | null): Truth {
@@ -416,7 +538,10 @@ class SkipEvaluator {
       case 'lit':
         return subject.value === value ? 'T' : 'F';
       case 'url':
-        return typeof value === 'string' && urlCanEqual(this.route.path, value) ? 'M' : 'F';
+      case 'pathname':
+        if (typeof value !== 'string' || !urlCanEqual(subject.path, value.split('?')[0])) return 'F';
+        // The route's own URL is named; a parameter filled with the named value is a crafted request.
+        return staticPrefix(subject.path) === subject.path ? 'T' : this.crafted(`${this.route.methods[0] ?? 'GET'} ${value}`);
       case 'routePath':
         return value === this.route.path ? 'T' : 'F';
       case 'method':
@@ -439,6 +564,53 @@ class SkipEvaluator {
     visit(call);
     return readsRequest ? 'M' : 'U';
   }
+}
+
+/** Whether `text`, found at `at` in the path, starts and ends on segment boundaries (`/health` in `/api/health/db`). */
+function namesSegments(path: string, text: string, at: number): boolean {
+  const end = at + text.length;
+  const starts = at === 0 || text.startsWith('/') || path[at - 1] === '/';
+  const ends = text.endsWith('/') || end >= path.length || path[end] === '/' || path[end] === ':' || path[end] === '*';
+  return starts && ends;
+}
+
+/** A URL the route serves, its parameters filled in. */
+function sampleUrl(path: string): string {
+  return path.replace(/:[^/]+/g, '1').replace(/\*\w*/g, 'x');
+}
+
+/** The one expression a callback computes: `(p) => test` or `(p) => { return test }`. */
+function singleExpression(fn: FunctionNode): ts.Expression | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return body as ts.Expression;
+  const [only] = body.statements;
+  return body.statements.length === 1 && only && ts.isReturnStatement(only) ? only.expression : undefined;
+}
+
+/** `const x = init` declared inside the guard: its initializer. */
+function localConstant(id: ts.Identifier, fn: FunctionNode): ts.Expression | undefined {
+  const decl = findDeclaration(id.text, id);
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer) return undefined;
+  return isConst(decl) && isInside(decl, fn) ? decl.initializer : undefined;
+}
+
+/**
+ * A regular expression tested on the path of the route's requests: parameters stand for any segment, so the
+ * answer holds for every request only when two unlike samples agree.
+ */
+function pathnameMatches(path: string, re: RegExp): Truth {
+  const samples = ['x', 'Zz-9.Q'].map((s) => path.replace(/:[^/]+/g, s).replace(/\*/g, `${s}/${s}`));
+  const hits = samples.map((s) => re.test(s));
+  return hits.every(Boolean) ? 'T' : hits.some(Boolean) ? 'M' : 'F';
+}
+
+/** `req.path.includes(text)` / `endsWith(text)`: certain on the literal parts, the client's choice in parameters. */
+function pathnameContains(path: string, text: string, how: string): Truth {
+  const fixed = staticPrefix(path) === path;
+  const hit = how === 'endsWith' ? path.endsWith(text) : path.includes(text);
+  if (hit) return 'T';
+  return fixed ? 'F' : 'M';
 }
 
 function and(a: Truth, b: Truth): Truth {

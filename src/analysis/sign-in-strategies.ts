@@ -1,0 +1,13 @@
+/**
+ * Passport strategies (and the like) that sign a caller in rather than check a session: `local` takes a
+ * password from the body, the OAuth/OIDC/SAML ones send the browser to the identity provider and take its
+ * answer on the callback. A route guarded only by one of them is a sign-in step, public by design. Strategies
+ * that check credentials each request carries (`jwt`, `bearer`, `session`, `basic`, API keys) are not here.
+ */
+const SIGN_IN_STRATEGY =
+  /^(local|local-[\w-]+|[\w-]*oauth[\w-]*|oidc|openid|openidconnect|saml|sso|[\w-]*-sso|google|google-[\w-]+|github|gitlab|bitbucket|microsoft|azure|azuread|azure-ad|azure-ad-oauth2|facebook|twitter|apple|discord|linkedin|slack|notion|auth0|okta|keycloak|cognito|magic-?link|passwordless|ldap|ldapauth|wsfed-saml2)$/i;
+
+/** `'google'` → a description of the sign-in step, or undefined for a per-request strategy. */
+export function signInStrategy(name: string): string | undefined {
+  return SIGN_IN_STRATEGY.test(name) ? `passport strategy '${name}' signs the caller in` : undefined;
+}

@@ -38,6 +38,41 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('GET', '/api/v1/users', { 'x-session': 'valid' })).toBe(200);
   }, 60_000);
 
+  // Shapes from teable, docmost, refly and ghostfolio (minimal rewrites): a conditional spread of imports, a
+  // dynamic module importing what its caller passes (`options.imports || []`), a ConfigurableModuleBuilder module
+  // (`...super.register(options)`) each made every route unknown; a global guard that lets requests without an
+  // impersonation header through made @Public() routes read protected; a guard the scan cannot judge made the
+  // routes that opt out of it unknown; AuthGuard('google') read as a session check.
+  it('module graphs from real apps; global guards that are not authentication; sign-in steps: statuses hold at run time', async () => {
+    const dir = fixture('nest', 'module-graph-shapes');
+    const b = await bootNestFixture(dir, { ENABLE_REPORTS: 'true' });
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
+      'DELETE /notes/:resource protected SessionGuard',
+      'GET /auth/google public ',
+      'GET /auth/google/callback public ',
+      'GET /files protected SessionGuard',
+      'GET /notes protected SessionGuard',
+      'GET /notes/shared/:resource public ',
+      'GET /reports protected SessionGuard',
+      'GET /settings protected SessionGuard',
+      'GET /settings/public public ',
+      'POST /auth/login public ',
+    ]);
+    expect(routes.find((r) => r.path === '/auth/google')!.auth.reason).toBe("sign-in step: GoogleOAuthGuard (passport strategy 'google' signs the caller in)");
+    expect(routes.find((r) => r.path === '/reports')!.auth.reason).toBe("served only when process.env.ENABLE_REPORTS === 'true'");
+    // The oracle: anonymous requests; sign-in steps answer through passport, whose strategies this app does not set up.
+    for (const r of routes.filter((x) => !x.auth.reason?.startsWith('sign-in step'))) {
+      const status = (await fetch(`${b.app.url}${r.path.replace(/:\w+/g, 'n1')}`, { method: r.method })).status;
+      expect(`${r.method} ${r.path} ${status}`).toBe(`${r.method} ${r.path} ${r.auth.status === 'protected' ? 401 : 200}`);
+    }
+    // The impersonation guard refuses, but only writes made while impersonating: it never asks who the caller is.
+    const write = await fetch(`${b.app.url}/notes/n1`, { method: 'DELETE', headers: { 'x-session': 'valid', 'x-impersonate': 'u2' } });
+    expect(write.status).toBe(403);
+  }, 60_000);
+
   it('@UseGuards controllers, arrays of paths, @All and @Head, controllers spread from a constant', async () => {
     const dir = fixture('nest', 'use-guards-and-inheritance');
     const b = await bootNestFixture(dir);

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
 
 /** One decorator as written: its expression, the call (when it is called) and what its callee resolves to. */
@@ -75,15 +76,46 @@ export function property(obj: ts.ObjectLiteralExpression, name: string): ts.Expr
  * The elements of an array as Nest reads it (`[A, B]`, `[...SHARED, C]`, a constant holding an array),
  * flattened; `unresolved` collects what could not be followed.
  */
-export function arrayElements(expr: ts.Node | undefined, resolver: Resolver, unresolved: string[] = [], depth = 0): ts.Expression[] {
+/** How `arrayElements` reads a list: conditions of the elements it found in a branch, and call-site bindings. */
+export interface ArrayReading {
+  /** Filled with the condition under which each element is listed (`flag ? [A] : []`: A under `flag`). */
+  conditions?: Map<ts.Expression, string>;
+  /** The argument a parameter of a dynamic module helper was called with (`options.imports` at `forRoot({ imports })`). */
+  bind?: (e: ts.Expression) => ts.Expression | undefined;
+}
+
+/**
+ * The elements of a metadata list: array literals, spreads, constants, and both branches of `flag ? [A] : [B]`
+ * (each element under its branch's condition); `list || []` and `list ?? []` read `list`. What cannot be read
+ * goes to `unresolved`.
+ */
+export function arrayElements(expr: ts.Node | undefined, resolver: Resolver, unresolved: string[] = [], depth = 0, reading: ArrayReading = {}, condition?: string): ts.Expression[] {
   if (!expr || depth > 8) return [];
-  const e = unwrap(expr);
+  let e = unwrap(expr);
+  const bound = reading.bind?.(e as ts.Expression);
+  if (bound) e = unwrap(bound);
+  const within = (x: ts.Node | undefined, cond = condition) => arrayElements(x, resolver, unresolved, depth + 1, reading, cond);
   if (ts.isArrayLiteralExpression(e)) {
-    return e.elements.flatMap((el) => (ts.isSpreadElement(el) ? arrayElements(el.expression, resolver, unresolved, depth + 1) : [el]));
+    const out = e.elements.flatMap((el) => (ts.isSpreadElement(el) ? within(el.expression) : [el]));
+    if (condition && reading.conditions) for (const el of out) if (!reading.conditions.has(el)) reading.conditions.set(el, condition);
+    return out;
+  }
+  if (ts.isConditionalExpression(e)) {
+    const cond = snippet(e.condition, 50);
+    const and = (c: string) => (condition ? `${condition} and ${c}` : c);
+    return [...within(e.whenTrue, and(cond)), ...within(e.whenFalse, and(`not ${cond}`))];
+  }
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+    const fallback = unwrap(e.right);
+    const left = arrayElements(e.left, resolver, [], depth + 1, reading, condition);
+    if (left.length || !ts.isArrayLiteralExpression(fallback) || fallback.elements.length) return [...left, ...within(fallback)];
+    // `options.imports || []` the scan cannot bind: the list may hold anything.
+    if (!reading.bind?.(unwrap(e.left) as ts.Expression)) unresolved.push(e.getText());
+    return left;
   }
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const v = resolver.value(e);
-    if (v.kind === 'node' && v.node !== e && ts.isArrayLiteralExpression(unwrap(v.node))) return arrayElements(v.node, resolver, unresolved, depth + 1);
+    if (v.kind === 'node' && v.node !== e && (ts.isArrayLiteralExpression(unwrap(v.node)) || ts.isConditionalExpression(unwrap(v.node)))) return within(v.node);
     if (v.kind === 'node' && ts.isClassDeclaration(v.node)) return [e];
   }
   if (ts.isCallExpression(e) || ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return [e];

@@ -1,5 +1,8 @@
 import { ts } from 'ts-morph';
 import { callsIn, findRefusal } from '../../analysis/guard-evidence.js';
+import { testsAbsence } from '../../analysis/optional-auth.js';
+import { signInStrategy } from '../../analysis/sign-in-strategies.js';
+import { findDeclaration } from '../../syntax/scope.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { propertyNameText, unwrap, type Resolver } from '../../syntax/resolve.js';
@@ -20,9 +23,10 @@ export interface KeyRead {
 }
 
 export type GuardVerdict =
-  | { verdict: 'guard'; name: string; evidence: string; reads: KeyRead[] }
+  | { verdict: 'guard'; name: string; evidence: string; reads: KeyRead[]; signIn?: string }
   | { verdict: 'none'; why: string }
-  | { verdict: 'unknown'; reason: string };
+  /** `reads`: the opt-outs the guard honours before the part the scan cannot judge (`if (isPublic) return true`). */
+  | { verdict: 'unknown'; reason: string; reads?: KeyRead[] };
 
 /** Packages whose guards never authenticate. */
 const NOT_AUTH_GUARD_PACKAGES = new Set(['@nestjs/throttler', '@nestjs/terminus', 'nestjs-throttler-storage-redis']);
@@ -83,7 +87,8 @@ export class NestGuardClassifier {
       if (strategy && ts.isStringLiteralLike(strategy) && strategy.text === 'anonymous') {
         return { verdict: 'none', why: "passport's anonymous strategy lets everyone through" };
       }
-      return { verdict: 'guard', name, evidence: `@nestjs/passport AuthGuard(${strategy ? strategy.getText() : ''}) refuses without valid credentials`, reads: [] };
+      const signIn = strategy && ts.isStringLiteralLike(strategy) ? signInStrategy(strategy.text) : undefined;
+      return { verdict: 'guard', name, evidence: `@nestjs/passport AuthGuard(${strategy ? strategy.getText() : ''}) refuses without valid credentials`, reads: [], ...(signIn ? { signIn } : {}) };
     }
     if (pkg === BETTER_AUTH_NEST && member === 'AuthGuard') {
       return { verdict: 'guard', name, evidence: `${BETTER_AUTH_NEST} AuthGuard requires a Better Auth session`, reads: [{ key: BETTER_AUTH_OPT_OUT, targets: ['handler', 'class'], mode: 'skip-when-set' }] };
@@ -116,8 +121,10 @@ export class NestGuardClassifier {
     }
     const callsSuper = callsSuperCanActivate(canActivate);
     if (callsSuper && baseVerdict?.verdict === 'guard') {
-      return { verdict: 'guard', name, evidence: `canActivate defers to ${baseVerdict.evidence}`, reads: [...baseVerdict.reads, ...reads] };
+      return { ...baseVerdict, name, evidence: `canActivate defers to ${baseVerdict.evidence}`, reads: [...baseVerdict.reads, ...reads] };
     }
+    const anonymousPass = passesAnonymous(canActivate);
+    if (anonymousPass) return { verdict: 'none', why: `lets requests through when \`${anonymousPass}\`, which holds for a request without credentials` };
     const refusal = findRefusal(canActivate.body);
     if (refusal) return { verdict: 'guard', name, evidence: `canActivate ${refusal.evidence}`, reads };
     // `await this.apiKeys.validate(request); return true`: a project helper that throws 401/403 refuses for it.
@@ -132,21 +139,23 @@ export class NestGuardClassifier {
     const open = returns.filter((r) => !isTrue(r));
     if (!open.length) return { verdict: 'none', why: `${name}.canActivate always returns true` };
     for (const r of open) {
-      const verdict = this.returnedVerdict(r, cls, name);
+      const verdict = this.returnedVerdict(r, cls, name, baseVerdict);
       if (verdict) return verdict.verdict === 'guard' ? { ...verdict, reads } : verdict;
     }
     if (callsSuper && baseVerdict) return baseVerdict;
-    return { verdict: 'unknown', reason: `${name}.canActivate returns ${snippet(open[0])}; cannot tell whether it refuses` };
+    return { verdict: 'unknown', reason: `${name}.canActivate returns ${snippet(open[0])}; cannot tell whether it refuses`, reads };
   }
 
   /** A returned value that can be false refuses: `!!user`, `roles.includes(x)`, a helper that refuses or returns false. */
-  private returnedVerdict(r: ts.Expression, cls: ts.ClassDeclaration, name: string): GuardVerdict | undefined {
+  private returnedVerdict(r: ts.Expression, cls: ts.ClassDeclaration, name: string, base?: GuardVerdict): GuardVerdict | undefined {
     const e = unwrapAwait(r);
     if (isBooleanTest(e)) return { verdict: 'guard', name, evidence: `canActivate returns ${snippet(e, 40)}, false refuses with 403`, reads: [] };
     if (ts.isCallExpression(e)) {
       const callee = this.resolver.value(e.expression);
       if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node.body) {
         const helper = callee.node;
+        // `return this.validate(context)` where validate() returns super.canActivate(context).
+        if (base?.verdict === 'guard' && callsSuperCanActivate(helper)) return { ...base, evidence: `canActivate calls ${snippet(e.expression)}(), which defers to ${base.evidence}` };
         const refusal = findRefusal(helper.body!);
         if (refusal) return { verdict: 'guard', name, evidence: `canActivate calls ${snippet(e.expression)}(), which ${refusal.evidence}`, reads: [] };
         const rets = returnedExpressions(helper);
@@ -220,6 +229,42 @@ function unwrapAwait(e: ts.Expression): ts.Expression {
   let x = unwrap(e) as ts.Expression;
   while (ts.isAwaitExpression(x)) x = unwrap(x.expression) as ts.Expression;
   return x;
+}
+
+/** What the request carries: `request.headers[...]`, `req.cookies`, a local read from `getRequest()`. */
+const FROM_REQUEST = /\b(req|request)\b|\.headers\b|\.cookies\b|getRequest\(/;
+
+/**
+ * `if (!request.headers['x-impersonate']) return true` before any refusal: a request that carries nothing passes,
+ * so whatever the guard checks after, it is not who the caller is. The text of the condition, or undefined.
+ */
+function passesAnonymous(canActivate: FunctionNode): string | undefined {
+  const body = canActivate.body;
+  if (!body || !ts.isBlock(body)) return undefined;
+  for (const st of body.statements) {
+    if (findRefusal(st) || /\breturn\s+false\b/.test(st.getText())) return undefined;
+    if (!ts.isIfStatement(st) || !testsAbsence(st.expression) || !readsRequestValue(st.expression, canActivate)) continue;
+    const then = st.thenStatement;
+    const returned = ts.isReturnStatement(then) ? then : ts.isBlock(then) && then.statements.length === 1 && ts.isReturnStatement(then.statements[0]!) ? then.statements[0] : undefined;
+    if (returned?.expression && isTrue(returned.expression)) return snippet(st.expression, 50);
+  }
+  return undefined;
+}
+
+/** The condition reads the request (directly, or through a local initialised from it). */
+function readsRequestValue(cond: ts.Expression, fn: FunctionNode): boolean {
+  if (FROM_REQUEST.test(cond.getText())) return true;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const decl = findDeclaration(n.text, n);
+      if (decl && ts.isVariableDeclaration(decl) && decl.initializer && decl.pos >= fn.pos && decl.end <= fn.end && FROM_REQUEST.test(decl.initializer.getText())) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(cond);
+  return found;
 }
 
 function isTrue(e: ts.Expression): boolean {

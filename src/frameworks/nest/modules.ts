@@ -37,6 +37,19 @@ export interface ModuleGraph {
 }
 
 const BETTER_AUTH_NEST = '@thallesp/nestjs-better-auth';
+/** The resolver's reasons for a file the scan did not load, or a package (`@repo/db`) whose code lies outside the root. */
+const OUTSIDE_SCAN = /^(file not in the scan|cannot resolve import "[^./])/;
+
+/**
+ * `{ ...super.register(options), global: true }` in a module built with Nest's ConfigurableModuleBuilder: the
+ * dynamic module is the class whose static method returns it.
+ */
+function builderModule(obj: ts.ObjectLiteralExpression): ts.ClassDeclaration | undefined {
+  const fromSuper = obj.properties.some((p) => ts.isSpreadAssignment(p) && ts.isCallExpression(unwrap(p.expression)) && /^super\./.test((unwrap(p.expression) as ts.CallExpression).expression.getText()));
+  if (!fromSuper) return undefined;
+  for (let n: ts.Node | undefined = obj.parent; n; n = n.parent) if (ts.isClassDeclaration(n)) return n;
+  return undefined;
+}
 
 /** Walks `@Module({ imports, controllers, providers })` from the root module, dynamic modules and RouterModule trees included. */
 export class ModuleGraphBuilder {
@@ -46,8 +59,27 @@ export class ModuleGraphBuilder {
   /** Modules reached only through a conditional import, with the condition; absent once reached unconditionally. */
   private readonly moduleConditions = new Map<ts.ClassDeclaration, string>();
   private condition: string | undefined;
+  /** Parameters of the dynamic-module helpers being followed, bound to the arguments of their call. */
+  private readonly bindings: Map<ts.Node, ts.Expression>[] = [];
 
   constructor(private readonly resolver: Resolver) {}
+
+  /** `options.imports` inside `forRoot(options)`, as the call passed it: `forRoot({ imports: [A] })` gives `[A]`. */
+  private readonly bind = (e: ts.Expression, depth = 0): ts.Expression | undefined => {
+    if (depth > 4 || !this.bindings.length) return undefined;
+    const u = unwrap(e);
+    const param = ts.isPropertyAccessExpression(u) ? unwrap(u.expression) : u;
+    if (!ts.isIdentifier(param)) return undefined;
+    const decl = this.resolver.value(param);
+    const target = decl.kind === 'param' ? decl.node : undefined;
+    const arg = target && [...this.bindings].reverse().find((frame) => frame.has(target))?.get(target);
+    if (!arg) return undefined;
+    const value = ts.isPropertyAccessExpression(u) ? (() => {
+      const obj = objectLiteral(this.bind(arg, depth + 1) ?? arg, this.resolver);
+      return obj && property(obj, u.name.text);
+    })() : arg;
+    return value && (this.bind(value, depth + 1) ?? value);
+  };
 
   build(roots: ts.Expression[] | ts.ClassDeclaration[]): ModuleGraph {
     for (const r of roots) {
@@ -79,8 +111,17 @@ export class ModuleGraphBuilder {
       const callee = this.resolver.value(e.expression);
       if (callee.kind === 'external') return this.externalImport(callee.pkg, callee.path, e, depth);
       if (callee.kind === 'node' && isFunctionNode(callee.node)) {
-        // X.forRoot(...) / a helper returning a DynamicModule.
-        for (const r of returnedExpressions(callee.node)) this.visitImport(r, depth + 1);
+        // X.forRoot(...) / a helper returning a DynamicModule, its parameters bound to this call's arguments.
+        const frame = new Map<ts.Node, ts.Expression>();
+        callee.node.parameters.forEach((param, i) => {
+          if (e.arguments[i]) frame.set(param, e.arguments[i]!);
+        });
+        this.bindings.push(frame);
+        try {
+          for (const r of returnedExpressions(callee.node)) this.visitImport(r, depth + 1);
+        } finally {
+          this.bindings.pop();
+        }
         // A static method of a module class also registers the class's own @Module metadata.
         const owner = callee.node.parent;
         if (ts.isClassDeclaration(owner) && this.isModuleClass(owner)) this.addModule(owner);
@@ -90,10 +131,11 @@ export class ModuleGraphBuilder {
       return;
     }
     const v = this.resolver.value(e);
-    if (v.kind === 'external') return;
+    // A package's module, installed or a workspace package outside the scan root: not project code to walk.
+    if (v.kind === 'external' || (v.kind === 'unknown' && OUTSIDE_SCAN.test(v.reason))) return;
     if (v.kind === 'node' && ts.isClassDeclaration(v.node)) return this.addModule(v.node);
     if (v.kind === 'node' && v.node !== e) return this.visitImport(v.node as ts.Expression, depth + 1);
-    this.graph.unresolved.push(`module import ${snippet(e)} cannot be followed`);
+    this.graph.unresolved.push(`module import ${snippet(e)} cannot be followed${v.kind === 'unknown' ? ` (${v.reason})` : ''}`);
   }
 
   private underCondition(condition: string, visit: () => void): void {
@@ -127,7 +169,7 @@ export class ModuleGraphBuilder {
   /** `{ module: X, controllers, imports, providers }` returned by forRoot()/register(). */
   private addDynamic(obj: ts.ObjectLiteralExpression, depth: number): void {
     const moduleExpr = property(obj, 'module');
-    const cls = moduleExpr ? classOf(moduleExpr, this.resolver) : undefined;
+    const cls = moduleExpr ? classOf(moduleExpr, this.resolver) : builderModule(obj);
     if (!cls) {
       this.graph.unresolved.push(`dynamic module ${snippet(obj)} names no module class the scan can see`);
       return;
@@ -156,13 +198,20 @@ export class ModuleGraphBuilder {
 
   private addMetadata(cls: ts.ClassDeclaration, meta: ts.ObjectLiteralExpression, depth: number): void {
     const unresolved: string[] = [];
-    for (const c of arrayElements(property(meta, 'controllers'), this.resolver, unresolved)) {
+    const reading = { conditions: new Map<ts.Expression, string>(), bind: (e: ts.Expression) => this.bind(e) };
+    const list = (key: string) => arrayElements(property(meta, key), this.resolver, unresolved, 0, reading);
+    const maybeUnder = (el: ts.Expression, visit: () => void) => {
+      const condition = reading.conditions.get(el);
+      if (condition) this.underCondition(condition, visit);
+      else visit();
+    };
+    for (const c of list('controllers')) {
       const controller = classOf(c, this.resolver);
       if (controller) this.controllerModules.push({ cls: controller, module: cls });
       else unresolved.push(c.getText());
     }
-    for (const p of arrayElements(property(meta, 'providers'), this.resolver, unresolved)) this.provider(p);
-    for (const i of arrayElements(property(meta, 'imports'), this.resolver, unresolved)) this.visitImport(i, depth + 1);
+    for (const p of list('providers')) maybeUnder(p, () => this.provider(p));
+    for (const i of list('imports')) maybeUnder(i, () => this.visitImport(i, depth + 1));
     for (const u of unresolved) this.graph.unresolved.push(`${u} in ${cls.name?.text ?? 'a module'} cannot be followed`);
   }
 

@@ -9,7 +9,7 @@ import { ChainFiles } from '../chain-files.js';
 import { findNestApps, versionsOf, type NestApp } from './bootstrap.js';
 import { arrayElements, classChain, className, decoratorsOf, METHOD_DECORATORS, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
-import { NestGuardClassifier, type GuardVerdict } from './guards.js';
+import { NestGuardClassifier, type GuardVerdict, type KeyRead } from './guards.js';
 import { ModuleGraphBuilder, type ModuleGraph, type ServedController } from './modules.js';
 import { classMetadata, metadataOf, type MetadataSet } from './opt-outs.js';
 import { nestPaths } from './paths.js';
@@ -147,14 +147,16 @@ export class NestRouteComposer {
         continue;
       }
       if (verdict.verdict === 'unknown') {
-        links.push({ verdict: 'unknown', reason: verdict.reason });
+        // A guard the scan cannot judge still lets through the routes that opt out of it.
+        const skip = verdict.reads && skippedBy(verdict.reads, handlerMeta, r.classMeta);
+        links.push(skip && skip.kind !== 'maybe' ? { verdict: 'none' } : { verdict: 'unknown', reason: verdict.reason });
         continue;
       }
       if (use.condition) {
         links.push({ verdict: 'unknown', reason: `${verdict.name} is registered by a module imported only when ${use.condition}` });
         continue;
       }
-      const skip = skippedBy(verdict, handlerMeta, r.classMeta);
+      const skip = skippedBy(verdict.reads, handlerMeta, r.classMeta);
       if (skip?.kind === 'opt-out') {
         optedOut.push(`${verdict.name} (${skip.decorator})`);
         links.push({ verdict: 'none' });
@@ -170,7 +172,7 @@ export class NestRouteComposer {
       }
       links.push({
         verdict: 'guard',
-        guard: { name: verdict.name, kind: 'guard', scope: use.scope, loc: locOf(use.at, project.root), evidence: verdict.evidence },
+        guard: { name: verdict.name, kind: 'guard', scope: use.scope, loc: locOf(use.at, project.root), evidence: verdict.evidence, ...(verdict.signIn ? { signIn: verdict.signIn } : {}) },
       });
     }
 
@@ -299,12 +301,12 @@ function guardsInDecorator(expr: ts.Expression, ctx: AdapterContext, depth: numb
 
 /** Whether the route's metadata switches the guard off: an opt-out it honours, or no metadata it acts on. */
 function skippedBy(
-  verdict: Extract<GuardVerdict, { verdict: 'guard' }>,
+  reads: readonly KeyRead[],
   handler: MetadataSet[],
   cls: MetadataSet[],
 ): { kind: 'opt-out'; decorator: string } | { kind: 'inactive' } | { kind: 'maybe'; decorator: string } | undefined {
   let maybe: string | undefined;
-  for (const read of verdict.reads) {
+  for (const read of reads) {
     const found = [...(read.targets.includes('handler') ? handler : []), ...(read.targets.includes('class') ? cls : [])].filter((m) => m.key === read.key);
     if (read.mode === 'skip-when-set') {
       const hit = found.find((m) => m.isTrue);

@@ -164,6 +164,21 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(lines.every(agrees)).toBe(true);
   }, 60_000);
 
+  // Hemmelig (a read-only switch, a bot filter) and supabase/storage (a tenant feature flag; a registrar helper
+  // installing the JWT plugin; `throw ERRORS.AccessDenied(...)`; a plugin factory returning fp()): switches and
+  // filters refused with 403 and read as guards, the real guard was missed, the factory made every route unknown.
+  it('refusals-not-identity: switches, flags and bot filters are no guards; the registrar-installed JWT hook is', async () => {
+    const lines = await observed('refusals-not-identity');
+    expect(lines).toEqual([
+      'GET /about unprotected → 200',
+      'GET /api/notes protected → 403',
+      'GET /exports unprotected → 200',
+      'GET /metrics unprotected → 200',
+      'POST /api/notes protected → 403',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
   it('route-level-fix: a non-refusing route hook is no guard', async () => {
     const lines = await observed('route-level-fix');
     expect(lines).toEqual([

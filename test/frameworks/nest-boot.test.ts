@@ -42,7 +42,8 @@ describe('nest: reported paths are the paths Nest maps', () => {
   // dynamic module importing what its caller passes (`options.imports || []`), a ConfigurableModuleBuilder module
   // (`...super.register(options)`) each made every route unknown; a global guard that lets requests without an
   // impersonation header through made @Public() routes read protected; a guard the scan cannot judge made the
-  // routes that opt out of it unknown; AuthGuard('google') read as a session check.
+  // routes that opt out of it unknown; AuthGuard('google') read as a session check; docmost's first-run SetupGuard
+  // (403 once a workspace exists) read as authentication.
   it('module graphs from real apps; global guards that are not authentication; sign-in steps: statuses hold at run time', async () => {
     const dir = fixture('nest', 'module-graph-shapes');
     const b = await bootNestFixture(dir, { ENABLE_REPORTS: 'true' });
@@ -59,6 +60,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
       'GET /reports protected SessionGuard',
       'GET /settings protected SessionGuard',
       'GET /settings/public public ',
+      'GET /setup public ',
       'POST /auth/login public ',
     ]);
     expect(routes.find((r) => r.path === '/auth/google')!.auth.reason).toBe("sign-in step: GoogleOAuthGuard (passport strategy 'google' signs the caller in)");

@@ -1,5 +1,6 @@
 import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
+import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
 import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
@@ -153,6 +154,8 @@ export class ExpressMiddlewareClassifier {
     if (refusal && next) {
       const off = switchedOffReason(fn, 2, refusal.evidence);
       if (off) return { verdict: 'unknown', reason: off };
+      const other = refusesOnlyForOtherReasons(fn);
+      if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
       const { skips } = findHookSkips(fn);
       return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}`, ...(skips.length ? { skips } : {}) };
     }

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { findRefusal, isRefusalStatus, refusalAt } from '../../analysis/guard-evidence.js';
 import { attachedVerifiers } from '../../analysis/lazy-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
@@ -178,6 +179,8 @@ export class FastifyGuardClassifier {
     const jwt = jwtVerifyIn(fn);
     if (jwt?.refuses) return withSkips({ verdict: 'guard', evidence: jwt.evidence });
     const refusal = findRefusal(fn.body ?? fn) ?? findStatusErrorThrow(fn.body ?? fn);
+    const other = refusal && refusesOnlyForOtherReasons(fn);
+    if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
     if (refusal) return withSkips({ verdict: 'guard', evidence: refusal.evidence });
     // Delegation, one call deep: a decorated guard or a project function that refuses.
     if (depth < 1 && fn.body) {

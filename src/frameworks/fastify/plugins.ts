@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { isFunctionNode, type FunctionNode } from '../../syntax/functions.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
 
 /** What `fastify.register(x)` registers, as far as syntax can tell. */
@@ -51,6 +51,11 @@ function fromValue(v: Value, at: ts.Node, resolver: Resolver, depth: number): Pl
           return inner.kind === 'function' ? { ...inner, lifted: true, via: 'fastify-plugin' } : inner;
         }
         if (callee.kind === 'external') return { kind: 'external', pkg: callee.pkg, path: callee.path, call: node };
+        // A plugin factory of the project: `metrics(options)` returning `fastifyPlugin(async (fastify) => ...)`.
+        if (callee.kind === 'node' && isFunctionNode(unwrap(callee.node))) {
+          const returned = returnedExpressions(unwrap(callee.node) as FunctionNode);
+          if (returned.length === 1) return fromValue({ kind: 'node', node: returned[0]! }, at, resolver, depth + 1);
+        }
         return { kind: 'unknown', reason: `cannot tell what plugin ${node.getText().slice(0, 60)} returns` };
       }
       return { kind: 'unknown', reason: `${at.getText().slice(0, 60)} is not a plugin function` };

@@ -1,5 +1,6 @@
 import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
+import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
@@ -164,6 +165,8 @@ export class HonoMiddlewareClassifier {
     if (refusal && next) {
       const off = switchedOffReason(fn, 1, refusal.evidence);
       if (off) return { verdict: 'unknown', reason: off };
+      const other = refusesOnlyForOtherReasons(fn);
+      if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
       return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
     }
     for (const call of callsIn(fn)) {

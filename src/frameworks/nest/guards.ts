@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, findRefusal } from '../../analysis/guard-evidence.js';
 import { testsAbsence } from '../../analysis/optional-auth.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
@@ -125,6 +126,8 @@ export class NestGuardClassifier {
     }
     const anonymousPass = passesAnonymous(canActivate);
     if (anonymousPass) return { verdict: 'none', why: `lets requests through when \`${anonymousPass}\`, which holds for a request without credentials` };
+    const other = refusesOnlyForOtherReasons(canActivate, { returnsFalse: true });
+    if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
     const refusal = findRefusal(canActivate.body);
     if (refusal) return { verdict: 'guard', name, evidence: `canActivate ${refusal.evidence}`, reads };
     // `await this.apiKeys.validate(request); return true`: a project helper that throws 401/403 refuses for it.

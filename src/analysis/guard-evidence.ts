@@ -19,7 +19,7 @@ const STATUS_SETTERS = new Set(['status', 'sendStatus', 'code', 'writeHead', 'un
 export function isRefusalStatus(node: ts.Node): boolean {
   const e = unwrap(node);
   if (ts.isNumericLiteral(e)) return REFUSAL_STATUS.has(Number(e.text));
-  if (ts.isStringLiteralLike(e)) return REFUSAL_STATUS.has(Number(e.text));
+  if (ts.isStringLiteralLike(e)) return REFUSAL_STATUS.has(Number(e.text)) || REFUSAL_NAMES.test(e.text);
   if (ts.isPropertyAccessExpression(e)) return REFUSAL_NAMES.test(e.name.text);
   if (ts.isIdentifier(e)) return REFUSAL_NAMES.test(e.text);
   return false;
@@ -74,6 +74,8 @@ export function refusalAt(n: ts.Node): string | undefined {
     const cls = n.expression.getText();
     if (REFUSAL_CLASS.test(cls)) return `new ${cls}`;
     if ((n.arguments ?? []).some(isRefusalStatus)) return `new ${cls} with ${n.arguments!.find(isRefusalStatus)!.getText()}`;
+    // new ApiError({ code: 'UNAUTHORIZED', message }): an error class of the project carrying the status.
+    if (ts.isThrowStatement(n.parent) && (n.arguments ?? []).some(hasStatusProperty)) return `throws ${cls} with a 401/403 code`;
     if (/Response$/.test(cls) && n.arguments?.[1] && hasStatusProperty(n.arguments[1])) return 'returns a 401/403 Response';
   }
   if (ts.isThrowStatement(n) && n.expression && ts.isCallExpression(n.expression)) {
@@ -162,7 +164,7 @@ function hasStatusProperty(node: ts.Node): boolean {
   const e = unwrap(node);
   if (!ts.isObjectLiteralExpression(e)) return false;
   return e.properties.some(
-    (p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && /^(status|statusCode)$/.test(p.name.text) && isRefusalStatus(p.initializer),
+    (p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && /^(status|statusCode|code)$/.test(p.name.text) && isRefusalStatus(p.initializer),
   );
 }
 

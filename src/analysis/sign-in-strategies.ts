@@ -11,3 +11,6 @@ const SIGN_IN_STRATEGY =
 export function signInStrategy(name: string): string | undefined {
   return SIGN_IN_STRATEGY.test(name) ? `passport strategy '${name}' signs the caller in` : undefined;
 }
+
+/** Strategies that check what every request carries: never a sign-in step. */
+export const PER_REQUEST_STRATEGY = /jwt|bearer|session|basic|digest|api[-_]?key|token|hmac|cookie/i;

@@ -1,5 +1,7 @@
 import { ts } from 'ts-morph';
+import { isFunctionNode } from './functions.js';
 import { unwrap, type Resolver } from './resolve.js';
+import { findDeclaration } from './scope.js';
 
 /**
  * The string an expression always evaluates to, if syntax can tell: literals, constants, templates and
@@ -32,9 +34,20 @@ export function staticString(expr: ts.Node, resolver: Resolver, depth = 0): stri
   return undefined;
 }
 
-/** The strings of a path argument: one string, or each element of an array of strings. */
+/**
+ * The strings of a path argument: one string, each element of an array of strings, or each value a loop gives
+ * its variable (`for (const [url, file] of new Map([['/a', 'a.js'], ...]))`, `['/a', '/b'].forEach((p) => ...)`):
+ * a route registered in such a loop is one route per value.
+ */
 export function staticStrings(expr: ts.Node, resolver: Resolver): string[] | undefined {
   const e = unwrap(expr);
+  if (ts.isIdentifier(e)) {
+    const values = loopValues(e, resolver);
+    if (values) {
+      const out = values.map((v) => staticString(v, resolver));
+      return out.every((v): v is string => v !== undefined) ? out : undefined;
+    }
+  }
   if (ts.isArrayLiteralExpression(e)) {
     const out: string[] = [];
     for (const el of e.elements) {
@@ -46,4 +59,56 @@ export function staticStrings(expr: ts.Node, resolver: Resolver): string[] | und
   }
   const s = staticString(e, resolver);
   return s === undefined ? undefined : [s];
+}
+
+/** The values a loop variable takes, when the loop runs over a literal array or Map (through constants). */
+function loopValues(id: ts.Identifier, resolver: Resolver): ts.Expression[] | undefined {
+  const decl = findDeclaration(id.text, id);
+  if (!decl) return undefined;
+  // const [url, file] of ...: the position of the variable inside each entry.
+  const positions: number[] = [];
+  let holder: ts.Node = decl;
+  while (ts.isBindingElement(holder)) {
+    const pattern = holder.parent;
+    if (!ts.isArrayBindingPattern(pattern)) return undefined;
+    positions.unshift(pattern.elements.indexOf(holder));
+    holder = pattern.parent;
+  }
+  let iterable: ts.Expression | undefined;
+  if (ts.isVariableDeclaration(holder) && ts.isVariableDeclarationList(holder.parent) && ts.isForOfStatement(holder.parent.parent)) {
+    iterable = holder.parent.parent.expression;
+  } else if (ts.isParameter(holder) && isFunctionNode(holder.parent) && holder.parent.parameters[0] === holder) {
+    const call = holder.parent.parent;
+    if (ts.isCallExpression(call) && call.arguments[0] === holder.parent && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'forEach') {
+      iterable = call.expression.expression;
+    }
+  }
+  if (!iterable) return undefined;
+  const entries = literalEntries(iterable, resolver);
+  if (!entries) return undefined;
+  const out: ts.Expression[] = [];
+  for (const entry of entries) {
+    let value: ts.Expression | undefined = entry;
+    for (const i of positions) {
+      const u: ts.Node | undefined = value && unwrap(value);
+      const element: ts.Expression | undefined = u && ts.isArrayLiteralExpression(u) ? u.elements[i] : undefined;
+      value = element && !ts.isSpreadElement(element) ? element : undefined;
+    }
+    if (!value) return undefined;
+    out.push(value);
+  }
+  return out;
+}
+
+/** The entries of `[a, b]` or `new Map([[k, v], ...])`, written in place or held in a constant. */
+function literalEntries(expr: ts.Expression, resolver: Resolver, depth = 0): ts.Expression[] | undefined {
+  if (depth > 4) return undefined;
+  const e = unwrap(expr);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.some(ts.isSpreadElement) ? undefined : [...e.elements];
+  if (ts.isNewExpression(e) && e.expression.getText() === 'Map' && e.arguments?.[0]) return literalEntries(e.arguments[0], resolver, depth + 1);
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const v = resolver.value(e);
+    if (v.kind === 'node' && v.node !== e && ts.isExpression(v.node)) return literalEntries(v.node, resolver, depth + 1);
+  }
+  return undefined;
 }

@@ -239,3 +239,32 @@ describe('express: a gate with a skip list of public paths', () => {
     }
   });
 });
+
+// sahat/hackathon-starter: `for (const [fileUrl, filePath] of libFiles) app.get(fileUrl, ...)` over a literal Map
+// gave one route of path `<dynamic>` (unknown) instead of one route per file.
+describe('express: routes registered in loops', () => {
+  it('one route per entry of a literal Map or array; a loop over run-time values stays unknown; as real Express serves them', async () => {
+    const routes = await routesOf('loop-routes');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'GET /<dynamic> unknown',
+      'GET /js/lib/chart.js unprotected',
+      'GET /js/lib/popper.js unprotected',
+      'GET /reports/daily protected',
+      'GET /reports/weekly protected',
+      'HEAD /js/lib/chart.js unprotected',
+      'HEAD /js/lib/popper.js unprotected',
+    ]);
+    const { app } = (await import(fixture('express', 'loop-routes', 'src/app.ts'))) as { app: import('express').Express };
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      for (const r of routes.filter((x) => !x.path.includes('<dynamic>'))) {
+        const status = (await fetch(`http://127.0.0.1:${port}${r.path}`, { method: r.method })).status;
+        expect(`${r.method} ${r.path} ${status}`).toBe(`${r.method} ${r.path} ${r.auth.status === 'protected' ? 401 : 200}`);
+      }
+    } finally {
+      server.close();
+    }
+  });
+});

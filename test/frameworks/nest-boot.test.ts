@@ -51,27 +51,31 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await reported(dir)).toEqual(b.mapped);
     const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
-      'DELETE /notes/:resource protected SessionGuard',
-      'GET /auth/google public ',
-      'GET /auth/google/callback public ',
-      'GET /files protected SessionGuard',
-      'GET /notes protected SessionGuard',
-      'GET /notes/shared/:resource public ',
-      'GET /reports protected SessionGuard',
-      'GET /settings protected SessionGuard',
-      'GET /settings/public public ',
-      'GET /setup public ',
-      'POST /auth/login public ',
+      'DELETE /api/notes/:resource protected SessionGuard',
+      'GET /api/auth/google public ',
+      'GET /api/auth/google/callback public ',
+      'GET /api/files protected SessionGuard',
+      'GET /api/notes protected SessionGuard',
+      'GET /api/notes/shared/:resource public ',
+      'GET /api/reports protected SessionGuard',
+      'GET /api/settings protected SessionGuard',
+      'GET /api/settings/public public ',
+      'GET /api/setup public ',
+      'POST /api/auth/login public ',
     ]);
-    expect(routes.find((r) => r.path === '/auth/google')!.auth.reason).toBe("sign-in step: GoogleOAuthGuard (passport strategy 'google' signs the caller in)");
-    expect(routes.find((r) => r.path === '/reports')!.auth.reason).toBe("served only when process.env.ENABLE_REPORTS === 'true'");
+    expect(routes.find((r) => r.path === '/api/auth/google')!.auth.reason).toBe(
+      "sign-in step: GoogleOAuthGuard (passport strategy 'google' signs the caller in); the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX || 'api'`",
+    );
+    expect(routes.find((r) => r.path === '/api/reports')!.auth.reason).toBe(
+      "the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX || 'api'`; served only when process.env.ENABLE_REPORTS === 'true'",
+    );
     // The oracle: anonymous requests; sign-in steps answer through passport, whose strategies this app does not set up.
     for (const r of routes.filter((x) => !x.auth.reason?.startsWith('sign-in step'))) {
       const status = (await fetch(`${b.app.url}${r.path.replace(/:\w+/g, 'n1')}`, { method: r.method })).status;
       expect(`${r.method} ${r.path} ${status}`).toBe(`${r.method} ${r.path} ${r.auth.status === 'protected' ? 401 : 200}`);
     }
     // The impersonation guard refuses, but only writes made while impersonating: it never asks who the caller is.
-    const write = await fetch(`${b.app.url}/notes/n1`, { method: 'DELETE', headers: { 'x-session': 'valid', 'x-impersonate': 'u2' } });
+    const write = await fetch(`${b.app.url}/api/notes/n1`, { method: 'DELETE', headers: { 'x-session': 'valid', 'x-impersonate': 'u2' } });
     expect(write.status).toBe(403);
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { signInStrategy } from '../../analysis/sign-in-strategies.js';
+import { PER_REQUEST_STRATEGY, signInStrategy } from '../../analysis/sign-in-strategies.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 
@@ -30,7 +30,11 @@ export function knownExpressMiddleware(pkg: string, path: string[], call?: ts.Ca
         if (strategy && ts.isStringLiteralLike(strategy) && strategy.text === 'anonymous') {
           return { guard: false, why: "passport's anonymous strategy lets everyone through" };
         }
-        const signIn = strategy && ts.isStringLiteralLike(strategy) ? signInStrategy(strategy.text) : undefined;
+        const named = strategy && ts.isStringLiteralLike(strategy) ? signInStrategy(strategy.text) : undefined;
+        // { failureRedirect: '/login' }: a browser sign-in flow, whatever the provider is called.
+        const redirects = call?.arguments.slice(1).some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => p.name && /^(failureRedirect|successRedirect|successReturnToOrRedirect)$/.test(p.name.getText())));
+        const perRequest = strategy && ts.isStringLiteralLike(strategy) && PER_REQUEST_STRATEGY.test(strategy.text);
+        const signIn = named ?? (redirects && !perRequest && strategy && ts.isStringLiteralLike(strategy) ? `passport strategy '${strategy.text}' signs the caller in (it redirects on failure)` : undefined);
         return { guard: true, evidence: `passport.${member}(${strategy ? strategy.getText() : ''}) refuses without credentials`, ...(signIn ? { signIn } : {}) };
       }
       return { guard: false, why: `passport.${member}() does not refuse requests` };

@@ -3,6 +3,7 @@ import { isFunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { findDeclaration } from '../../syntax/scope.js';
+import { defaultedString } from '../../syntax/config-defaults.js';
 import { staticString } from '../../syntax/strings.js';
 import { arrayElements, isPackageExport, objectLiteral, property } from './decorators.js';
 
@@ -35,19 +36,21 @@ export interface NestApp {
   unresolved: string[];
   /** Why the global prefix is `<dynamic>`: a reason only for the routes that carry it. */
   dynamicPrefix?: string;
+  /** The global prefix is a configuration default the scan assumed: said in the reason of the routes that carry it. */
+  assumedPrefix?: { note: string; at: ts.Node };
 }
 
 export const VERSION_NEUTRAL = '';
 const APP_METHODS = new Set(['setGlobalPrefix', 'enableVersioning', 'useGlobalGuards']);
 
 /** Finds every Nest bootstrap: a call of `NestFactory.create` (or createMicroservice-less variants) from `@nestjs/core`. */
-export function findNestApps(files: Iterable<ts.SourceFile>, resolver: Resolver): NestApp[] {
+export function findNestApps(files: Iterable<ts.SourceFile>, resolver: Resolver, configFiles: () => Iterable<ts.SourceFile> = () => []): NestApp[] {
   const apps: NestApp[] = [];
   for (const sf of files) {
     if (!sf.text.includes('NestFactory')) continue;
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'create' && n.arguments[0]) {
-        if (isPackageExport(resolver.value(n.expression.expression), '@nestjs/core', 'NestFactory')) apps.push(readApp(n, resolver));
+        if (isPackageExport(resolver.value(n.expression.expression), '@nestjs/core', 'NestFactory')) apps.push(readApp(n, resolver, configFiles));
       }
       ts.forEachChild(n, visit);
     };
@@ -56,7 +59,7 @@ export function findNestApps(files: Iterable<ts.SourceFile>, resolver: Resolver)
   return apps;
 }
 
-function readApp(call: ts.CallExpression, resolver: Resolver): NestApp {
+function readApp(call: ts.CallExpression, resolver: Resolver, configFiles: () => Iterable<ts.SourceFile>): NestApp {
   const adapter = call.arguments[1] && unwrap(call.arguments[1]);
   const adapterValue = adapter && ts.isNewExpression(adapter) ? resolver.value(adapter.expression) : undefined;
   const app: NestApp = {
@@ -71,7 +74,7 @@ function readApp(call: ts.CallExpression, resolver: Resolver): NestApp {
   if (!holder) return app;
   for (const use of usesOf(holder, resolver, 0)) {
     app.setupCalls.push(use);
-    readAppCall(use, app, resolver);
+    readAppCall(use, app, resolver, configFiles);
   }
   return app;
 }
@@ -109,7 +112,7 @@ function usesOf(decl: ts.VariableDeclaration | ts.ParameterDeclaration, resolver
   return out;
 }
 
-function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver): void {
+function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver, configFiles: () => Iterable<ts.SourceFile>): void {
   const method = (call.expression as ts.PropertyAccessExpression).name.text;
   if (!APP_METHODS.has(method)) return;
   if (method === 'useGlobalGuards') {
@@ -120,7 +123,13 @@ function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver):
     return;
   }
   if (method === 'setGlobalPrefix') {
-    const prefix = call.arguments[0] ? staticString(call.arguments[0], resolver) : undefined;
+    let prefix = call.arguments[0] ? staticString(call.arguments[0], resolver) : undefined;
+    // configService.get('app.apiPrefix') or process.env.API_PREFIX || 'api': the default, said in the reason.
+    const assumed = prefix === undefined && call.arguments[0] ? defaultedString(call.arguments[0], resolver, configFiles) : undefined;
+    if (assumed) {
+      prefix = assumed.value;
+      app.assumedPrefix = { note: `the global prefix is assumed to be ${JSON.stringify(assumed.value)}, the default of \`${assumed.from}\``, at: assumed.at };
+    }
     if (prefix === undefined) app.dynamicPrefix = `the global prefix ${call.arguments[0] ? snippet(call.arguments[0]) : ''} is computed at run time`;
     const options = objectLiteral(call.arguments[1], resolver);
     const exclude: PrefixExclusion[] = [];

@@ -4,7 +4,7 @@ import { locOf, snippet } from '../../syntax/loc.js';
 import { propertyNameText, unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { findNestApps, versionsOf, type NestApp } from './bootstrap.js';
 import { arrayElements, classChain, className, decoratorsOf, METHOD_DECORATORS, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
@@ -56,7 +56,7 @@ export class NestRouteComposer {
   compose(): RouteRecord[] {
     const { resolver } = this.ctx;
     const { files } = this.ctx.project;
-    const apps = findNestApps(files.mentioning('NestFactory'), resolver);
+    const apps = findNestApps(files.mentioning('NestFactory'), resolver, () => files.mentioning('registerAs'));
     for (const app of apps) {
       const graph = new ModuleGraphBuilder(resolver).build([app.rootModule]);
       const root = resolver.value(app.rootModule);
@@ -78,7 +78,7 @@ export class NestRouteComposer {
       ...graph.appGuards.map((g) => ({ expr: g.expr, scope: 'global' as const, known: g.known, at: g.at, condition: g.condition })),
     ];
     this.bindings = middlewareBindings(graph.modules, this.ctx.resolver);
-    this.appSites = [...(app ? [app.call, ...app.setupCalls] : []), ...graph.modules];
+    this.appSites = [...(app ? [app.call, ...app.setupCalls, ...(app.assumedPrefix ? [app.assumedPrefix.at] : [])] : []), ...graph.modules];
     for (const served of graph.controllers) {
       // A slice scan composes the slice's controllers only; the module graph above them is whole.
       if (!this.ctx.project.files.inScope(served.cls.getSourceFile().fileName)) continue;
@@ -193,6 +193,9 @@ export class NestRouteComposer {
         auth = optedOut.length
           ? { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` }
           : { status: 'unprotected', guards: [], reason: 'no guard that can refuse the request runs before the handler' };
+      }
+      if (r.app?.assumedPrefix && r.app.globalPrefix && path.startsWith(joinPaths('/', r.app.globalPrefix.prefix))) {
+        auth = { ...auth, reason: auth.reason ? `${auth.reason}; ${r.app.assumedPrefix.note}` : r.app.assumedPrefix.note };
       }
       const when = [r.served.condition, r.ctrl.host && `the request's host is ${r.ctrl.host}`].filter(Boolean);
       if (when.length) {

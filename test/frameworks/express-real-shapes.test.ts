@@ -172,8 +172,11 @@ describe('express fixtures from real shapes', () => {
 
 // bradtraversy/proshop_mern and hagopj13/node-express-boilerplate wrap their guards in asyncHandler / catchAsync;
 // the wrapper was opaque, so every route behind `protect` read unprotected.
+// thedevs-network/kutt: `asyncHandler(auth.jwt)` where `jwt = authenticate('jwt', msg, true)` and `jwtLoose` the same
+// factory with `false`: the wrapped reference to a factory call was opaque (23 routes unprotected), and the flag
+// that makes one of them optional authentication must be read per call site.
 describe('express: guards through async-error wrappers', () => {
-  it('the wrapper is transparent: the static status agrees with real Express', async () => {
+  it('the wrapper is transparent, a factory flag is judged per call site: the static status agrees with real Express', async () => {
     const routes = await routesOf('wrapped-guards');
     const { app } = (await import(fixture('express', 'wrapped-guards', 'src/app.ts'))) as { app: import('express').Express };
     const server = app.listen(0, '127.0.0.1');
@@ -185,7 +188,13 @@ describe('express: guards through async-error wrappers', () => {
         const status = (await fetch(`http://127.0.0.1:${port}${r.path}`)).status;
         lines.push(`${r.method} ${r.path} ${r.auth.status} → ${status}`);
       }
-      expect(lines.sort()).toEqual(['GET /orders protected → 401', 'GET /profile protected → 401', 'GET /time unprotected → 200']);
+      expect(lines.sort()).toEqual([
+        'GET /dashboard protected → 401',
+        'GET /feed unprotected → 200',
+        'GET /orders protected → 401',
+        'GET /profile protected → 401',
+        'GET /time unprotected → 200',
+      ]);
       expect(routes.find((r) => r.path === '/orders')!.auth.guards[0]!.evidence).toBe('responds 401, otherwise calls next() (through asyncHandler())');
     } finally {
       server.close();

@@ -1,5 +1,6 @@
 import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
+import { refusalsOffAt } from '../../analysis/factory-flags.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
@@ -57,8 +58,14 @@ export class ExpressMiddlewareClassifier {
     const callee = this.ctx.resolver.value(call.expression);
     if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call);
     if (callee.kind === 'node' && isFunctionNode(callee.node)) {
-      // A factory: requireAuth() / authorize('admin') returns the middleware.
-      const verdicts = returnedExpressions(callee.node).map((r) => this.classifyValue(this.ctx.resolver.value(r), r));
+      // A factory: requireAuth() / authorize('admin') returns the middleware, judged with this call's arguments.
+      const factory = callee.node;
+      const verdicts = returnedExpressions(factory).map((r): Verdict => {
+        const v = this.classifyValue(this.ctx.resolver.value(r), r);
+        const returned = unwrap(r);
+        const off = v.verdict === 'guard' && isFunctionNode(returned) ? refusalsOffAt(returned, factory, call) : undefined;
+        return off ? { verdict: 'none', why: off } : v;
+      });
       const guard = verdicts.find((v) => v.verdict === 'guard');
       if (guard) return guard;
       const unknown = verdicts.find((v) => v.verdict === 'unknown');
@@ -88,10 +95,13 @@ export class ExpressMiddlewareClassifier {
     const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     if (call.arguments.length !== 1 || !ASYNC_WRAPPER.test(name)) return undefined;
     const arg = unwrap(call.arguments[0]!);
-    const value = isFunctionNode(arg) ? arg : (() => {
-      const v = this.ctx.resolver.value(arg);
-      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
-    })();
+    const resolved = isFunctionNode(arg) ? undefined : this.ctx.resolver.value(arg);
+    // asyncHandler(auth.jwt) where `jwt = authenticate('jwt', ...)`: the middleware a factory call built.
+    if (resolved?.kind === 'node' && ts.isCallExpression(unwrap(resolved.node))) {
+      const inner = this.classifyCall(unwrap(resolved.node) as ts.CallExpression);
+      return inner.verdict === 'guard' ? { ...inner, evidence: `${inner.evidence} (through ${name}())` } : inner.verdict === 'none' ? inner : undefined;
+    }
+    const value = isFunctionNode(arg) ? arg : resolved?.kind === 'node' && isFunctionNode(resolved.node) ? resolved.node : undefined;
     if (!value || value.parameters.length < 2) return undefined;
     const inner = this.classifyFunction(value);
     return inner.verdict === 'guard' ? { verdict: 'guard', evidence: `${inner.evidence} (through ${name}())` } : undefined;

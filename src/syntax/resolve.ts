@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { isFunctionNode, returnedExpressions } from './functions.js';
 import type { ModuleResolver } from './modules.js';
 import { findDeclaration, type Declaration } from './scope.js';
 
@@ -103,9 +104,54 @@ export class Resolver {
           const m = n.members.find((mm) => mm.name && propertyNameText(mm.name) === name && isStatic(mm));
           if (m) return { kind: 'node', node: m };
         }
+        // getServer().app, Server.getInstance().app: a member of what a project function returns.
+        if (ts.isCallExpression(n)) {
+          const produced = this.callResult(n, depth + 1);
+          if (produced) return this.member(produced, name, depth + 1);
+        }
         return { kind: 'unknown', reason: `cannot follow \`.${name}\`` };
       }
     }
+  }
+
+  /**
+   * What a call of a project function returns, when that is an object the scan can read members of: an
+   * instance (`return new Server()`), an object literal, or a singleton kept in a static field
+   * (`if (!Server.instance) Server.instance = new Server(); return Server.instance`).
+   */
+  private callResult(call: ts.CallExpression, depth: number): Value | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const callee = this.value(call.expression, depth + 1);
+    if (callee.kind !== 'node' || !isFunctionNode(callee.node)) return undefined;
+    for (const ret of returnedExpressions(callee.node)) {
+      const v = this.value(ret, depth + 1);
+      if (v.kind === 'instance' || (v.kind === 'node' && ts.isObjectLiteralExpression(v.node))) return v;
+      const singleton = this.singleton(ret, depth + 1);
+      if (singleton) return singleton;
+    }
+    return undefined;
+  }
+
+  /** `Server.instance` (or `this.instance` in a static method) assigned `new X()` somewhere in the class. */
+  private singleton(expr: ts.Expression, depth: number): Value | undefined {
+    const e = unwrap(expr);
+    if (!ts.isPropertyAccessExpression(e)) return undefined;
+    const owner = e.expression.kind === ts.SyntaxKind.ThisKeyword ? enclosingClass(e) : (() => {
+      const v = this.value(e.expression, depth + 1);
+      return v.kind === 'node' && ts.isClassLike(v.node) ? v.node : undefined;
+    })();
+    if (!owner) return undefined;
+    let found: Value | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && n.left.name.text === e.name.text) {
+        const v = this.value(n.right, depth + 1);
+        if (v.kind === 'instance') found = v;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(owner);
+    return found;
   }
 
   /** The value a module exports under `name` ('default' for the default export). */
@@ -222,7 +268,9 @@ export class Resolver {
     let declaredType: ts.TypeNode | undefined;
     for (const m of cls.members) {
       if (!ts.isPropertyDeclaration(m) || !m.name || propertyNameText(m.name) !== name || isStatic(m)) continue;
-      if (m.initializer) return this.value(m.initializer, depth + 1);
+      // `app = undefined;` or `= null` only declares the field: the constructor assigns it.
+      const placeholder = m.initializer && (m.initializer.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(m.initializer) && m.initializer.text === 'undefined'));
+      if (m.initializer && !placeholder) return this.value(m.initializer, depth + 1);
       declaredType ??= m.type;
     }
     const ctor = cls.members.find(ts.isConstructorDeclaration);

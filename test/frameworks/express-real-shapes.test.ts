@@ -277,3 +277,27 @@ describe('express: routes registered in loops', () => {
     }
   });
 });
+
+// louislam/uptime-kuma: `const app = UptimeKumaServer.getInstance().app`, the field declared `app = undefined` and
+// set in the constructor: no app was found, every router "not mounted"; then a vendored `apicache.middleware`
+// the scan cannot read left the status-page routes unknown.
+describe('express: an app kept in a singleton server class', () => {
+  it('finds the app through getInstance(); an unreadable cache is no guard, an unreadable session check stays unknown', async () => {
+    const routes = await routesOf('singleton-server');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? ''}`).sort()).toEqual([
+      'GET /health unprotected no middleware that authenticates runs before the handler',
+      'GET /status/:slug unprotected no middleware that authenticates runs before the handler',
+      'GET /status/:slug/edit unknown kit.requireSession: cannot follow `.requireSession`',
+    ]);
+    const { app } = (await import(fixture('express', 'singleton-server', 'src/app.ts'))) as { app: import('express').Express };
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      const status = async (p: string) => (await fetch(`http://127.0.0.1:${port}${p}`)).status;
+      expect([await status('/health'), await status('/status/main'), await status('/status/main/edit')]).toEqual([200, 200, 401]);
+    } finally {
+      server.close();
+    }
+  });
+});

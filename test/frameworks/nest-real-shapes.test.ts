@@ -64,8 +64,8 @@ describe('nest: shapes from real projects', () => {
     const routes = await routesOf('conditional-module-imports');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason}`).sort()).toEqual([
       "GET / unknown SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'",
-      "GET /<dynamic>/files/:path unknown the global prefix process.env.API_PREFIX ?? 'api' is computed at run time; SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'; served only when not process.env.STORAGE === 's3'",
-      "GET /<dynamic>/files/signed/:key unknown the global prefix process.env.API_PREFIX ?? 'api' is computed at run time; SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'; served only when process.env.STORAGE === 's3'",
+      "GET /api/files/:path unknown SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'; the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX ?? 'api'`; served only when not process.env.STORAGE === 's3'",
+      "GET /api/files/signed/:key unknown SessionGuard is registered by a module imported only when not process.env.AUTH_DISABLED === '1'; the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX ?? 'api'`; served only when process.env.STORAGE === 's3'",
     ]);
   });
 
@@ -89,11 +89,11 @@ describe('nest: shapes from real projects', () => {
 
   // vndevteam/nestjs-turbo: `@ApiPublic()` comes from the workspace package `@repo/api` (exports ./dist/*, no dist
   // in a fresh clone) and the global prefix is read from config: the opted-out routes were unknown.
-  it('an opt-out from a workspace package is read from its source; opted out of every guard is public even when the prefix is unresolved', async () => {
+  it('an opt-out from a workspace package is read from its source; a global prefix read from the environment is taken at its default', async () => {
     const routes = await routesOf('workspace-opt-out');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
-      "GET /<dynamic>/health public opted out of SessionGuard (@ApiPublic()); the global prefix process.env.API_PREFIX ?? 'api' is computed at run time",
-      'GET /<dynamic>/me protected SessionGuard',
+      "GET /api/health public opted out of SessionGuard (@ApiPublic()); the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX ?? 'api'`",
+      "GET /api/me protected the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX ?? 'api'`",
     ]);
   });
 });

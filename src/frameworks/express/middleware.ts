@@ -144,7 +144,14 @@ export class ExpressMiddlewareClassifier {
     return { verdict: 'none', why: `${name} is not an authentication library` };
   }
 
+  /**
+   * Middleware the scan cannot read. Unknown when its name could be authentication; otherwise (`cache('5
+   * minutes')`, `upload.single('file')`, `metrics()`) it is taken for what its name says, so one opaque helper
+   * does not leave every route behind it undecided.
+   */
   private unreadable(at: ts.Node, reason: string): Verdict {
+    const name = snippet(at).split('(')[0]!;
+    if (!AUTH_SOUNDING.test(name)) return { verdict: 'none', why: `${snippet(at)} cannot be read (${reason}); nothing in its name says authentication` };
     return { verdict: 'unknown', reason: `${snippet(at)}: ${reason}` };
   }
 

@@ -42,10 +42,12 @@ export interface RouteFacts {
 }
 
 /** The early exits of a hook that do not refuse, and the checks that only run under a route condition. */
-export function findHookSkips(fn: FunctionNode): HookSkips {
+/** `nextIndex`: the position of the continuation parameter (Fastify's `done` and Express's `next` are third, Hono's `next` second). */
+export function findHookSkips(fn: FunctionNode, nextIndex = 2): HookSkips {
   const out: HookSkips = { skips: [] };
   if (!fn.body || !ts.isBlock(fn.body)) return out;
-  const done = fn.parameters[2] && ts.isIdentifier(fn.parameters[2].name) ? fn.parameters[2].name.text : undefined;
+  const doneParam = fn.parameters[nextIndex];
+  const done = doneParam && ts.isIdentifier(doneParam.name) ? doneParam.name.text : undefined;
   // An exit after the guard has refused anonymous callers skips only what follows: `if (!user) 401; if (GET) next()`.
   const firstRefusal = findRefusal(fn.body);
   const visit = (n: ts.Node): void => {
@@ -137,9 +139,10 @@ const CONFIG_ROOTS = ['request.routeOptions.config', 'request.routeConfig', 'req
 const URLS = new Set(['request.url', 'request.raw.url']);
 /** Express: the URL as the client sent it, whatever router the middleware sits in. */
 const ORIGINAL_URLS = new Set(['request.originalUrl', 'request.raw.originalUrl']);
-const PATHNAMES = new Set(['request.path']);
-const ROUTE_PATHS = new Set(['request.routerPath', 'request.routeOptions.url', 'request.routeConfig.url', 'request.context.config.url', 'reply.context.config.url']);
-const METHODS = new Set(['request.method', 'request.raw.method', 'request.routeOptions.method']);
+/** Express `req.path`, Hono `c.req.path`: the path without the query string. */
+const PATHNAMES = new Set(['request.path', 'request.req.path']);
+const ROUTE_PATHS = new Set(['request.routerPath', 'request.routeOptions.url', 'request.routeConfig.url', 'request.context.config.url', 'reply.context.config.url', 'request.req.routePath']);
+const METHODS = new Set(['request.method', 'request.raw.method', 'request.routeOptions.method', 'request.req.method']);
 
 /** `request.routeOptions.config.auth` → `['request','routeOptions','config','auth']`, through local aliases. */
 function accessPath(expr: ts.Node, fn: FunctionNode, depth = 0): string[] | undefined {

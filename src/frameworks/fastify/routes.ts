@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Guard } from '../../model/types.js';
 import { locOf, snippet } from '../../syntax/loc.js';
+import { isFunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
@@ -182,7 +183,7 @@ function routeLevel(entry: RouteEntry, classifier: FastifyGuardClassifier, link:
 function linkOf(v: Verdict, expr: ts.Expression, scope: Guard['scope'], root: string, facts: RouteFacts, resolver: Resolver): ChainLink {
   if (v.verdict === 'guard') {
     // A guard that lets this route's requests through under some condition does not protect it.
-    const skipped = skipLink(snippet(expr), v.skips ?? [], facts, resolver);
+    const skipped = skipLink(isFunctionNode(unwrap(expr)) ? 'inline hook' : snippet(expr), v.skips ?? [], facts, resolver);
     if (skipped) return skipped;
     return { verdict: 'guard', guard: { name: snippet(expr), kind: 'hook', scope, loc: locOf(expr, root), evidence: v.evidence } };
   }

@@ -1,5 +1,6 @@
 import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
+import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
@@ -17,6 +18,8 @@ export type Verdict =
   | {
       verdict: 'guard';
       evidence: string;
+      /** Conditions on the request's path or method under which the middleware lets the request through. */
+      skips?: HookSkip[];
       /** hono/combine except(paths, guard): the guard is skipped for requests matching these patterns; 'dynamic' when a function decides. */
       except?: string[] | 'dynamic';
     }
@@ -159,6 +162,11 @@ export class HonoMiddlewareClassifier {
   /** Refuses on some path and calls next() on another; or delegates to a known guard or a refusing helper. */
   private evidenceIn(fn: FunctionNode, depth: number): Verdict {
     const next = continuesWith(fn, 1);
+    // A guard, however it refuses, that lets some paths through first (`if (path.startsWith('/api/mcp')) return next()`).
+    const withSkips = (v: Verdict): Verdict => {
+      const { skips } = findHookSkips(fn, 1);
+      return v.verdict === 'guard' && skips.length ? { ...v, skips } : v;
+    };
     const refusal = findRefusal(fn.body ?? fn) ?? findCredentialRefusal(fn.body ?? fn);
     const optional = next ? passesWithoutCredentials(fn, 1) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
@@ -167,7 +175,7 @@ export class HonoMiddlewareClassifier {
       if (off) return { verdict: 'unknown', reason: off };
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
-      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` };
+      return withSkips({ verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` });
     }
     for (const call of callsIn(fn)) {
       const callee = this.ctx.resolver.value(call.expression);
@@ -175,12 +183,12 @@ export class HonoMiddlewareClassifier {
         // return jwt({ secret: c.env.JWT_SECRET })(c, next)
         const known = knownHonoMiddleware(callee.pkg, callee.path, call);
         if (known?.guard && ts.isCallExpression(call.parent) && call.parent.expression === call) {
-          return { verdict: 'guard', evidence: `delegates to ${known.evidence}` };
+          return withSkips({ verdict: 'guard', evidence: `delegates to ${known.evidence}` });
         }
       } else if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 1) {
         const inner = findRefusal(callee.node.body ?? callee.node);
         const innerNext = next ?? continuesWith(callee.node, 1);
-        if (inner && innerNext) return { verdict: 'guard', evidence: `${snippet(call.expression)}() ${inner.evidence}` };
+        if (inner && innerNext) return withSkips({ verdict: 'guard', evidence: `${snippet(call.expression)}() ${inner.evidence}` });
       }
     }
     if (refusal) return { verdict: 'none', why: `${refusal.evidence} but never passes the request on` };

@@ -1,11 +1,13 @@
 import { ts } from 'ts-morph';
 import type { Guard, SourceLoc } from '../../model/types.js';
 import { locOf, snippet } from '../../syntax/loc.js';
+import { isFunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
+import { skipLink } from '../skip-links.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
 import { entriesOf, type HonoApp, type HonoApps, type HonoEntry } from './apps.js';
 import { HonoMiddlewareClassifier } from './middleware.js';
@@ -142,10 +144,10 @@ export class HonoRouteComposer {
         if (m.pattern !== undefined && !honoPatternCovers(m.pattern, path)) continue;
         runs.push(m.expr);
         sites.push(m.site);
-        links.push(this.link(m.expr, m.level, m.pattern === undefined, path));
+        links.push(this.link(m.expr, m.level, m.pattern === undefined, path, entry.methods ?? ['ALL']));
       }
       const chainFiles = this.chainFiles.of(sites, runs);
-      for (const m of routeLevel) links.push(this.link(m, 'route', false, path));
+      for (const m of routeLevel) links.push(this.link(m, 'route', false, path, entry.methods ?? ['ALL']));
       const unresolved = [
         path.includes(DYNAMIC) ? 'the route path is computed at run time' : undefined,
         entry.methods ? undefined : 'the route method is computed at run time',
@@ -179,12 +181,15 @@ export class HonoRouteComposer {
     }
   }
 
-  private link(expr: ts.Expression, scope: Guard['scope'], patternUnreadable: boolean, path: string): ChainLink {
+  private link(expr: ts.Expression, scope: Guard['scope'], patternUnreadable: boolean, path: string, methods: string[]): ChainLink {
     const v = this.classifier.classify(expr);
     if (v.verdict === 'guard') {
       if (patternUnreadable) return { verdict: 'unknown', reason: `${snippet(expr)} is registered on a path the scan cannot read` };
       if (v.except === 'dynamic') return { verdict: 'unknown', reason: `${snippet(expr)} is skipped by a condition the scan cannot read` };
       if (v.except?.some((pattern) => honoPatternsOverlap(pattern, path))) return { verdict: 'none' };
+      // Hono's c.req.path is the whole path, whatever the app's mount: no mount to strip.
+      const skipped = skipLink(isFunctionNode(unwrap(expr)) ? 'inline middleware' : snippet(expr), v.skips ?? [], { path, methods, config: undefined }, this.ctx.resolver);
+      if (skipped) return skipped;
       return { verdict: 'guard', guard: { name: snippet(expr), kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
     }
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };

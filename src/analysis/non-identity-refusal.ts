@@ -12,7 +12,9 @@ import { refusalSites } from './refusal-sites.js';
 /** What a test of the caller's identity, credentials or rights mentions (a header or cookie the caller sends is a credential). */
 const IDENTITY = /auth|token|jwt|bearer|session|cookie|header|credential|principal|login|user|payload|api[-_]?key|secret|signature|password|account|member|identity|verif|claim|passport|role|admin|permission|scope|grant|rights|owner|privilege|acl|abilit|\bcan\b/i;
 /** Switches of the product or the deployment that gate a refusal for everyone. */
-const SWITCH = /feature|flag|\bplan\b|quota|maintenance|read_?only|readOnly|settings?\b|license|licence|subscription|isCloud|multi_?tenant|setup|installed|billing/i;
+const SWITCH = /feature|flag|\bplan\b|quota|maintenance|read_?only|readOnly|settings?\b|license|licence|subscription|isCloud|multi_?tenant|setup|installed|billing|process\.env|Mode\b/i;
+/** A switch that names a credential (`authMode`, `token !== process.env.API_KEY`) is part of the authentication. */
+const CREDENTIAL_WORD = /auth|token|jwt|bearer|session|cookie|header|credential|password|secret|signature|api[-_]?key/i;
 /** What the request carries that is no credential: the browser, the address, a captcha, a CSRF token, the rate. */
 const NOT_CREDENTIAL = /user-?agent|isbot|\bbots?\b|captcha|csrf|xsrf|rate-?limit|throttl|referr?er|\borigin\b|x-forwarded-for|remoteAddress|\.ip\b|\bips?\b|allowedIp|country|geo/i;
 /** What reads the request: a switch that does (`req.user.plan === 'free'`) is about the caller, not the deployment. */
@@ -32,7 +34,7 @@ export function refusesOnlyForOtherReasons(fn: FunctionNode, opts: { returnsFals
     if (ABOUT_IDENTITY.test(site.evidence)) return undefined;
     const { conjuncts } = site;
     if (!conjuncts.length) return undefined; // refuses unconditionally: whoever calls
-    const gated = conjuncts.some((c) => (SWITCH.test(c.written) && !CALLER.test(c.written)) || NOT_CREDENTIAL.test(c.context));
+    const gated = conjuncts.some((c) => (SWITCH.test(c.written) && !CALLER.test(c.written) && !CREDENTIAL_WORD.test(c.written)) || NOT_CREDENTIAL.test(c.context));
     if (!gated && conjuncts.some((c) => IDENTITY.test(c.context))) return undefined;
     first ??= `${site.evidence} when ${conjuncts.map((c) => `\`${c.text}\``).join(' and ')}`;
   }

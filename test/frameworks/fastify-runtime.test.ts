@@ -166,7 +166,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
 
   // Hemmelig (a read-only switch, a bot filter) and supabase/storage (a tenant feature flag; a registrar helper
   // installing the JWT plugin; `throw ERRORS.AccessDenied(...)`; a plugin factory returning fp()): switches and
-  // filters refused with 403 and read as guards, the real guard was missed, the factory made every route unknown.
+  // filters refused with 403 and read as guards (anything-llm: a multi-user-mode check), the real guard was missed, the factory made every route unknown.
   it('refusals-not-identity: switches, flags and bot filters are no guards; the registrar-installed JWT hook is', async () => {
     const lines = await observed('refusals-not-identity');
     expect(lines).toEqual([
@@ -175,6 +175,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /exports unprotected → 200',
       'GET /metrics unprotected → 200',
       'POST /api/notes protected → 403',
+      'POST /invites/:code/accept unprotected → 200',
     ]);
     expect(lines.every(agrees)).toBe(true);
   }, 60_000);

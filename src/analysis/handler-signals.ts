@@ -26,6 +26,8 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
         else add('reads-principal', `reads the caller's identity: \`${snippet(n, 50)}\``, n);
       }
       if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'SignJWT') add('issues-credentials', `signs a token: \`${snippet(n, 50)}\``, n);
+      const signature = signatureHeader(n);
+      if (signature) add('verifies-signature', `reads the webhook signature header \`${signature}\` to check it: \`${snippet(n, 50)}\``, n);
       if (ts.isCallExpression(n)) {
         callSignal(n, add);
         if (depth < SIGNAL_DEPTH) {
@@ -40,6 +42,19 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
   };
   visit(fn, prov, 0);
   return [...found.values()];
+}
+
+/** `request.headers['x-twilio-email-event-webhook-signature']`, `req.header('stripe-signature')`: the header's name. */
+function signatureHeader(n: ts.Node): string | undefined {
+  const SIGNATURE_HEADER = /signature|hmac/i;
+  if (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) && /headers$/.test(n.expression.getText())) {
+    return SIGNATURE_HEADER.test(n.argumentExpression.text) ? n.argumentExpression.text : undefined;
+  }
+  if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^(header|get)$/.test(n.expression.name.text)) {
+    const first = n.arguments[0];
+    if (first && ts.isStringLiteralLike(first) && SIGNATURE_HEADER.test(first.text) && /\b(req|request|c\.req|headers)\b/.test(n.expression.expression.getText())) return first.text;
+  }
+  return undefined;
 }
 
 /** Handler, its callees and theirs: a webhook's signature is often checked two calls down. */

@@ -45,7 +45,9 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   if (!e || !ts.isCallExpression(e) || !e.arguments.some((a) => handsOverRequest(a, request))) return undefined;
   const helper = prov.calledFunction(e);
   const refused = helper?.body ? findRefusal(helper.body) : undefined;
-  if (!refused) return undefined;
+  // `const key = await validateWriteKey({ writeKey: req.headers.authorization }); if (key.isErr()) return 401`: the
+  // helper checks the credential, the handler refuses on its verdict.
+  if (!refused) return holder && next && ts.isIfStatement(next) && mentions(next.expression, holder) ? refusesOnVerdict(e, next) : undefined;
   const thrower = ts.findAncestor(refused.node, (a) => a === helper!.body || ts.isThrowStatement(a));
   if (thrower && ts.isThrowStatement(thrower)) return `${snippet(e, 50)} ${refused.evidence}`;
   // The helper answered the request: the handler must stop when it returns nothing.
@@ -81,6 +83,22 @@ function requestParameters(fn: FunctionNode): Set<string> {
     if (isRequest) out.add(p.name.text);
   });
   return out;
+}
+
+function refusesOnVerdict(call: ts.Expression, check: ts.IfStatement): string | undefined {
+  const refused = refusal(check.thenStatement, 'auth');
+  return refused ? `${snippet(call, 50)} checks the credential, then \`if (${snippet(check.expression, 30)})\` ${snippet(refused, 40)}` : undefined;
+}
+
+function mentions(expr: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return found;
 }
 
 function isAbsenceOf(cond: ts.Expression, name: string): boolean {

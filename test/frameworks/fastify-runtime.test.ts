@@ -180,6 +180,19 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(lines.every(agrees)).toBe(true);
   }, 60_000);
 
+  // dittofeed: `await fastify.register(requestContext)` written on the outer instance inside the authorized
+  // child's body was applied to the whole app, so the public webhooks registered after it read protected (17
+  // false greens); the public app endpoints check their write key in the handler and refuse 401 on the verdict.
+  it('register-while-loading: a register on the outer instance joins the plugin being loaded; inline checks on a helper\'s verdict', async () => {
+    const lines = await observed('register-while-loading');
+    expect(lines).toEqual([
+      'GET /api/things protected → 401',
+      'POST /api/public/apps/track protected → 401',
+      'POST /api/public/webhooks/mail unprotected → 400',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
   it('route-level-fix: a non-refusing route hook is no guard', async () => {
     const lines = await observed('route-level-fix');
     expect(lines).toEqual([

@@ -107,6 +107,16 @@ export class FastifyContextBuilder {
     return this.roots;
   }
 
+  /** Register calls made on an enclosing plugin's instance from inside `plugin`'s own body. */
+  private outerRegistrations(plugin: FunctionNode, key: InstanceKey): { call: ts.CallExpression; method: string }[] {
+    const out: { call: ts.CallExpression; method: string }[] = [];
+    for (const [other, calls] of this.instances.calls) {
+      if (other === key) continue;
+      for (const c of calls) if (c.method === 'register' && loadingPlugin(c.call, undefined) === plugin && isInside(c.call, plugin)) out.push(c);
+    }
+    return out;
+  }
+
   private newContext(parent: FastifyContext | undefined, prefix: string): FastifyContext {
     const ctx: FastifyContext = { id: this.nextId++, parent, children: [], prefix, sharedPlugins: [], hooks: [], decorations: new Map(), unknowns: [], routes: [] };
     parent?.children.push(ctx);
@@ -118,7 +128,12 @@ export class FastifyContextBuilder {
     if (stack.includes(key) || stack.length > 16) return;
     this.visited.add(key);
     const inner = [...stack, key];
-    const calls = [...(this.instances.calls.get(key) ?? [])].sort(byPosition);
+    const own = ts.isParameter(key) && isFunctionNode(key.parent) ? key.parent : undefined;
+    const calls = [
+      ...(this.instances.calls.get(key) ?? []).filter((c) => c.method !== 'register' || loadingPlugin(c.call, own) === own),
+      // `outer.register(x)` written inside this plugin's body: avvio queues it on the plugin being loaded, this one.
+      ...(own ? this.outerRegistrations(own, key) : []),
+    ].sort(byPosition);
     for (const { call, method } of calls) {
       const receiver = (call.expression as ts.PropertyAccessExpression).expression;
       if (method === 'route') this.addRouteObject(call, receiver, ctx);
@@ -472,6 +487,22 @@ function propName(n: ts.PropertyName): string | undefined {
 }
 
 /** A parameter that an unregistered function's routes hang on: typed as Fastify, or named like an instance. */
+/**
+ * The plugin whose body a call runs in: the nearest enclosing function handed to a `register()` call (stopping at
+ * `stop`, the function that owns the instance the call is made on). avvio loads plugins one at a time, so a
+ * register call made while a plugin loads joins that plugin, whatever instance it is written on.
+ */
+function loadingPlugin(call: ts.Node, stop: FunctionNode | undefined): FunctionNode | undefined {
+  for (let n: ts.Node | undefined = call.parent; n && n !== stop; n = n.parent) {
+    if (isFunctionNode(n) && n.parent && ts.isCallExpression(n.parent) && ts.isPropertyAccessExpression(n.parent.expression) && n.parent.expression.name.text === 'register' && n.parent.arguments[0] === n) return n;
+  }
+  return stop;
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.getSourceFile() === container.getSourceFile() && node.pos >= container.pos && node.end <= container.end;
+}
+
 function looksLikeFastifyInstance(param: ts.ParameterDeclaration, fn: FunctionNode): boolean {
   if (param.type && /Fastify/.test(param.type.getText())) return true;
   const decl = fn.parent;

@@ -66,6 +66,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(routes.find((r) => r.path === '/api/auth/google')!.auth.reason).toBe(
       "sign-in step: GoogleOAuthGuard (passport strategy 'google' signs the caller in); the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX || 'api'`",
     );
+    expect(routes.find((r) => r.path === '/api/setup')!.auth.reason).toMatch(/served only when process\.env\.ENABLE_SETUP !== 'false'$/);
     expect(routes.find((r) => r.path === '/api/reports')!.auth.reason).toBe(
       "the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX || 'api'`; served only when process.env.ENABLE_REPORTS === 'true'",
     );

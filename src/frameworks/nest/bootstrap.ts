@@ -83,7 +83,14 @@ function readApp(call: ts.CallExpression, resolver: Resolver, configFiles: () =>
 function appVariable(call: ts.CallExpression): ts.VariableDeclaration | undefined {
   let top: ts.Node = call;
   while (ts.isAwaitExpression(top.parent) || ts.isParenthesizedExpression(top.parent) || ts.isAsExpression(top.parent)) top = top.parent;
-  return ts.isVariableDeclaration(top.parent) && ts.isIdentifier(top.parent.name) ? top.parent : undefined;
+  if (ts.isVariableDeclaration(top.parent) && ts.isIdentifier(top.parent.name)) return top.parent;
+  // `let app; if (x) app = await NestFactory.create(...) else app = ...`: the variable both branches assign.
+  const assignment = top.parent;
+  if (ts.isBinaryExpression(assignment) && assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken && assignment.right === top && ts.isIdentifier(assignment.left)) {
+    const decl = findDeclaration(assignment.left.text, assignment.left);
+    return decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) ? decl : undefined;
+  }
+  return undefined;
 }
 
 /** Calls `app.x(...)` on the variable, and on the parameter of a project function the app is passed to (`setupApp(app)`). */

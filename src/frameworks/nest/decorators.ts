@@ -1,5 +1,7 @@
 import { ts } from 'ts-morph';
+import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
+import { findDeclaration } from '../../syntax/scope.js';
 import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
 
 /** One decorator as written: its expression, the call (when it is called) and what its callee resolves to. */
@@ -113,14 +115,90 @@ export function arrayElements(expr: ts.Node | undefined, resolver: Resolver, unr
     if (!reading.bind?.(unwrap(e.left) as ts.Expression)) unresolved.push(e.getText());
     return left;
   }
+  // baseModules.concat(enterpriseModules)
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'concat') {
+    const receiver = arrayElements(e.expression.expression, resolver, [], depth + 1, reading, condition);
+    if (receiver.length || isArrayValued(e.expression.expression, resolver)) return [...receiver, ...e.arguments.flatMap((a) => within(ts.isSpreadElement(a) ? a.expression : a))];
+  }
+  // enterpriseImports(): a project function that builds the list.
+  if (ts.isCallExpression(e)) {
+    const callee = resolver.value(e.expression);
+    if (callee.kind === 'node' && isFunctionNode(callee.node)) {
+      const returned = returnedExpressions(callee.node).filter((r) => isArrayValued(r, resolver));
+      if (returned.length) return returned.flatMap((r) => within(r));
+    }
+  }
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const v = resolver.value(e);
-    if (v.kind === 'node' && v.node !== e && (ts.isArrayLiteralExpression(unwrap(v.node)) || ts.isConditionalExpression(unwrap(v.node)))) return within(v.node);
+    const listed = v.kind === 'node' && v.node !== e && (ts.isArrayLiteralExpression(unwrap(v.node)) || ts.isConditionalExpression(unwrap(v.node)) || isArrayValued(v.node as ts.Expression, resolver));
+    if (listed) return [...within(v.node), ...(ts.isIdentifier(e) ? pushedOnto(e, resolver, unresolved, depth, reading, condition) : [])];
     if (v.kind === 'node' && ts.isClassDeclaration(v.node)) return [e];
   }
   if (ts.isCallExpression(e) || ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return [e];
   unresolved.push(e.getText());
   return [];
+}
+
+/** Whether an expression is a list: an array literal, a `.concat()`, or a call of a project function returning one. */
+function isArrayValued(expr: ts.Node, resolver: Resolver, depth = 0): boolean {
+  if (depth > 4) return false;
+  const e = unwrap(expr);
+  if (ts.isArrayLiteralExpression(e)) return true;
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'concat') return true;
+  if (ts.isIdentifier(e)) {
+    const v = resolver.value(e);
+    return v.kind === 'node' && v.node !== e && isArrayValued(v.node, resolver, depth + 1);
+  }
+  if (ts.isCallExpression(e)) {
+    const callee = resolver.value(e.expression);
+    return callee.kind === 'node' && isFunctionNode(callee.node) && returnedExpressions(callee.node).some((r) => isArrayValued(r, resolver, depth + 1));
+  }
+  return false;
+}
+
+/**
+ * `modules.push(AnalyticsModule)`, `modules.unshift(...)` on the list's variable, in the scope that declares it: each
+ * element under the condition of the `if` it sits in.
+ */
+function pushedOnto(id: ts.Identifier, resolver: Resolver, unresolved: string[], depth: number, reading: ArrayReading, condition: string | undefined): ts.Expression[] {
+  const decl = findDeclaration(id.text, id);
+  if (!decl || !ts.isVariableDeclaration(decl)) return [];
+  const scope = decl.parent.parent.parent;
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      /^(push|unshift)$/.test(n.expression.name.text) &&
+      ts.isIdentifier(n.expression.expression) &&
+      n.expression.expression.text === id.text &&
+      findDeclaration(id.text, n.expression.expression) === decl
+    ) {
+      const when = enclosingCondition(n, scope);
+      const all = when ? (condition ? `${condition} and ${when}` : when) : condition;
+      for (const arg of n.arguments) {
+        if (ts.isSpreadElement(arg)) {
+          out.push(...arrayElements(arg.expression, resolver, unresolved, depth + 1, reading, all));
+          continue;
+        }
+        if (all && reading.conditions && !reading.conditions.has(arg)) reading.conditions.set(arg, all);
+        out.push(arg);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return out;
+}
+
+/** The `if` conditions between a node and `stop`, joined: `process.env.SEGMENT_TOKEN`. */
+function enclosingCondition(node: ts.Node, stop: ts.Node): string | undefined {
+  const parts: string[] = [];
+  let child: ts.Node = node;
+  for (let n = node.parent; n && n !== stop; child = n, n = n.parent) {
+    if (ts.isIfStatement(n) && child !== n.expression) parts.unshift(`${child === n.elseStatement ? 'not ' : ''}${snippet(n.expression, 50)}`);
+  }
+  return parts.length ? parts.join(' and ') : undefined;
 }
 
 /** Base classes of a class, nearest first, as far as they resolve in the project. */

@@ -36,6 +36,8 @@ export interface ScanRun {
   result: ScanResult;
   project: ScanProject;
   records: RouteRecord[];
+  /** Expressions the resolver followed: work that must grow with the project, not with its paths. */
+  work: number;
 }
 
 export function runScan(opts: InternalScanOptions): ScanRun {
@@ -95,6 +97,7 @@ export function runScan(opts: InternalScanOptions): ScanRun {
   return {
     project,
     records,
+    work: ctx.resolver.visits,
     result: {
       root,
       routes,

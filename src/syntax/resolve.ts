@@ -44,6 +44,10 @@ const PARAMETER_PROPERTY_MODIFIERS = new Set([
 
 export class Resolver {
   private readonly exportTables = new Map<string, ExportTable>();
+  /** What a call returns, per call: followed once (recursive helpers would otherwise be walked again per path). */
+  private readonly callResults = new Map<ts.CallExpression, Value | undefined | 'pending'>();
+  /** Expressions resolved so far: the scan's work, bounded by the project's size (test/analysis/linear-work.test.ts). */
+  visits = 0;
 
   constructor(
     private readonly modules: ModuleResolver,
@@ -52,6 +56,7 @@ export class Resolver {
 
   /** Follows an expression through names, imports, exports and property reads to what defines it. */
   value(expr: ts.Node, depth = 0): Value {
+    this.visits++;
     if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'resolution too deep (cycle?)' };
     const e = unwrap(expr);
     if (ts.isIdentifier(e)) {
@@ -120,6 +125,16 @@ export class Resolver {
    * (`if (!Server.instance) Server.instance = new Server(); return Server.instance`).
    */
   private callResult(call: ts.CallExpression, depth: number): Value | undefined {
+    const known = this.callResults.get(call);
+    if (known === 'pending') return undefined; // a call on its own path: recursion
+    if (known || this.callResults.has(call)) return known;
+    this.callResults.set(call, 'pending');
+    const result = this.followCall(call, depth);
+    this.callResults.set(call, result);
+    return result;
+  }
+
+  private followCall(call: ts.CallExpression, depth: number): Value | undefined {
     if (depth > MAX_DEPTH) return undefined;
     const callee = this.value(call.expression, depth + 1);
     if (callee.kind !== 'node' || !isFunctionNode(callee.node)) return undefined;

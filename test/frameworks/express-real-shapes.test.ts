@@ -301,3 +301,23 @@ describe('express: an app kept in a singleton server class', () => {
     }
   });
 });
+
+// NodeBB (`setupApiRoute(router, 'put', '/:uid', [...middlewares, ensureLoggedIn], controller)` calling
+// `router[verb](name, middlewares, tryRoute(controller))`) and apps with `getAsync(router, path, ...handlers)`:
+// routes registered through the project's own helpers were not found, or found with a path `<dynamic>`.
+describe('express: routes registered through route helpers', () => {
+  it('binds each helper call: method, path and handlers come from the call, the route is found at the call', async () => {
+    const routes = await routesOf('route-helpers');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()} ${r.loc.file}:${r.loc.line}`).sort()).toEqual([
+      'DELETE /api/notes/:id protected loggedIn src/routes/notes.ts:17',
+      'GET /api/ping unprotected  src/routes/notes.ts:20',
+      'GET /notes protected loggedIn src/routes/notes.ts:7',
+      'GET /notes/shared/:id unprotected  src/routes/notes.ts:13',
+      'POST /notes protected loggedIn src/routes/notes.ts:10',
+    ]);
+    // --fix does not rewrite a helper's call: it says so instead.
+    const { findings } = await scan({ paths: [fixture('express', 'route-helpers')], cwd: repoRoot, missingAuth: 'strict' });
+    const open = findings.find((f) => f.ruleId === 'missing-auth' && f.route?.path === '/notes/shared/:id')!;
+    expect(open.fix).toBeUndefined();
+  });
+});

@@ -51,6 +51,10 @@ export function planExpressAuthFixes(ctx: AdapterContext, request: AuthFixReques
     }
     if (!wholeRouter.has(reg.router)) wholeRouter.set(reg.router, wholeRouterEdit(reg, request.all, flaggedIds));
     const whole = wholeRouter.get(reg.router);
+    if (!whole && reg.entry.site) {
+      planned.set(record.route.id, { notFixableReason: 'registered through a route helper: add the guard to the call of the helper by hand' });
+      continue;
+    }
     const edit = whole ?? routeLevelEdit(reg.entry);
     if (!edit) {
       planned.set(record.route.id, { notFixableReason: 'no handler argument to insert the guard before' });

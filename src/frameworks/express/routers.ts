@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { ProjectFiles } from '../../discover/project-files.js';
 import type { Resolver, Value } from '../../syntax/resolve.js';
 import { unwrap } from '../../syntax/resolve.js';
-import { staticString } from '../../syntax/strings.js';
+import { staticString, staticStrings } from '../../syntax/strings.js';
 import { findDeclaration } from '../../syntax/scope.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
@@ -28,7 +28,11 @@ export type Entry = (
   | { kind: 'use'; call: ts.CallExpression; paths: ts.Expression[]; items: ts.Expression[]; order: Order }
   | { kind: 'route'; call: ts.CallExpression; method: string; paths: ts.Expression[]; items: ts.Expression[]; order: Order }
   | { kind: 'param'; call: ts.CallExpression; name: ts.Expression; items: ts.Expression[]; order: Order }
-) & { condition?: string };
+) & {
+  condition?: string;
+  /** Registered through a route helper: the helper's call (`getAsync(router, '/x', handler)`), where a reader finds it. */
+  site?: ts.CallExpression;
+};
 
 /** A router, or a registrar's parameter (or a property of one: `router` of `{ router, db }`) it will be given as. */
 type RouterRef = { router: ExpressRouter } | { param: ts.ParameterDeclaration; path: string[] } | undefined;
@@ -42,6 +46,12 @@ interface Registration {
   routePath?: ts.Expression;
   /** Made on a property of a registrar's parameter: where the router sits inside the argument. */
   paramPath?: string[];
+  /** `router[method](...)`: the method is this expression's value (a helper's parameter, bound at its call). */
+  methodExpr?: ts.Expression;
+  /** A route helper's parameters, bound to what one call of it passes (`getAsync(router, '/x', handler)`). */
+  bindings?: Map<ts.ParameterDeclaration, ts.Expression[]>;
+  /** That call. */
+  site?: ts.CallExpression;
 }
 
 /**
@@ -125,11 +135,25 @@ export class ExpressRouters {
   }
 
   private addEntry(router: ExpressRouter, reg: Registration, order: Order, condition: string | undefined): void {
-    const unrolled = this.unrollLoop(reg.call.arguments);
+    if (reg.methodExpr) {
+      // router[verb](...): one method per value the helper's call gives `verb`.
+      const bound = reg.bindings && boundArgument(reg.methodExpr, reg.bindings);
+      const methods = bound ? staticStrings(bound, this.resolver) : undefined;
+      for (const method of methods ?? []) {
+        if (METHOD_SET.has(method.toLowerCase())) this.addEntry(router, { ...reg, methodExpr: undefined, method: method.toLowerCase() }, order, condition);
+      }
+      return;
+    }
+    const args = reg.bindings ? withBindings(reg.call.arguments, reg.bindings) : reg.call.arguments.slice();
+    const unrolled = this.unrollLoop(args);
     const before = router.entries.length;
-    if (unrolled) unrolled.forEach((args, i) => this.addEntryWith(router, reg, args, [...order, i]));
-    else this.addEntryWith(router, reg, reg.call.arguments.slice(), order);
-    if (condition) for (const entry of router.entries.slice(before)) entry.condition = condition;
+    if (unrolled) unrolled.forEach((list, i) => this.addEntryWith(router, reg, list, [...order, i]));
+    else this.addEntryWith(router, reg, args, order);
+    for (const entry of router.entries.slice(before)) {
+      if (condition) entry.condition = condition;
+      // A helper's registration stands for a route only through the helper's arguments: it is found at the call.
+      if (reg.bindings && reg.site && reg.call.arguments.some((a) => withBindings([a], reg.bindings!)[0] !== a)) entry.site = reg.site;
+    }
   }
 
   /**
@@ -258,9 +282,10 @@ export class ExpressRouters {
           if (ref && 'router' in ref) {
             const outer = conditionOf(call);
             const inner = conditionOf(reg.call);
-            this.addEntry(ref.router, reg, [...this.orderOf(call, ref.router), positionOf(reg.call)], outer && inner ? `${outer} and ${inner}` : (outer ?? inner));
+            const bound = { ...reg, bindings: new Map([...(reg.bindings ?? []), ...bindingsOf(fn, call)]), site: call };
+            this.addEntry(ref.router, bound, [...this.orderOf(call, ref.router), positionOf(reg.call)], outer && inner ? `${outer} and ${inner}` : (outer ?? inner));
           } else if (ref && 'param' in ref) {
-            next.set(ref.param, [...(next.get(ref.param) ?? []), { ...reg, paramPath: ref.path }]);
+            next.set(ref.param, [...(next.get(ref.param) ?? []), { ...reg, paramPath: ref.path, bindings: new Map([...(reg.bindings ?? []), ...bindingsOf(fn, call)]), site: call }]);
           }
         }
       });
@@ -307,6 +332,37 @@ function loopSource(decl: ts.Node): ts.Expression | undefined {
     return decl.parent.parent.expression;
   }
   return undefined;
+}
+
+/** What one call of a helper passes for each of its parameters; a rest parameter takes the remaining arguments. */
+function bindingsOf(fn: ts.SignatureDeclaration, call: ts.CallExpression): [ts.ParameterDeclaration, ts.Expression[]][] {
+  return fn.parameters.map((param, i) => [param, param.dotDotDotToken ? call.arguments.slice(i) : call.arguments[i] ? [call.arguments[i]!] : param.initializer ? [param.initializer] : []]);
+}
+
+/** The argument a bound parameter was given, when `e` is that parameter. */
+function boundArgument(e: ts.Expression, bindings: Map<ts.ParameterDeclaration, ts.Expression[]>): ts.Expression | undefined {
+  const u = unwrap(e);
+  if (!ts.isIdentifier(u)) return undefined;
+  const decl = findDeclaration(u.text, u);
+  if (!decl || !ts.isParameter(decl) || decl.dotDotDotToken) return undefined;
+  const bound = bindings.get(decl);
+  return bound?.length === 1 ? bound[0] : undefined;
+}
+
+/** A helper's registration arguments with its parameters replaced by what this call passed (`...handlers` spread). */
+function withBindings(args: readonly ts.Expression[], bindings: Map<ts.ParameterDeclaration, ts.Expression[]>): ts.Expression[] {
+  return args.flatMap((a) => {
+    const u = unwrap(a);
+    if (ts.isSpreadElement(u)) {
+      // ...handlers, or ...handlers.map(wrap) with an async wrapper: the handlers the call passed.
+      let list = unwrap(u.expression);
+      if (ts.isCallExpression(list) && ts.isPropertyAccessExpression(list.expression) && list.expression.name.text === 'map') list = unwrap(list.expression.expression);
+      const decl = ts.isIdentifier(list) ? findDeclaration(list.text, list) : undefined;
+      const bound = decl && ts.isParameter(decl) && decl.dotDotDotToken ? bindings.get(decl) : undefined;
+      if (bound) return bound;
+    }
+    return [boundArgument(a, bindings) ?? a];
+  });
 }
 
 function functionName(fn: ts.SignatureDeclaration): string | undefined {
@@ -380,6 +436,11 @@ function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[]): void {
 /** `recv.get(...)`, `recv.use(...)`, `recv.route('/x').get(...)`, `recv.get(...).post(...)`. */
 function asRegistration(call: ts.CallExpression): Registration | undefined {
   const callee = call.expression;
+  // router[verb](name, middlewares, handler) in a route helper: the method comes with each call of the helper.
+  if (ts.isElementAccessExpression(callee) && ts.isIdentifier(callee.argumentExpression) && call.arguments.length >= 2) {
+    const decl = findDeclaration(callee.argumentExpression.text, callee.argumentExpression);
+    if (decl && ts.isParameter(decl)) return { call, receiver: unwrap(callee.expression) as ts.Expression, method: '<bound>', methodExpr: callee.argumentExpression };
+  }
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
   if (!REGISTRATION_NAMES.has(method) || method === 'route') return undefined;

@@ -161,6 +161,8 @@ export class ExpressRouteComposer {
         links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope, m.condition, method, path));
       }
       for (const m of routeLevel) links.push(this.link(m, 'route', path, undefined, method, path));
+      // app.get(path, ...handlers) from a list the scan cannot read: its guards are unknown too.
+      if (ts.isSpreadElement(unwrap(handlerExpr))) links.push({ verdict: 'unknown', reason: `the route's handlers come from ${snippet(handlerExpr)}, which the scan cannot read` });
       const servedWhen = [...mountConditions, ...(entry.condition ? [entry.condition] : [])];
       const unresolved = [unmounted, p === DYNAMIC ? 'the route path is computed at run time' : undefined].filter(Boolean) as string[];
       const handlerLoc = locOf(fn ?? handlerExpr, root);
@@ -171,14 +173,14 @@ export class ExpressRouteComposer {
           framework: 'express',
           method,
           path,
-          loc: locOf(entry.call, root),
+          loc: locOf(entry.site ?? entry.call, root),
           handler: { name, loc: handlerLoc },
           auth: builtIn ? { status: 'public', guards: [], reason: builtIn } : withServedWhen(statusOfChain(links, unresolved), servedWhen),
-          chainFiles: this.chainFiles.of([entry.call, fn, ...this.placingSites(), ...sites], runs),
+          chainFiles: this.chainFiles.of([entry.call, entry.site, fn, ...this.placingSites(), ...sites], runs),
         },
         handler: fn,
         requestSpec: fn ? expressRequestSpec(fn, this.ctx.project.config.principals) : undefined,
-        anchor: entry.call,
+        anchor: entry.site ?? entry.call,
       };
       registrationOf.set(record, { router: this.currentRouter!, entry, prefix });
       this.out.push(record);

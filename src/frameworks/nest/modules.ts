@@ -39,6 +39,8 @@ export interface ModuleGraph {
 const BETTER_AUTH_NEST = '@thallesp/nestjs-better-auth';
 /** The resolver's reasons for a file the scan did not load, or a package (`@repo/db`) whose code lies outside the root. */
 const OUTSIDE_SCAN = /^(file not in the scan|cannot resolve import "[^./])/;
+/** A relative import that resolves to no file of the project. */
+const ABSENT_FILE = /^cannot resolve import "\.{1,2}\//;
 
 /**
  * `{ ...super.register(options), global: true }` in a module built with Nest's ConfigurableModuleBuilder: the
@@ -133,6 +135,9 @@ export class ModuleGraphBuilder {
     const v = this.resolver.value(e);
     // A package's module, installed or a workspace package outside the scan root: not project code to walk.
     if (v.kind === 'external' || (v.kind === 'unknown' && OUTSIDE_SCAN.test(v.reason))) return;
+    // `if (require('./ee/ee.module')?.EeModule) modules.push(...)`: a file this checkout does not have, imported
+    // only when it exists (an enterprise build): absent here, so nothing of it is served.
+    if (v.kind === 'unknown' && this.condition && ABSENT_FILE.test(v.reason)) return;
     if (v.kind === 'node' && ts.isClassDeclaration(v.node)) return this.addModule(v.node);
     if (v.kind === 'node' && v.node !== e) return this.visitImport(v.node as ts.Expression, depth + 1);
     this.graph.unresolved.push(`module import ${snippet(e)} cannot be followed${v.kind === 'unknown' ? ` (${v.reason})` : ''}`);

@@ -27,11 +27,64 @@ export function staticString(expr: ts.Node, resolver: Resolver, depth = 0): stri
   }
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const v = resolver.value(e);
-    if (v.kind === 'node' && v.node !== e && (ts.isStringLiteralLike(v.node) || ts.isTemplateExpression(v.node) || ts.isBinaryExpression(v.node))) {
+    if (v.kind === 'node' && v.node !== e && (ts.isStringLiteralLike(v.node) || ts.isTemplateExpression(v.node) || ts.isBinaryExpression(v.node) || ts.isCallExpression(v.node))) {
       return staticString(v.node, resolver, depth + 1);
     }
   }
+  // ROUTE.substring(1), NAME.toLowerCase(): string methods on a constant.
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
+    const base = staticString(e.expression.expression, resolver, depth + 1);
+    const args = e.arguments.map((a) => unwrap(a));
+    const nums = args.map((a) => (ts.isNumericLiteral(a) ? Number(a.text) : undefined));
+    if (base !== undefined) {
+      switch (e.expression.name.text) {
+        case 'substring':
+        case 'slice':
+          if (nums.every((n) => n !== undefined)) return e.expression.name.text === 'slice' ? base.slice(...(nums as number[])) : base.substring(...(nums as [number, number?]));
+          return undefined;
+        case 'toLowerCase':
+          return base.toLowerCase();
+        case 'toUpperCase':
+          return base.toUpperCase();
+        case 'trim':
+          return base.trim();
+      }
+    }
+  }
   return undefined;
+}
+
+/**
+ * `CODES.map((code) => `/${code}{/*wildcard}`)` over a literal array: one string per element, the callback's
+ * parameter standing for the element. Undefined when any part is not static.
+ */
+export function mappedStrings(call: ts.CallExpression, resolver: Resolver): string[] | undefined {
+  if (!ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'map') return undefined;
+  const cb = call.arguments[0] && unwrap(call.arguments[0]);
+  if (!cb || !isFunctionNode(cb) || !cb.body) return undefined;
+  const param = cb.parameters[0];
+  const body = ts.isBlock(cb.body) ? cb.body.statements.find(ts.isReturnStatement)?.expression : (cb.body as ts.Expression);
+  const entries = literalEntries(call.expression.expression, resolver);
+  if (!param || !ts.isIdentifier(param.name) || !body || !entries) return undefined;
+  const name = param.name.text;
+  const out: string[] = [];
+  for (const entry of entries) {
+    const value = staticString(entry, resolver);
+    if (value === undefined) return undefined;
+    const b = unwrap(body);
+    let text: string | undefined;
+    if (ts.isTemplateExpression(b)) {
+      text = b.head.text;
+      for (const span of b.templateSpans) {
+        const part = ts.isIdentifier(span.expression) && span.expression.text === name ? value : staticString(span.expression, resolver);
+        if (part === undefined) return undefined;
+        text += part + span.literal.text;
+      }
+    } else text = ts.isIdentifier(b) && b.text === name ? value : staticString(b, resolver);
+    if (text === undefined) return undefined;
+    out.push(text);
+  }
+  return out;
 }
 
 /**

@@ -4,7 +4,7 @@ import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { findDeclaration } from '../../syntax/scope.js';
 import { defaultedString } from '../../syntax/config-defaults.js';
-import { staticString } from '../../syntax/strings.js';
+import { mappedStrings, staticString } from '../../syntax/strings.js';
 import { arrayElements, isPackageExport, objectLiteral, property } from './decorators.js';
 
 /** A route excluded from the global prefix: `'health'` or `{ path, method: RequestMethod.GET }`. */
@@ -144,6 +144,12 @@ function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver, 
       const s = staticString(el, resolver);
       if (s !== undefined) {
         exclude.push({ path: s });
+        continue;
+      }
+      // ...LANGUAGES.map((code) => `/${code}{/*wildcard}`)
+      const mapped = ts.isCallExpression(unwrap(el)) ? mappedStrings(unwrap(el) as ts.CallExpression, resolver) : undefined;
+      if (mapped) {
+        exclude.push(...mapped.map((path) => ({ path })));
         continue;
       }
       const obj = objectLiteral(el, resolver);

@@ -157,6 +157,9 @@ function callSignal(call: ts.CallExpression, add: (kind: EvidenceKind, message: 
     add('checks-credentials', `checks a password or code: \`${text}\``, call);
   else if (SIGNATURE.test(name) || (name === 'verify' && /webhook|svix|signature/i.test(callee.getText())))
     add('verifies-signature', `verifies a signature: \`${text}\``, call);
+  // bot.webhooks.telegram(c.req.raw): the raw request handed to a platform SDK's webhook adapter, which verifies it.
+  else if (ts.isPropertyAccessExpression(callee) && /(^|\.)webhooks?$/i.test(callee.expression.getText()) && call.arguments.some((a) => /\b(req|request|c\.req)\b/.test(a.getText())))
+    add('verifies-signature', `hands the request to a webhook adapter that verifies it: \`${text}\``, call);
   else if (RENDERS.has(name) && ts.isPropertyAccessExpression(callee) && /^(res|reply|c|ctx|response)$/.test(callee.expression.getText()))
     add('renders-page', `renders a page: \`${text}\``, call);
   else if (SENDS_FILE.has(name) && ts.isPropertyAccessExpression(callee)) add('serves-file', `sends a file: \`${text}\``, call);

@@ -33,6 +33,8 @@ describe('route-claims fixture', () => {
       'GET /api/health public probe',
       'GET /api/health/details unprotected reads-owned-data',
       'POST /api/webhooks/payments public verifies-signature',
+      'POST /api/webhooks/telegram public verifies-signature',
+      'GET /api/webhooks/integrations/xero/oauth-callback public auth-flow',
       'POST /api/webhooks/refunds unprotected writes-owned-data,unverified-webhook',
     ]);
     // A helper handed the request that answers 401 protects the handler that stops on its empty answer; one

@@ -321,3 +321,16 @@ describe('express: routes registered through route helpers', () => {
     expect(open.fix).toBeUndefined();
   });
 });
+
+// karakeep-app/karakeep: `new Hono().use(authMiddleware).get(...)...` chained over 18 routes was cut off at a fixed
+// depth, so none of the sub-app's routes were found; Express's `Router().get(...)...` chains had the same limit.
+describe('method chains of any length', () => {
+  it('finds every route of a twenty-route chain, Express and Hono, behind the guard the chain starts with', async () => {
+    for (const [framework, prefix] of [['express', '/items/'], ['hono', '/bookmarks/']] as const) {
+      const { routes } = await listRoutes({ paths: [fixture(framework, 'long-chain')], cwd: repoRoot, missingAuth: 'strict' });
+      const chained = routes.filter((r) => r.path.startsWith(prefix) && /\/\d+$/.test(r.path));
+      expect(chained.length, framework).toBe(20);
+      expect(chained.every((r) => r.auth.status === 'protected'), framework).toBe(true);
+    }
+  });
+});

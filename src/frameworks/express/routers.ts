@@ -98,12 +98,15 @@ export class ExpressRouters {
     if (depth > 8) return undefined;
     if (v.kind === 'param') return { param: v.node, path: v.path };
     if (v.kind !== 'node') return undefined;
-    const node = v.node;
-    if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
-    // Registration methods return the router itself: `export default Router().use('/api', api)`.
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && asRegistration(node)) {
-      return this.routerOf(node.expression.expression, depth + 1);
+    let node = v.node;
+    // Registration methods return the router itself: `export default Router().use('/api', api).get(...)...`, a
+    // chain of any length.
+    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && asRegistration(node)) {
+      const inner = unwrap(node.expression.expression);
+      if (!ts.isCallExpression(inner)) return this.routerOf(inner, depth + 1);
+      node = inner;
     }
+    if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
     const callee = this.resolver.value(node.expression);
     if (callee.kind === 'external' && callee.pkg === 'express') {
       if (callee.path.length === 0 && ts.isCallExpression(node)) return { router: this.routerAt(node, 'app') };

@@ -119,7 +119,13 @@ export class HonoApps {
     if (depth > 12) return undefined;
     if (v.kind === 'param') return { param: v.node, path: v.path, base: '' };
     if (v.kind !== 'node') return undefined;
-    const node = unwrap(v.node);
+    let node = unwrap(v.node);
+    // new Hono().use(auth).get(...).post(...)...: a method chain of any length is the app it starts from.
+    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && RETURNS_THIS.has(node.expression.name.text)) {
+      const inner = unwrap(node.expression.expression);
+      if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) return this.refOf(inner, depth + 1);
+      node = inner;
+    }
     if (ts.isNewExpression(node)) {
       const callee = this.resolver.value(node.expression);
       if (callee.kind === 'external' && isHonoClass(callee.pkg, callee.path)) return { app: this.appAt(node), base: '' };

@@ -185,7 +185,7 @@ describe('express: guards through async-error wrappers', () => {
     try {
       const lines: string[] = [];
       for (const r of routes) {
-        const status = (await fetch(`http://127.0.0.1:${port}${r.path}`)).status;
+        const status = (await fetch(`http://127.0.0.1:${port}${r.path}`, { method: r.method })).status;
         lines.push(`${r.method} ${r.path} ${r.auth.status} → ${status}`);
       }
       expect(lines.sort()).toEqual([
@@ -194,6 +194,7 @@ describe('express: guards through async-error wrappers', () => {
         'GET /orders protected → 401',
         'GET /profile protected → 401',
         'GET /time unprotected → 200',
+        'POST /login public → 500',
       ]);
       expect(routes.find((r) => r.path === '/orders')!.auth.guards[0]!.evidence).toBe('responds 401, otherwise calls next() (through asyncHandler())');
     } finally {

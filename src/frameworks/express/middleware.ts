@@ -1,6 +1,7 @@
 import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
 import { refusalsOffAt } from '../../analysis/factory-flags.js';
+import { signInStrategy } from '../../analysis/sign-in-strategies.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
@@ -64,7 +65,10 @@ export class ExpressMiddlewareClassifier {
         const v = this.classifyValue(this.ctx.resolver.value(r), r);
         const returned = unwrap(r);
         const off = v.verdict === 'guard' && isFunctionNode(returned) ? refusalsOffAt(returned, factory, call) : undefined;
-        return off ? { verdict: 'none', why: off } : v;
+        if (off) return { verdict: 'none', why: off };
+        // authenticate('local', ...) building `passport.authenticate(type, ...)`: a sign-in step at this call.
+        const signIn = v.verdict === 'guard' && !v.signIn && isFunctionNode(returned) ? this.passportStrategyAt(returned, factory, call) : undefined;
+        return signIn && v.verdict === 'guard' ? { ...v, signIn } : v;
       });
       const guard = verdicts.find((v) => v.verdict === 'guard');
       if (guard) return guard;
@@ -75,6 +79,23 @@ export class ExpressMiddlewareClassifier {
     }
     if (callee.kind === 'unknown') return this.unreadable(call, callee.reason);
     return { verdict: 'unknown', reason: `cannot follow ${snippet(call)}` };
+  }
+
+  /**
+   * The sign-in strategy a factory's middleware hands to `passport.authenticate(type, ...)`, with `type` one of
+   * the factory's parameters as this call binds it.
+   */
+  private passportStrategyAt(middleware: FunctionNode, factory: FunctionNode, call: ts.CallExpression): string | undefined {
+    for (const inner of callsIn(middleware)) {
+      const callee = this.ctx.resolver.value(inner.expression);
+      if (callee.kind !== 'external' || callee.pkg !== 'passport' || !/^(authenticate|authorize)$/.test(callee.path.join('.'))) continue;
+      const first = inner.arguments[0] && unwrap(inner.arguments[0]);
+      const index = first && ts.isIdentifier(first) ? factory.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === first.text) : -1;
+      const arg = index >= 0 ? call.arguments[index] : undefined;
+      const strategy = arg && ts.isStringLiteralLike(unwrap(arg)) ? (unwrap(arg) as ts.StringLiteralLike).text : undefined;
+      if (strategy) return signInStrategy(strategy);
+    }
+    return undefined;
   }
 
   /** `body('email').isEmail().withMessage('...')`: a chain whose root comes from a validation library. */

@@ -1,5 +1,6 @@
 import type { FunctionNode } from '../syntax/functions.js';
-import { refusalSites } from './refusal-sites.js';
+import { refusalSites, withInitializers } from './refusal-sites.js';
+import type { ts } from 'ts-morph';
 
 /**
  * Checks that refuse for reasons other than who the caller is: a feature flag (`if (!hasFeature) 403`), a
@@ -10,7 +11,7 @@ import { refusalSites } from './refusal-sites.js';
  */
 
 /** What a test of the caller's identity, credentials or rights mentions (a header or cookie the caller sends is a credential). */
-const IDENTITY = /auth|token|jwt|bearer|session|cookie|header|credential|principal|login|user|payload|api[-_]?key|secret|signature|password|account|member|identity|verif|claim|passport|role|admin|permission|scope|grant|rights|owner|privilege|acl|abilit|\bcan\b/i;
+const IDENTITY = /(?<!o)auth|token|jwt|bearer|session|cookie|header|credential|principal|login|user|payload|api[-_]?key|secret|signature|password|account|member|identity|verif|claim|passport|role|admin|permission|scope|grant|rights|owner|privilege|acl|abilit|\bcan\b/i;
 /** Switches of the product or the deployment that gate a refusal for everyone. */
 const SWITCH = /feature|flag|\bplan\b|quota|maintenance|read_?only|readOnly|settings?\b|license|licence|subscription|isCloud|multi_?tenant|setup|installed|billing|process\.env|Mode\b/i;
 /** A switch that names a credential (`authMode`, `token !== process.env.API_KEY`) is part of the authentication. */
@@ -39,4 +40,12 @@ export function refusesOnlyForOtherReasons(fn: FunctionNode, opts: { returnsFals
     first ??= `${site.evidence} when ${conjuncts.map((c) => `\`${c.text}\``).join(' and ')}`;
   }
   return first;
+}
+
+/**
+ * Whether a test a guard decides by (`return roles.includes(user.role)`, `return platforms.includes(provider) &&
+ * config.get(...)`) is about the caller: it mentions the caller, a credential or a permission.
+ */
+export function testsIdentity(test: ts.Expression, fn: FunctionNode): boolean {
+  return IDENTITY.test(withInitializers(test, fn));
 }

@@ -78,7 +78,7 @@ function split(cond: ts.Expression, op: ts.SyntaxKind): ts.Expression[] {
 }
 
 /** `!hasFeature` with `const hasFeature = await tenantHasFeature(...)`: the test and where its locals come from. */
-function withInitializers(cond: ts.Expression, fn: FunctionNode): string {
+export function withInitializers(cond: ts.Expression, fn: FunctionNode): string {
   const parts = [cond.getText()];
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
+import { refusesOnlyForOtherReasons, testsIdentity } from '../../analysis/non-identity-refusal.js';
 import { callsIn, findRefusal } from '../../analysis/guard-evidence.js';
 import { testsAbsence } from '../../analysis/optional-auth.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
@@ -152,7 +152,12 @@ export class NestGuardClassifier {
   /** A returned value that can be false refuses: `!!user`, `roles.includes(x)`, a helper that refuses or returns false. */
   private returnedVerdict(r: ts.Expression, cls: ts.ClassDeclaration, name: string, base?: GuardVerdict): GuardVerdict | undefined {
     const e = unwrapAwait(r);
-    if (isBooleanTest(e)) return { verdict: 'guard', name, evidence: `canActivate returns ${snippet(e, 40)}, false refuses with 403`, reads: [] };
+    if (isBooleanTest(e)) {
+      // return platforms.includes(provider) && config.get(...): decided by something other than the caller.
+      const canActivate = method(cls, 'canActivate');
+      if (canActivate && !testsIdentity(e, canActivate)) return { verdict: 'none', why: `canActivate returns \`${snippet(e, 50)}\`, which does not depend on who the caller is` };
+      return { verdict: 'guard', name, evidence: `canActivate returns ${snippet(e, 40)}, false refuses with 403`, reads: [] };
+    }
     if (ts.isCallExpression(e)) {
       const callee = this.resolver.value(e.expression);
       if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node.body) {

@@ -72,7 +72,8 @@ describe('express: shapes from real projects', () => {
   });
 
   // Known gaps: `[...validate, requireUser]` dropped the spread; `if (production) app.use('/admin', auth)` counted
-  // the guard as always registered (a false protected on a development server).
+  // the guard as always registered (a false protected on a development server); kutt's
+  // `asyncHandler(env.DISALLOW_ANONYMOUS_LINKS ? auth.jwt : auth.jwtLoose)` read as no guard at all.
   it('reads spread middleware lists; a guard registered under a condition is unknown; conditional routes say when they are served', async () => {
     const routes = await routesOf('spread-and-conditional-middleware');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
@@ -80,6 +81,8 @@ describe('express: shapes from real projects', () => {
       "GET /debug/env unprotected no middleware that authenticates runs before the handler; served only when process.env.NODE_ENV !== 'production'",
       'GET /notes unprotected no middleware that authenticates runs before the handler',
       "PATCH /notes/:id unknown cannot read the middleware list ...validatorsFor('note')",
+      'POST /links unknown allowAnonymousLinks ? optionalUser : requireUser authenticates only when `!(allowAnonymousLinks)`: a setting the scan cannot know',
+      'POST /links/:id/report unprotected no middleware that authenticates runs before the handler (allowAnonymousLinks ? optionalUser : optionalUser: never refuses a request)',
       'POST /notes protected requireUser',
       'PUT /notes/:id protected requireUser',
     ]);

@@ -43,8 +43,22 @@ export class ExpressMiddlewareClassifier {
 
     const e = unwrap(expr);
     if (ts.isSpreadElement(e)) return this.classify(e.expression);
+    if (ts.isConditionalExpression(e)) return this.classifyBranches(e);
     if (ts.isCallExpression(e)) return this.classifyCall(e);
     return this.classifyValue(this.ctx.resolver.value(e), e);
+  }
+
+  /**
+   * `env.DISALLOW_ANONYMOUS ? auth.jwt : auth.jwtLoose`: a guard in both branches is a guard, in neither none; in one
+   * only, whether the route is protected depends on the setting.
+   */
+  private classifyBranches(e: ts.ConditionalExpression): Verdict {
+    const [yes, no] = [this.classify(e.whenTrue), this.classify(e.whenFalse)];
+    if (yes.verdict === no.verdict && yes.verdict !== 'unknown') return yes;
+    if (yes.verdict === 'unknown') return yes;
+    if (no.verdict === 'unknown') return no;
+    const guarded = yes.verdict === 'guard' ? snippet(e.condition, 50) : `!(${snippet(e.condition, 50)})`;
+    return { verdict: 'unknown', reason: `${snippet(e, 60)} authenticates only when \`${guarded}\`: a setting the scan cannot know` };
   }
 
   private classifyCall(call: ts.CallExpression): Verdict {
@@ -116,6 +130,10 @@ export class ExpressMiddlewareClassifier {
     const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     if (call.arguments.length !== 1 || !ASYNC_WRAPPER.test(name)) return undefined;
     const arg = unwrap(call.arguments[0]!);
+    if (ts.isConditionalExpression(arg)) {
+      const inner = this.classifyBranches(arg);
+      return inner.verdict === 'guard' ? { ...inner, evidence: `${inner.evidence} (through ${name}())` } : inner;
+    }
     const resolved = isFunctionNode(arg) ? undefined : this.ctx.resolver.value(arg);
     // asyncHandler(auth.jwt) where `jwt = authenticate('jwt', ...)`: the middleware a factory call built.
     if (resolved?.kind === 'node' && ts.isCallExpression(unwrap(resolved.node))) {

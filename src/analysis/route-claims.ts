@@ -182,13 +182,13 @@ function resourceOf(path: string): string {
 const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: string }[] = [
   {
     kind: 'auth-flow',
-    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token|[\w-]*(oauth|sso)[\w-]*callback)$/i,
+    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token|[\w-]*(oauth|sso)[\w-]*callback|(verify|validate|check)-(token|code|otp|email))$/i,
     what: 'sign-in or account-recovery endpoint',
   },
   {
     // Words that name a sign-in step only under an auth-looking segment: `/auth/refresh`, not `/orders/:id/confirm`.
     kind: 'auth-flow',
-    test: /^(forgot|reset|recover|recovery|verify|verification|confirm|confirmation|activate|activation|otp|callback|refresh|tokens|session|sessions|google|github|facebook|apple|twitter|discord|microsoft|gitlab|linkedin|password|2fa|mfa|totp)$/i,
+    test: /^(forgot|reset|recover|recovery|verify|verification|validate|confirm|confirmation|activate|activation|otp|callback|refresh|tokens|session|sessions|google|github|facebook|apple|twitter|discord|microsoft|gitlab|linkedin|password|2fa|mfa|totp)$/i,
     within: /^(auth|oauth|oauth2|sso|identity|account|accounts|login|session|sessions|passport|token|tokens|users?|password|email|mfa|2fa|connect|connect-[\w-]+)$/i,
     what: 'sign-in or account-recovery endpoint',
   },
@@ -221,6 +221,8 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
     kinds.add(k.kind);
     out.push(ev(k.kind, k.what, route.loc));
   }
+  // `/api/public/...`, `/object/public/:bucket/*`: the project names the route open.
+  if (segments.some((seg) => /^public$/i.test(seg))) out.push(ev('public-content', 'under a `/public` path segment: the project names it open', route.loc));
   // `/reset/:token`, `/verify-email/:code`, `/invite/:token`: the token in the link is the credential.
   if (!kinds.has('auth-flow') && CAPABILITY_LINK.test(route.path)) {
     kinds.add('auth-flow');

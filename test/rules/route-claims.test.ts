@@ -28,6 +28,8 @@ describe('route-claims fixture', () => {
       'GET /api/drafts/:id unprotected reads-owned-data',
       'POST /api/drafts/:id/reset unprotected writes-owned-data',
       'POST /api/reset/:token public auth-flow',
+      'GET /api/public/stats/:period public public-content',
+      'POST /api/auth/verify-token public auth-flow',
       'GET /api/orders/:id protected ',
       'PATCH /api/orders/:id unprotected writes-owned-data,guarded-siblings',
       'GET /api/health public probe',

@@ -97,3 +97,59 @@ describe('nest: shapes from real projects', () => {
     ]);
   });
 });
+
+// gitroomhq/postiz-app scans apps/backend, whose AppModule imports `getTemporalModule(false)` and registers a
+// `ThrottlerBehindProxyGuard` APP_GUARD, both from a library outside the scan root (a tsconfig path alias): every
+// route was unknown. A library's module is not project code to walk (as a package's is not); an unreadable guard
+// named for rate limiting is no authentication, while one named like authentication stays unknown.
+describe('nest: modules and guards from a library outside the scan root', () => {
+  it('does not walk the library module; an unreadable throttler guard is no guard, an unreadable session guard unknown', async () => {
+    const { makeTempProject } = await import('../helpers/temp-project.js');
+    const dir = makeTempProject('nest-outside-root', {
+      'libs/shared/temporal.module.ts': "export const getTemporalModule = (worker: boolean) => ({ module: class TemporalModule {}, global: worker });\n",
+      'libs/shared/throttler.guard.ts': 'export class ThrottlerBehindProxyGuard {}\n',
+      'libs/shared/session.guard.ts': 'export class SessionGuard {}\n',
+      'apps/api/package.json': JSON.stringify({ name: 'api', private: true, dependencies: { '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0' } }),
+      'apps/api/tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@shared/*': ['../../libs/shared/*'] }, experimentalDecorators: true } }),
+      'apps/api/src/main.ts': "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nvoid bootstrap();\n",
+      'apps/api/src/app.module.ts': `import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { getTemporalModule } from '@shared/temporal.module';
+import { ThrottlerBehindProxyGuard } from '@shared/throttler.guard';
+import { NotesController } from './notes.controller';
+
+@Module({
+  imports: [getTemporalModule(false)],
+  controllers: [NotesController],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerBehindProxyGuard }],
+})
+export class AppModule {}
+`,
+      'apps/api/src/notes.controller.ts': `import { Controller, Get, UseGuards } from '@nestjs/common';
+import { SessionGuard } from '@shared/session.guard';
+
+@Controller('notes')
+export class NotesController {
+  @Get('public')
+  list() {
+    return [];
+  }
+
+  @UseGuards(SessionGuard)
+  @Get('mine')
+  mine() {
+    return [];
+  }
+}
+`,
+    });
+    try {
+      const root = `${dir}/apps/api`;
+      const { routes } = await listRoutes({ paths: [root], cwd: root, missingAuth: 'strict' });
+      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual(['GET /notes/mine unknown', 'GET /notes/public unprotected']);
+      expect(routes.find((r) => r.path === '/notes/mine')!.auth.reason).toMatch(/^guard SessionGuard: /);
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+});

@@ -29,6 +29,9 @@ export type GuardVerdict =
   /** `reads`: the opt-outs the guard honours before the part the scan cannot judge (`if (isPublic) return true`). */
   | { verdict: 'unknown'; reason: string; reads?: KeyRead[] };
 
+/** Guards named for rate limits, throttling, caching, logging or feature switches: never authentication. */
+const NOT_IDENTITY_GUARD = /throttl|rate-?limit|ratelimit|cache|logging|logger|metrics|feature|maintenance|debounce/i;
+
 /** Packages whose guards never authenticate. */
 const NOT_AUTH_GUARD_PACKAGES = new Set(['@nestjs/throttler', '@nestjs/terminus', 'nestjs-throttler-storage-redis']);
 export const BETTER_AUTH_NEST = '@thallesp/nestjs-better-auth';
@@ -77,7 +80,11 @@ export class NestGuardClassifier {
     if (v.kind === 'external') return this.external(v.pkg, v.path, name);
     if (v.kind === 'node' && (ts.isClassDeclaration(v.node) || ts.isClassExpression(v.node))) return this.classifyClass(v.node as ts.ClassDeclaration, name);
     if (v.kind === 'instance') return this.classifyClass(v.cls as ts.ClassDeclaration, name);
-    if (v.kind === 'unknown') return { verdict: 'unknown', reason: `guard ${name}: ${v.reason}` };
+    if (v.kind === 'unknown') {
+      // ThrottlerBehindProxyGuard from a library outside the scan: a guard named for something other than identity.
+      if (NOT_IDENTITY_GUARD.test(name)) return { verdict: 'none', why: `${name} cannot be read (${v.reason}); its name says it limits or records requests, not who makes them` };
+      return { verdict: 'unknown', reason: `guard ${name}: ${v.reason}` };
+    }
     return { verdict: 'unknown', reason: `cannot tell what guard ${name} is` };
   }
 

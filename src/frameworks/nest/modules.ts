@@ -129,7 +129,9 @@ export class ModuleGraphBuilder {
         if (ts.isClassDeclaration(owner) && this.isModuleClass(owner)) this.addModule(owner);
         return;
       }
-      this.graph.unresolved.push(`module import ${snippet(e)} cannot be followed`);
+      // getTemporalModule(false) from a library outside the scan root: not project code to walk.
+      if (callee.kind === 'unknown' && (OUTSIDE_SCAN.test(callee.reason) || (this.condition && ABSENT_FILE.test(callee.reason)))) return;
+      this.graph.unresolved.push(`module import ${snippet(e)} cannot be followed${callee.kind === 'unknown' ? ` (${callee.reason})` : ''}`);
       return;
     }
     const v = this.resolver.value(e);

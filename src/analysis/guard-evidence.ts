@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../syntax/functions.js';
 import { unwrap } from '../syntax/resolve.js';
-import { findDeclaration } from '../syntax/scope.js';
+import { withInitializers } from './refusal-sites.js';
 
 /**
  * Evidence that code refuses a request as unauthenticated or forbidden: a 401/403 response, an
@@ -121,19 +121,7 @@ export function findCredentialRefusal(root: ts.Node): Refusal | undefined {
  * credentials travel; a token in the body or query is input that validation checks for presence.
  */
 function fromHeaders(cond: ts.Expression): boolean {
-  const HEADERS = /header|cookie|authorization/i;
-  if (HEADERS.test(cond.getText())) return true;
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isIdentifier(n)) {
-      const decl = findDeclaration(n.text, n);
-      if (decl && ts.isVariableDeclaration(decl) && decl.initializer && HEADERS.test(decl.initializer.getText())) found = true;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(cond);
-  return found;
+  return /header|cookie|authorization/i.test(withInitializers(cond));
 }
 
 function isAbsenceTest(cond: ts.Expression): boolean {

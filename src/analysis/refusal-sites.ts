@@ -77,13 +77,17 @@ function split(cond: ts.Expression, op: ts.SyntaxKind): ts.Expression[] {
   return [e];
 }
 
-/** `!hasFeature` with `const hasFeature = await tenantHasFeature(...)`: the test and where its locals come from. */
-export function withInitializers(cond: ts.Expression, fn: FunctionNode): string {
+/**
+ * `!hasFeature` with `const hasFeature = await tenantHasFeature(...)`: the test and where its locals come from (those
+ * declared inside `fn`, or any when it is not given), as text to read what the test is about.
+ */
+export function withInitializers(cond: ts.Expression, fn?: ts.Node): string {
   const parts = [cond.getText()];
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {
       const decl = findDeclaration(n.text, n);
-      if (decl && ts.isVariableDeclaration(decl) && decl.initializer && decl.pos >= fn.pos && decl.end <= fn.end) parts.push(decl.initializer.getText());
+      const local = decl && ts.isVariableDeclaration(decl) && decl.initializer && (!fn || (decl.pos >= fn.pos && decl.end <= fn.end));
+      if (local) parts.push(decl.initializer!.getText());
     }
     ts.forEachChild(n, visit);
   };

@@ -1,6 +1,7 @@
 // Shapes found in real Express projects (see each test's comment); every fixture is a minimal rewrite, not their code.
 import { describe, expect, it } from 'vitest';
 import { listRoutes, scan } from '../../src/api.js';
+import { withServer } from '../helpers/express-server.js';
 import { fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -182,13 +183,10 @@ describe('express: guards through async-error wrappers', () => {
   it('the wrapper is transparent, a factory flag is judged per call site: the static status agrees with real Express', async () => {
     const routes = await routesOf('wrapped-guards');
     const { app } = (await import(fixture('express', 'wrapped-guards', 'src/app.ts'))) as { app: import('express').Express };
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as import('node:net').AddressInfo;
-    try {
+    await withServer(app, async (base) => {
       const lines: string[] = [];
       for (const r of routes) {
-        const status = (await fetch(`http://127.0.0.1:${port}${r.path}`, { method: r.method })).status;
+        const status = (await fetch(`${base}${r.path}`, { method: r.method })).status;
         lines.push(`${r.method} ${r.path} ${r.auth.status} → ${status}`);
       }
       expect(lines.sort()).toEqual([
@@ -200,9 +198,7 @@ describe('express: guards through async-error wrappers', () => {
         'POST /login public → 500',
       ]);
       expect(routes.find((r) => r.path === '/orders')!.auth.guards[0]!.evidence).toBe('responds 401, otherwise calls next() (through asyncHandler())');
-    } finally {
-      server.close();
-    }
+    });
   });
 });
 
@@ -236,20 +232,15 @@ describe('express: a gate with a skip list of public paths', () => {
 
     // The oracle: anonymous requests to real Express. A bypassed route is asked through the URL that takes the skip.
     const { app } = (await import(fixture('express', 'skip-list-gate', 'src/app.ts'))) as { app: import('express').Express };
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as import('node:net').AddressInfo;
-    try {
+    await withServer(app, async (base) => {
       for (const r of routes) {
         const crafted = /`[A-Z]+ (\S+)` takes it/.exec(r.auth.reason ?? '')?.[1];
         const url = crafted ?? r.path.replace(/:\w+/g, '1');
-        const res = await fetch(`http://127.0.0.1:${port}${url}`, { method: r.method, redirect: 'manual' });
+        const res = await fetch(`${base}${url}`, { method: r.method, redirect: 'manual' });
         const reached = res.status !== 401;
         expect(`${r.method} ${url} ${reached ? 'reached' : 'refused'}`).toBe(`${r.method} ${url} ${r.auth.status === 'protected' ? 'refused' : 'reached'}`);
       }
-    } finally {
-      server.close();
-    }
+    });
   });
 });
 
@@ -268,17 +259,12 @@ describe('express: routes registered in loops', () => {
       'HEAD /js/lib/popper.js unprotected',
     ]);
     const { app } = (await import(fixture('express', 'loop-routes', 'src/app.ts'))) as { app: import('express').Express };
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as import('node:net').AddressInfo;
-    try {
+    await withServer(app, async (base) => {
       for (const r of routes.filter((x) => !x.path.includes('<dynamic>'))) {
-        const status = (await fetch(`http://127.0.0.1:${port}${r.path}`, { method: r.method })).status;
+        const status = (await fetch(`${base}${r.path}`, { method: r.method })).status;
         expect(`${r.method} ${r.path} ${status}`).toBe(`${r.method} ${r.path} ${r.auth.status === 'protected' ? 401 : 200}`);
       }
-    } finally {
-      server.close();
-    }
+    });
   });
 });
 
@@ -294,15 +280,10 @@ describe('express: an app kept in a singleton server class', () => {
       'GET /status/:slug/edit unknown kit.requireSession: cannot follow `.requireSession`',
     ]);
     const { app } = (await import(fixture('express', 'singleton-server', 'src/app.ts'))) as { app: import('express').Express };
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as import('node:net').AddressInfo;
-    try {
-      const status = async (p: string) => (await fetch(`http://127.0.0.1:${port}${p}`)).status;
+    await withServer(app, async (base) => {
+      const status = async (p: string) => (await fetch(`${base}${p}`)).status;
       expect([await status('/health'), await status('/status/main'), await status('/status/main/edit')]).toEqual([200, 200, 401]);
-    } finally {
-      server.close();
-    }
+    });
   });
 });
 

@@ -5,9 +5,9 @@
 // through a crafted URL (a skip-list bypass) is asked through that URL. Unknown routes make no claim and are not
 // checked. A fixture that cannot boot here is listed below with the reason.
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { listRoutes } from '../../src/api.js';
+import { withServer } from '../helpers/express-server.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 
 const CANNOT_BOOT: Record<string, string> = {
@@ -42,19 +42,16 @@ describe('express: the static status agrees with real Express for every bootable
       const mod = (await import(fixture('express', name, 'src/app.ts'))) as { app?: import('express').Express; default?: import('express').Express };
       const app = (mod.app ?? mod.default)!;
       const { routes } = await listRoutes({ paths: [fixture('express', name)], cwd: repoRoot, missingAuth: 'strict' });
-      const server = app.listen(0, '127.0.0.1');
-      await new Promise((resolve) => server.once('listening', resolve));
-      const { port } = server.address() as AddressInfo;
       const observed: string[] = [];
       const expected: string[] = [];
-      try {
+      await withServer(app, async (base) => {
         for (const r of routes.filter((x) => x.auth.status !== 'unknown' && !x.path.includes('<dynamic>'))) {
           const method = r.method === 'ALL' ? 'GET' : r.method;
           const init: RequestInit = { method, redirect: 'manual' };
           if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) Object.assign(init, { body: '{}', headers: { 'content-type': 'application/json' } });
           // A route open only through a crafted URL (a skip-list bypass) is asked through that URL.
           const crafted = /`[A-Z]+ (\S+)` takes it/.exec(r.auth.bypass?.[0] ?? '')?.[1];
-          const res = await fetch(`http://127.0.0.1:${port}${crafted ?? concrete(r.path)}`, init);
+          const res = await fetch(`${base}${crafted ?? concrete(r.path)}`, init);
           const location = res.headers.get('location') ?? '';
           const refused = res.status === 401 || res.status === 403 || (res.status >= 300 && res.status < 400 && /login|signin|auth/i.test(location));
           // A wildcard route's handler (a library's own endpoints) may itself answer 404 for a sub-path it lacks.
@@ -62,9 +59,7 @@ describe('express: the static status agrees with real Express for every bootable
           observed.push(`${r.method} ${r.path} ${outcome}`);
           expected.push(`${r.method} ${r.path} ${r.auth.status === 'protected' ? 'refused' : 'reached'}`);
         }
-      } finally {
-        server.close();
-      }
+      });
       expect(observed).toEqual(expected);
     });
   }

@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import { refusesOnlyForOtherReasons, testsIdentity } from '../../analysis/non-identity-refusal.js';
+import { withInitializers } from '../../analysis/refusal-sites.js';
 import { callsIn, findRefusal } from '../../analysis/guard-evidence.js';
 import { testsAbsence } from '../../analysis/optional-auth.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
-import { findDeclaration } from '../../syntax/scope.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { propertyNameText, unwrap, type Resolver } from '../../syntax/resolve.js';
@@ -268,18 +268,7 @@ function passesAnonymous(canActivate: FunctionNode): string | undefined {
 
 /** The condition reads the request (directly, or through a local initialised from it). */
 function readsRequestValue(cond: ts.Expression, fn: FunctionNode): boolean {
-  if (FROM_REQUEST.test(cond.getText())) return true;
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isIdentifier(n)) {
-      const decl = findDeclaration(n.text, n);
-      if (decl && ts.isVariableDeclaration(decl) && decl.initializer && decl.pos >= fn.pos && decl.end <= fn.end && FROM_REQUEST.test(decl.initializer.getText())) found = true;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(cond);
-  return found;
+  return FROM_REQUEST.test(withInitializers(cond, fn));
 }
 
 function isTrue(e: ts.Expression): boolean {

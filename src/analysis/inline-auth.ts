@@ -21,6 +21,11 @@ export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string,
       const refused = refusal(st.thenStatement, 'auth');
       if (refused) return { evidence: `if (${snippet(st.expression, 40)}) ${snippet(refused, 50)}`, loc: locOf(st, root) };
     }
+    // if (req.isAuthenticated()) { ...the work... } else { return response.errorForbidden(req, res) }
+    if (ts.isIfStatement(st) && st.elseStatement && requiresPrincipal(st.expression, prov)) {
+      const refused = refusal(st.elseStatement, 'auth') ?? refusingCall(st.elseStatement, prov);
+      if (refused) return { evidence: `if (${snippet(st.expression, 40)}) ... else ${snippet(refused, 50)}`, loc: locOf(st, root) };
+    }
     if (stopAt(st)) return undefined;
   }
   return undefined;
@@ -121,10 +126,41 @@ function leadingStatements(body: ts.Block): ts.Statement[] {
   return out;
 }
 
+/** `req.isAuthenticated()`, `req.user`, `user && ...`: true only when there is a principal. */
+function requiresPrincipal(cond: ts.Expression, prov: Provenance): boolean {
+  const e = unwrap(cond);
+  if (asksAuthenticated(cond)) return true;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return requiresPrincipal(e.left, prov) || requiresPrincipal(e.right, prov);
+  return (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) && prov.origin(e).kind === 'principal';
+}
+
+/** `req.isAuthenticated()` (passport), `req.isLoggedIn()`: asks whether someone signed in. */
+function asksAuthenticated(expr: ts.Node): boolean {
+  const e = unwrap(expr);
+  return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && /^(isAuthenticated|isLoggedIn|isSignedIn)$/.test(e.expression.name.text);
+}
+
+/** A branch that answers through a project helper named for the refusal, or one that refuses: `response.errorForbidden(req, res)`. */
+function refusingCall(branch: ts.Statement, prov: Provenance): ts.Node | undefined {
+  const statements = ts.isBlock(branch) ? [...branch.statements] : [branch];
+  for (const st of statements) {
+    const expr = ts.isReturnStatement(st) ? st.expression : ts.isExpressionStatement(st) ? st.expression : undefined;
+    const call = expr && unwrap(expr);
+    if (!call || !ts.isCallExpression(call)) continue;
+    const name = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : ts.isIdentifier(call.expression) ? call.expression.text : '';
+    if (REFUSING_HELPER.test(name)) return call;
+    const helper = prov.calledFunction(call);
+    if (helper?.body && findRefusal(helper.body)) return call;
+  }
+  return undefined;
+}
+
+const REFUSING_HELPER = /^(error|send|respond|reply)?(Forbidden|Unauthori[sz]ed|AccessDenied|NotAuthenticated|LoginRequired|RequireLogin|RedirectToLogin)$/i;
+
 /** `!user`, `!req.user?.id`, `user == null`, `!user || ...`: true when the principal is absent. */
 function refusesWithoutPrincipal(cond: ts.Expression, prov: Provenance): boolean {
   const e = unwrap(cond);
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return prov.origin(e.operand).kind === 'principal';
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return prov.origin(e.operand).kind === 'principal' || asksAuthenticated(e.operand);
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
     if (op === ts.SyntaxKind.BarBarToken) return refusesWithoutPrincipal(e.left, prov) || refusesWithoutPrincipal(e.right, prov);

@@ -19,6 +19,8 @@ export interface HookSkip {
   /** `!cond` when the check only runs inside `if (cond) { ... }`. */
   negated: boolean;
   fn: FunctionNode;
+  /** Conditions of the `if`s the skip sits in, which must hold too (`negated`: it sits in their `else`). */
+  within?: { expr: ts.Expression; negated: boolean }[];
 }
 
 export interface HookSkips {
@@ -56,11 +58,11 @@ export function findHookSkips(fn: FunctionNode, nextIndex = 2): HookSkips {
     if (ts.isIfStatement(n)) {
       const routeDependent = readsRoute(n.expression, fn);
       if (exitsWithoutRefusing(n.thenStatement, done, fn)) {
-        if (routeDependent) out.skips.push({ when: n.expression, negated: false, fn });
+        if (routeDependent) out.skips.push({ when: n.expression, negated: false, fn, within: enclosingTests(n, fn) });
         else if (!out.optional && testsAbsence(n.expression) && readsLocal(n.expression, fn)) out.optional = snippet(n.expression, 50);
       } else if (routeDependent && n.elseStatement && !ts.isIfStatement(n.elseStatement) && exitsWithoutRefusing(n.elseStatement, done, fn)) {
         // if (/\/api\//.test(req.path)) { ...checks... } else { next() }
-        out.skips.push({ when: n.expression, negated: true, fn });
+        out.skips.push({ when: n.expression, negated: true, fn, within: enclosingTests(n, fn) });
       } else if (routeDependent && !n.elseStatement && n.parent === fn.body && refusesOnlyInside(fn.body as ts.Block, n)) {
         out.skips.push({ when: n.expression, negated: true, fn });
       }
@@ -78,6 +80,8 @@ function exitsWithoutRefusing(branch: ts.Statement, done: string | undefined, fn
   let throws = false;
   const visit = (n: ts.Node): void => {
     if (isFunctionNode(n)) return;
+    // An exit inside a nested test is that test's own skip (found with this one as its `within`).
+    if (n !== branch && (ts.isIfStatement(n) || ts.isSwitchStatement(n) || ts.isConditionalExpression(n))) return;
     if (ts.isThrowStatement(n)) throws = true;
     if (ts.isReturnStatement(n)) exits = true;
     if (done && ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === done) {
@@ -264,7 +268,11 @@ type Val =
 export function skipVerdict(skip: HookSkip, route: RouteFacts, resolver: Resolver): { verdict: 'skips' | 'bypass' | 'never' | 'unknown'; example?: string } {
   const evaluator = new SkipEvaluator(skip.fn, route, resolver);
   const t = evaluator.truth(skip.when);
-  const truth = skip.negated ? not(t) : t;
+  // Inside `if (ANALYTICS.some(...)) { if (isPublic(site)) return }`: the outer test must hold too.
+  const truth = (skip.within ?? []).reduce((acc, w) => {
+    const inner = evaluator.truth(w.expr);
+    return and(acc, w.negated ? not(inner) : inner);
+  }, skip.negated ? not(t) : t);
   if (truth === 'M') return { verdict: 'bypass', example: evaluator.example };
   return { verdict: truth === 'F' ? 'never' : truth === 'U' ? 'unknown' : 'skips' };
 }
@@ -702,8 +710,34 @@ function staticPrefix(path: string): string {
   return m ? path.slice(0, m.index) : path;
 }
 
+/** `const x = ...`, or `let x = ...` never assigned again in its scope: either way the value it starts with. */
 function isConst(decl: ts.VariableDeclaration): boolean {
-  return ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
+  if (!ts.isVariableDeclarationList(decl.parent)) return false;
+  if ((decl.parent.flags & ts.NodeFlags.Const) !== 0) return true;
+  if (!ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  const scope = decl.parent.parent.parent;
+  let assigned = false;
+  const visit = (n: ts.Node): void => {
+    if (assigned) return;
+    const target = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? n.left
+      : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) ? n.operand
+      : undefined;
+    if (target && ts.isIdentifier(target) && target.text === name && findDeclaration(name, target) === decl) assigned = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return !assigned;
+}
+
+/** The tests of the `if`s around `node` inside `fn`, each negated where `node` sits in the `else`. */
+function enclosingTests(node: ts.Node, fn: FunctionNode): { expr: ts.Expression; negated: boolean }[] {
+  const out: { expr: ts.Expression; negated: boolean }[] = [];
+  let child: ts.Node = node;
+  for (let n = node.parent; n && n !== fn; child = n, n = n.parent) {
+    if (ts.isIfStatement(n) && child !== n.expression) out.push({ expr: n.expression, negated: child === n.elseStatement });
+  }
+  return out;
 }
 
 function isInside(node: ts.Node, container: ts.Node): boolean {

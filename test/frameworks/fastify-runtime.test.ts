@@ -142,6 +142,8 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /cfg/me protected → 401',
       'GET /cfg/settings protected → 401',
       'GET /cfg/status unprotected → 200',
+      'GET /nested/drafts protected → 401',
+      'GET /nested/pages/about unprotected → 200',
       'GET /open/admin/stats protected → 403',
       'GET /open/docs unprotected → 200',
       'GET /open/health unprotected → 200',
@@ -149,6 +151,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /open/version unprotected → 200',
       'GET /opt/articles unprotected → 200',
       'POST /api/auth/login unprotected → 200',
+      'POST /nested/pages/about protected → 401',
     ]);
     expect(lines.every(agrees)).toBe(true);
   }, 60_000);

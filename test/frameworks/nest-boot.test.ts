@@ -109,4 +109,35 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('/status')).toBe(200);
     expect(await status('/api/status')).toBe(404);
   }, 60_000);
+
+  // Swetrix: `@Auth()` is `applyDecorators(SetMetadata(IS_OPTIONAL_AUTH_KEY, isOptionalAuth), isApiKeyAuth ?
+  // UseGuards(...) : UseGuards(...))`; the conditional hid every guard. The call's arguments choose the branch and
+  // the metadata value; a test they do not decide keeps only the guards both branches apply.
+  it('a decorator whose arguments choose its guards and metadata: statuses hold at run time', async () => {
+    const dir = fixture('nest', 'flag-chosen-decorators');
+    const b = await bootNestFixture(dir);
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
+      'DELETE /notes/:id protected SessionGuard,AdminGuard',
+      'GET /notes protected SessionGuard',
+      'GET /notes/feed public ',
+      'GET /notes/mine protected SessionGuard',
+      'GET /notes/preview unprotected ',
+      'GET /notes/shared protected SessionGuard',
+    ]);
+    const status = async (method: string, path: string, headers: Record<string, string> = {}) =>
+      (await fetch(`${b.app.url}${path}`, { method, headers })).status;
+    const member = { 'x-session': 'valid' };
+    expect(await status('GET', '/notes')).toBe(401);
+    expect(await status('GET', '/notes', member)).toBe(200);
+    expect(await status('DELETE', '/notes/1')).toBe(401);
+    expect(await status('DELETE', '/notes/1', member)).toBe(403);
+    expect(await status('DELETE', '/notes/1', { ...member, 'x-role': 'admin' })).toBe(200);
+    expect(await status('GET', '/notes/feed')).toBe(200);
+    expect(await status('GET', '/notes/shared')).toBe(401);
+    expect(await status('GET', '/notes/mine')).toBe(401);
+    expect(await status('GET', '/notes/preview')).toBe(200);
+  }, 60_000);
 });

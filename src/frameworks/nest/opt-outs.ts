@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
+import { bindArguments, boundLiteral, evaluateBound, NO_BINDINGS, type BoundArguments } from '../../syntax/bound-arguments.js';
 import { classChain, decoratorsOf, type DecoratorUse } from './decorators.js';
 
 /** A metadata key, comparable across files: `s:isPublic` for a string key, `n:<file>:<pos>` for a symbol or object. */
@@ -51,29 +52,36 @@ function metadataOfDecorator(d: DecoratorUse, resolver: Resolver): MetadataSet[]
   return setsIn(expr, resolver, 0).map((s) => ({ ...s, decorator: written }));
 }
 
-function setsIn(expr: ts.Expression, resolver: Resolver, depth: number): Omit<MetadataSet, 'decorator'>[] {
+function setsIn(expr: ts.Expression, resolver: Resolver, depth: number, bound: BoundArguments = NO_BINDINGS): Omit<MetadataSet, 'decorator'>[] {
   if (depth > 6) return [];
   const e = unwrap(expr) as ts.Expression;
+  if (ts.isConditionalExpression(e)) {
+    // The branch the decorator's arguments choose; when they do not decide it, either may be set.
+    const test = evaluateBound(e.condition, bound);
+    if (test !== undefined) return setsIn(test ? e.whenTrue : e.whenFalse, resolver, depth + 1, bound);
+    return [e.whenTrue, e.whenFalse].flatMap((b) => setsIn(b, resolver, depth + 1, bound)).map((m) => ({ ...m, opaque: true }));
+  }
   if (ts.isCallExpression(e)) {
     const callee = resolver.value(e.expression);
     if (callee.kind === 'external' && callee.pkg === '@nestjs/common') {
       const name = callee.path[callee.path.length - 1];
       if (name === 'SetMetadata' && e.arguments[0]) {
         const key = keyOf(e.arguments[0], resolver);
-        const value = e.arguments[1] && unwrap(e.arguments[1]);
-        return key ? [{ key, isTrue: value?.kind === ts.SyntaxKind.TrueKeyword }] : [];
+        return key ? [{ key, isTrue: Boolean(e.arguments[1]) && boundLiteral(e.arguments[1], bound) === true }] : [];
       }
-      if (name === 'applyDecorators') return e.arguments.flatMap((a) => setsIn(a, resolver, depth + 1));
+      if (name === 'applyDecorators') return e.arguments.flatMap((a) => setsIn(a, resolver, depth + 1, bound));
       return [];
     }
     // `Reflector.createDecorator<boolean>()` used as `@Public()`: the decorator itself is the key.
     if (callee.kind === 'node' && ts.isCallExpression(callee.node) && isCreateDecorator(callee.node, resolver)) {
       const key = `n:${callee.node.getSourceFile().fileName}:${callee.node.pos}`;
-      const arg = e.arguments[0] && unwrap(e.arguments[0]);
-      return [{ key, isTrue: arg?.kind === ts.SyntaxKind.TrueKeyword }];
+      return [{ key, isTrue: Boolean(e.arguments[0]) && boundLiteral(e.arguments[0], bound) === true }];
     }
     const fn = callee.kind === 'node' ? functionOf(callee.node) : undefined;
-    if (fn) return returnedExpressions(fn).flatMap((r) => setsIn(r, resolver, depth + 1));
+    if (fn) {
+      const inner = bindArguments(fn, e, bound);
+      return returnedExpressions(fn).flatMap((r) => setsIn(r, resolver, depth + 1, inner));
+    }
     return [];
   }
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {

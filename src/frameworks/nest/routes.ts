@@ -9,6 +9,7 @@ import { ChainFiles } from '../chain-files.js';
 import { findNestApps, versionsOf, type NestApp } from './bootstrap.js';
 import { arrayElements, classChain, className, decoratorsOf, METHOD_DECORATORS, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
+import { bindArguments, evaluateBound, NO_BINDINGS, type BoundArguments } from '../../syntax/bound-arguments.js';
 import { NestGuardClassifier, type GuardVerdict, type KeyRead } from './guards.js';
 import { ModuleGraphBuilder, type ModuleGraph, type ServedController } from './modules.js';
 import { classMetadata, metadataOf, type MetadataSet } from './opt-outs.js';
@@ -283,9 +284,17 @@ function useGuardsOf(node: ts.Node, ctx: AdapterContext, scope: Guard['scope']):
  * `UseGuards(A, B)`, `applyDecorators(UseGuards(A), SetMetadata(...))`, and a project function or constant that
  * returns one (`export function AuthJwtAccessProtected() { return applyDecorators(UseGuards(JwtGuard)) }`).
  */
-function guardsInDecorator(expr: ts.Expression, ctx: AdapterContext, depth: number): ts.Expression[] {
+function guardsInDecorator(expr: ts.Expression, ctx: AdapterContext, depth: number, bound: BoundArguments = NO_BINDINGS): ts.Expression[] {
   if (depth > 5) return [];
   const e = unwrap(expr) as ts.Expression;
+  if (ts.isConditionalExpression(e)) {
+    // `isApiKey ? UseGuards(MultiAuth, Authn) : UseGuards(Jwt, Authn)`: the branch the call's arguments choose, else
+    // only the guards both branches apply.
+    const test = evaluateBound(e.condition, bound);
+    if (test !== undefined) return guardsInDecorator(test ? e.whenTrue : e.whenFalse, ctx, depth + 1, bound);
+    const [yes, no] = [guardsInDecorator(e.whenTrue, ctx, depth + 1, bound), guardsInDecorator(e.whenFalse, ctx, depth + 1, bound)];
+    return yes.filter((g) => no.some((h) => h.getText() === g.getText()));
+  }
   if (!ts.isCallExpression(e)) {
     const v = ctx.resolver.value(e);
     return v.kind === 'node' && v.node !== e && ts.isCallExpression(unwrap(v.node)) ? guardsInDecorator(v.node as ts.Expression, ctx, depth + 1) : [];
@@ -295,10 +304,13 @@ function guardsInDecorator(expr: ts.Expression, ctx: AdapterContext, depth: numb
     if (callee.pkg !== '@nestjs/common') return [];
     const name = callee.path[callee.path.length - 1];
     if (name === 'UseGuards') return e.arguments.flatMap((a) => (ts.isSpreadElement(a) ? arrayElements(a.expression, ctx.resolver) : [a]));
-    if (name === 'applyDecorators') return e.arguments.flatMap((a) => guardsInDecorator(a, ctx, depth + 1));
+    if (name === 'applyDecorators') return e.arguments.flatMap((a) => guardsInDecorator(a, ctx, depth + 1, bound));
     return [];
   }
-  if (callee.kind === 'node' && isFunctionNode(callee.node)) return returnedExpressions(callee.node).flatMap((r) => guardsInDecorator(r, ctx, depth + 1));
+  if (callee.kind === 'node' && isFunctionNode(callee.node)) {
+    const inner = bindArguments(callee.node, e, bound);
+    return returnedExpressions(callee.node).flatMap((r) => guardsInDecorator(r, ctx, depth + 1, inner));
+  }
   return [];
 }
 

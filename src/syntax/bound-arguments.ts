@@ -1,0 +1,91 @@
+import { ts } from 'ts-morph';
+import type { FunctionNode } from './functions.js';
+import { unwrap } from './resolve.js';
+import { findDeclaration } from './scope.js';
+
+/**
+ * A function's parameters bound to the arguments of one call (or their defaults), so a test inside the function
+ * can be decided for that call: `Auth(isApiKey = false)` called as `Auth()` takes the `: UseGuards(Jwt)` branch.
+ */
+export type BoundArguments = ReadonlyMap<ts.Node, ts.Expression>;
+
+export const NO_BINDINGS: BoundArguments = new Map();
+
+const UNDEFINED = ts.factory.createIdentifier('undefined');
+
+/** `fn`'s parameters bound to `call`'s arguments, on top of `outer` (the bindings of the calls around it). */
+export function bindArguments(fn: FunctionNode, call: ts.CallExpression, outer: BoundArguments = NO_BINDINGS): BoundArguments {
+  const bound = new Map(outer);
+  fn.parameters.forEach((p, i) => {
+    if (p.dotDotDotToken) return;
+    // A parameter the call leaves out and that has no default is `undefined`.
+    bound.set(p, call.arguments[i] ?? p.initializer ?? UNDEFINED);
+  });
+  return bound;
+}
+
+/**
+ * true/false when the test is decided by the bound arguments; undefined otherwise. `otherwise` decides the leaves
+ * that are not literals (say, `req.user` is false for an anonymous request).
+ */
+export function evaluateBound(expr: ts.Expression, bound: BoundArguments, otherwise?: (e: ts.Expression) => boolean | undefined): boolean | undefined {
+  const e = unwrap(expr) as ts.Expression;
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const v = evaluateBound(e.operand, bound, otherwise);
+    return v === undefined ? undefined : !v;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
+      const [l, r] = [evaluateBound(e.left, bound, otherwise), evaluateBound(e.right, bound, otherwise)];
+      return l === false || r === false ? false : l === true && r === true ? true : undefined;
+    }
+    if (op === ts.SyntaxKind.BarBarToken) {
+      const [l, r] = [evaluateBound(e.left, bound, otherwise), evaluateBound(e.right, bound, otherwise)];
+      return l === true || r === true ? true : l === false && r === false ? false : undefined;
+    }
+    if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) {
+      const [l, r] = [boundLiteral(e.left, bound), boundLiteral(e.right, bound)];
+      if (l === NOT_LITERAL || r === NOT_LITERAL) return undefined;
+      return op === ts.SyntaxKind.EqualsEqualsEqualsToken ? l === r : l !== r;
+    }
+    return undefined;
+  }
+  const value = boundLiteral(e, bound);
+  if (value !== NOT_LITERAL) return Boolean(value);
+  return otherwise?.(e);
+}
+
+export const NOT_LITERAL = Symbol('not a literal');
+
+/** The literal an expression is, directly or as a bound parameter; NOT_LITERAL otherwise. */
+export function boundLiteral(expr: ts.Expression, bound: BoundArguments, depth = 0): unknown {
+  const e = unwrap(expr);
+  if (ts.isStringLiteralLike(e)) return e.text;
+  if (ts.isNumericLiteral(e)) return Number(e.text);
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (e.kind === ts.SyntaxKind.NullKeyword) return null;
+  if (ts.isIdentifier(e) && e.text === 'undefined') return undefined;
+  if (ts.isIdentifier(e) && depth < 3) {
+    const decl = findDeclaration(e.text, e);
+    const arg = decl && bound.get(decl);
+    if (arg) return boundLiteral(arg, bound, depth + 1);
+  }
+  return NOT_LITERAL;
+}
+
+/** Whether the expression reads a bound parameter. */
+export function readsBound(expr: ts.Node, bound: BoundArguments): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const decl = findDeclaration(n.text, n);
+      if (decl && bound.has(decl)) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return found;
+}

@@ -140,4 +140,29 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('GET', '/notes/mine')).toBe(401);
     expect(await status('GET', '/notes/preview')).toBe(200);
   }, 60_000);
+
+  // Swetrix's passport guards override handleRequest: `if (isOptionalAuth) return user` before
+  // `super.handleRequest(...)`, and an optional guard that returns the user or null. Both were read as refusing.
+  it('passport guards whose handleRequest admits anonymous callers: statuses hold at run time', async () => {
+    const dir = fixture('nest', 'passport-handle-request');
+    const b = await bootNestFixture(dir);
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
+      'GET /feed/drafts protected StrictSessionGuard',
+      'GET /feed/latest public ',
+      'GET /feed/mine protected SessionGuard',
+      'GET /feed/saved protected FlexibleSessionGuard',
+      'GET /feed/trending public ',
+    ]);
+    expect(routes.find((r) => r.path === '/feed/latest')!.auth.reason).toMatch(/OptionalSessionGuard: handleRequest returns `user \?\? \(null as TUser\)` and never refuses/);
+    const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${b.app.url}${path}`, { headers })).status;
+    for (const path of ['/feed/mine', '/feed/saved', '/feed/drafts']) {
+      expect(await status(path)).toBe(401);
+      expect(await status(path, { 'x-session': 'valid' })).toBe(200);
+    }
+    expect(await status('/feed/latest')).toBe(200);
+    expect(await status('/feed/trending')).toBe(200);
+  }, 60_000);
 });

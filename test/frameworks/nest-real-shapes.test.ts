@@ -153,3 +153,64 @@ export class NotesController {
     }
   });
 });
+
+// laudspeaker: `if (process.env.SERVE_CLIENT_FROM_NEST) app.setGlobalPrefix('api')`. The prefix was taken as always
+// set, so none of 181 paths matched. A setup call gated on environment variables only is read for a deployment
+// that sets none, and the reason says so; a gate that reads anything else keeps the prefix.
+describe('nest: a global prefix set under an environment test', () => {
+  const main = (gate: string) => `import { NestFactory } from '@nestjs/core';
+import { Controller, Get, Module } from '@nestjs/common';
+
+@Controller('notes')
+class NotesController {
+  @Get()
+  list() {
+    return [];
+  }
+}
+
+@Module({ controllers: [NotesController] })
+class AppModule {}
+
+const settings = { prefixed: true };
+
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  ${gate}
+  await app.listen(3000);
+}
+void bootstrap();
+`;
+  const pathsFor = async (gate: string) => {
+    const { makeTempProject } = await import('../helpers/temp-project.js');
+    const dir = makeTempProject('nest-env-prefix', {
+      'package.json': JSON.stringify({ name: 'api', private: true, dependencies: { '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { experimentalDecorators: true } }),
+      'src/main.ts': main(gate),
+    });
+    try {
+      const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
+      return routes.map((r) => `${r.method} ${r.path} | ${r.auth.reason}`);
+    } finally {
+      removeTempProject(dir);
+    }
+  };
+
+  it('an unset variable is the default deployment: the prefix under `if (process.env.X)` is not applied', async () => {
+    expect(await pathsFor("if (process.env.SERVE_CLIENT) app.setGlobalPrefix('api');")).toEqual([
+      "GET /notes | no guard that can refuse the request runs before the handler; served without the global prefix 'api', which is set only when `process.env.SERVE_CLIENT`: the environment variable is assumed unset",
+    ]);
+    expect(await pathsFor("if (process.env.MODE === 'proxy') { app.setGlobalPrefix('api'); }")).toEqual([
+      expect.stringMatching(/^GET \/notes \| .*set only when `process\.env\.MODE === 'proxy'`/),
+    ]);
+  });
+
+  it('a gate that holds when nothing is set, or that reads anything else, keeps the prefix', async () => {
+    expect(await pathsFor("if (!process.env.NO_PREFIX) app.setGlobalPrefix('api');")).toEqual([
+      'GET /api/notes | no guard that can refuse the request runs before the handler; the global prefix is set only when `!process.env.NO_PREFIX`: the environment variable is assumed unset',
+    ]);
+    expect(await pathsFor("if (settings.prefixed) app.setGlobalPrefix('api');")).toEqual([
+      'GET /api/notes | no guard that can refuse the request runs before the handler',
+    ]);
+  });
+});

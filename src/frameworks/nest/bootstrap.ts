@@ -79,6 +79,50 @@ function readApp(call: ts.CallExpression, resolver: Resolver, configFiles: () =>
   return app;
 }
 
+/**
+ * The `if` around a setup call that tests environment variables only, and whether it holds when none is set;
+ * undefined when the call runs unconditionally or the test reads anything else.
+ */
+function environmentGate(call: ts.Node): { test: string; holds: boolean } | undefined {
+  let child: ts.Node = call;
+  for (let n = call.parent; n && !isFunctionNode(n); child = n, n = n.parent) {
+    if (!ts.isIfStatement(n) || child === n.expression) continue;
+    const value = withoutEnvironment(n.expression);
+    if (value === undefined) return undefined;
+    return { test: snippet(n.expression, 60), holds: child === n.elseStatement ? !value : value };
+  }
+  return undefined;
+}
+
+/** The truth of a test over `process.env` in a deployment that sets no variable; undefined if it reads anything else. */
+function withoutEnvironment(expr: ts.Expression): boolean | undefined {
+  const e = unwrap(expr) as ts.Expression;
+  if (isEnvironmentRead(e)) return false;
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const v = withoutEnvironment(e.operand);
+    return v === undefined ? undefined : !v;
+  }
+  if (!ts.isBinaryExpression(e)) return undefined;
+  const op = e.operatorToken.kind;
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
+    const [l, r] = [withoutEnvironment(e.left), withoutEnvironment(e.right)];
+    if (l === undefined || r === undefined) return undefined;
+    return op === ts.SyntaxKind.AmpersandAmpersandToken ? l && r : l || r;
+  }
+  // `process.env.X === 'true'`: an unset variable equals no literal.
+  const equal = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+  const unequal = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+  const literalSide = (x: ts.Expression) => ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword;
+  if ((equal || unequal) && ((isEnvironmentRead(e.left) && literalSide(e.right)) || (isEnvironmentRead(e.right) && literalSide(e.left)))) return unequal;
+  return undefined;
+}
+
+/** `process.env.X`, `process.env['X']`. */
+function isEnvironmentRead(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  return (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && /^process\.env$/.test(e.expression.getText());
+}
+
 /** `const app = await NestFactory.create(...)` → the declaration of `app`. */
 function appVariable(call: ts.CallExpression): ts.VariableDeclaration | undefined {
   let top: ts.Node = call;
@@ -130,6 +174,12 @@ function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver, 
     return;
   }
   if (method === 'setGlobalPrefix') {
+    const gate = environmentGate(call);
+    if (gate && !gate.holds) {
+      // `if (process.env.SERVE_CLIENT) app.setGlobalPrefix('api')`: an unset variable is the default deployment.
+      app.assumedPrefix = { note: `served without the global prefix ${snippet(call.arguments[0] ?? call, 30)}, which is set only when \`${gate.test}\`: the environment variable is assumed unset`, at: call };
+      return;
+    }
     let prefix = call.arguments[0] ? staticString(call.arguments[0], resolver) : undefined;
     // configService.get('app.apiPrefix') or process.env.API_PREFIX || 'api': the default, said in the reason.
     const assumed = prefix === undefined && call.arguments[0] ? defaultedString(call.arguments[0], resolver, configFiles) : undefined;
@@ -163,6 +213,7 @@ function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver, 
       exclude.push({ path, method: m ? requestMethod(m, resolver) : undefined });
     }
     app.globalPrefix = { prefix: prefix ?? '<dynamic>', exclude };
+    if (gate) app.assumedPrefix ??= { note: `the global prefix is set only when \`${gate.test}\`: the environment variable is assumed unset`, at: call };
     return;
   }
   // enableVersioning(): URI versioning by default.

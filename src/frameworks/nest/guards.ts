@@ -123,6 +123,9 @@ export class NestGuardClassifier {
     const externalBase = baseExpression(last);
     const baseVerdict = externalBase ? this.baseVerdict(externalBase, name) : undefined;
 
+    // A passport guard's handleRequest that returns without refusing admits anonymous callers.
+    const admits = admitsWithoutUser(chain);
+    if (admits) return { verdict: 'none', why: `handleRequest ${admits}: optional authentication` };
     if (!canActivate || !canActivate.body) {
       if (baseVerdict) return baseVerdict.verdict === 'guard' ? { ...baseVerdict, reads: [...baseVerdict.reads, ...reads] } : baseVerdict;
       return { verdict: 'unknown', reason: `guard ${name} has no canActivate the scan can read` };
@@ -213,6 +216,27 @@ export class NestGuardClassifier {
 
 function method(cls: ts.ClassDeclaration, name: string): FunctionNode | undefined {
   return cls.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.name && propertyNameText(m.name) === name);
+}
+
+/**
+ * `handleRequest(err, user) { return user }` on a passport guard: what passport hands it, a user or nothing, goes
+ * through, so no request is refused. One that throws or defers to `super.handleRequest` refuses (on the paths
+ * where it does; a return before them under a metadata test is an opt-out, read as a key read).
+ */
+function admitsWithoutUser(chain: ts.ClassDeclaration[]): string | undefined {
+  const handle = chain.map((c) => method(c, 'handleRequest')).find(Boolean);
+  if (!handle?.body) return undefined;
+  let refuses = false;
+  const visit = (n: ts.Node): void => {
+    if (refuses || (n !== handle && isFunctionNode(n))) return;
+    if (ts.isThrowStatement(n)) refuses = true;
+    if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword && n.name.text === 'handleRequest') refuses = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(handle.body);
+  if (refuses) return undefined;
+  const returned = returnedExpressions(handle)[0];
+  return returned ? `returns \`${snippet(returned, 40)}\` and never refuses` : 'never refuses';
 }
 
 function baseExpression(cls: ts.ClassDeclaration): ts.Expression | undefined {
@@ -310,10 +334,12 @@ function modeOfRead(read: ts.CallExpression): KeyRead['mode'] {
     const u = unwrap(e);
     return u === top || (holder !== undefined && ts.isIdentifier(u) && u.text === holder);
   };
+  // In a passport guard's handleRequest, any return (`return user`) lets the request through unrefused.
+  const inHandleRequest = ts.isMethodDeclaration(fn) && !!fn.name && propertyNameText(fn.name) === 'handleRequest';
   let mode: KeyRead['mode'] = 'unclear';
   const visit = (n: ts.Node): void => {
     if (mode !== 'unclear') return;
-    if (ts.isIfStatement(n) && returnsTrue(n.thenStatement)) {
+    if (ts.isIfStatement(n) && (returnsTrue(n.thenStatement) || (inHandleRequest && returnsAnything(n.thenStatement)))) {
       const polarity = conditionPolarity(n.expression, isValue);
       if (polarity === 'set') mode = 'skip-when-set';
       else if (polarity === 'unset') mode = 'only-when-set';
@@ -348,6 +374,11 @@ function conditionPolarity(cond: ts.Expression, isValue: (e: ts.Node) => boolean
     if ((op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) && isValue(e.left) && unwrap(e.right).kind === ts.SyntaxKind.TrueKeyword) return 'set';
   }
   return undefined;
+}
+
+function returnsAnything(st: ts.Statement): boolean {
+  if (ts.isReturnStatement(st)) return true;
+  return ts.isBlock(st) && st.statements.some((s) => ts.isReturnStatement(s));
 }
 
 function returnsTrue(st: ts.Statement): boolean {

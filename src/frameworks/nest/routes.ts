@@ -4,7 +4,7 @@ import { locOf, snippet } from '../../syntax/loc.js';
 import { propertyNameText, unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { joinPaths, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { findNestApps, versionsOf, type NestApp } from './bootstrap.js';
 import { arrayElements, classChain, className, decoratorsOf, METHOD_DECORATORS, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
@@ -144,7 +144,7 @@ export class NestRouteComposer {
         ? { verdict: 'guard', name: snippet(use.expr), evidence: use.known, reads: [{ key: 'pkg:@thallesp/nestjs-better-auth#public', targets: ['handler', 'class'], mode: 'skip-when-set' }] }
         : this.guards.classify(use.expr);
       if (verdict.verdict === 'none') {
-        links.push({ verdict: 'none' });
+        links.push(notAGuard(snippet(use.expr), verdict.why));
         continue;
       }
       if (verdict.verdict === 'unknown') {
@@ -193,9 +193,9 @@ export class NestRouteComposer {
       if (auth.status === 'unprotected') {
         auth = optedOut.length
           ? { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` }
-          : { status: 'unprotected', guards: [], reason: 'no guard that can refuse the request runs before the handler' };
+          : { ...auth, reason: auth.optional?.length || auth.skipped?.length || auth.bypass?.length ? auth.reason : 'no guard that can refuse the request runs before the handler' };
       }
-      if (r.app?.assumedPrefix && r.app.globalPrefix && path.startsWith(joinPaths('/', r.app.globalPrefix.prefix))) {
+      if (r.app?.assumedPrefix && (!r.app.globalPrefix || path.startsWith(joinPaths('/', r.app.globalPrefix.prefix)))) {
         auth = { ...auth, reason: auth.reason ? `${auth.reason}; ${r.app.assumedPrefix.note}` : r.app.assumedPrefix.note };
       }
       const when = [r.served.condition, r.ctrl.host && `the request's host is ${r.ctrl.host}`].filter(Boolean);

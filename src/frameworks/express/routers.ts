@@ -4,7 +4,7 @@ import type { Resolver, Value } from '../../syntax/resolve.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { staticString, staticStrings } from '../../syntax/strings.js';
 import { findDeclaration } from '../../syntax/scope.js';
-import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'] as const;
@@ -21,6 +21,11 @@ export interface ExpressRouter {
   creation: ts.Node;
   entries: Entry[];
   mounted: boolean;
+  /**
+   * Made by one call of a project's router factory (`const router = createRouter()` in each route file): the
+   * router the factory builds, whose own registrations every instance starts with.
+   */
+  template?: ExpressRouter;
 }
 
 /** `condition`: the registration runs only when this holds (`if (env === 'production') app.use(auth)`). */
@@ -76,17 +81,103 @@ export class ExpressRouters {
     // In a slice scan, only the slice's registrations: routers elsewhere cannot change its routes.
     for (const sf of this.files.scope()) collectCalls(sf, calls);
 
+    const attached = new Map<string, { fn: FunctionNode; reg: Registration }[]>();
     for (const call of calls) {
       const reg = asRegistration(call);
       if (!reg) continue;
       const ref = this.routerOf(reg.receiver);
       if (!ref) continue;
-      if ('router' in ref) this.addEntry(ref.router, reg, this.orderOf(call, ref.router), conditionOf(call));
-      else pending.set(ref.param, [...(pending.get(ref.param) ?? []), { ...reg, paramPath: ref.path }]);
+      const method = 'router' in ref ? this.attachedMethod(call, ref.router) : undefined;
+      if (method && 'router' in ref) {
+        const key = `${ref.router.id}#${method.name}`;
+        attached.set(key, [...(attached.get(key) ?? []), { fn: method.fn, reg }]);
+      } else if ('router' in ref) {
+        const helper = this.helperReplays(reg);
+        if (helper) for (const { bound, site } of helper) this.addEntry(ref.router, bound, this.orderOf(site, ref.router), conditionOf(site));
+        else this.addEntry(ref.router, reg, this.orderOf(call, ref.router), conditionOf(call));
+      } else pending.set(ref.param, [...(pending.get(ref.param) ?? []), { ...reg, paramPath: ref.path }]);
     }
+    if (attached.size) this.replayAttachedMethods(calls, attached);
     if (pending.size) this.bindParameters(calls, pending);
+    // Mounting a factory's call (`app.use('/admin', makeAdminRouter())`) makes an instance: make them all now.
+    for (const r of [...this.routers.values()]) for (const e of r.entries) if (e.kind === 'use') for (const item of e.items) this.routerOf(item);
     for (const r of this.routers.values()) r.entries.sort((a, b) => compareOrder(a.order, b.order));
-    return [...this.routers.values()];
+    this.built = true;
+    for (const r of this.routers.values()) if (r.template) this.startFromTemplate(r);
+    return [...this.routers.values()].filter((r) => !this.instantiated.has(r));
+  }
+
+  private built = false;
+  private readonly instantiated = new Set<ExpressRouter>();
+
+  /** What the factory registered runs first, when the instance is built; only instances are served. */
+  private startFromTemplate(r: ExpressRouter): void {
+    const template = r.template!;
+    r.entries.unshift(...template.entries.map((e) => ({ ...e, order: [-1, ...e.order] })));
+    template.mounted = true;
+    this.instantiated.add(template);
+  }
+
+  /**
+   * `function useWith404Fallback(url, route) { app.use(url, route); ... }`: a registration on a known router made
+   * with the parameters of the function around it registers, at each call of that function, what the call
+   * passes, in the caller's order. Undefined when it reads no parameter or the function is never called by name.
+   */
+  private helperReplays(reg: Registration, at: ts.Node = reg.call, depth = 0): { bound: Registration; site: ts.CallExpression }[] | undefined {
+    let fn: ts.Node | undefined = at.parent;
+    while (fn && !ts.isSourceFile(fn) && !isFunctionNode(fn)) fn = fn.parent;
+    if (depth > 3 || !fn || !isFunctionNode(fn) || !fn.parameters.length) return undefined;
+    const helper = fn;
+    const readsParam = (n: ts.Node): boolean =>
+      (ts.isIdentifier(n) && helper.parameters.some((p) => findDeclaration(n.text, n) === p)) || (!isFunctionNode(n) && ts.forEachChild(n, readsParam) === true);
+    const args = reg.bindings ? withBindings(reg.call.arguments, reg.bindings) : reg.call.arguments;
+    if (!args.some(readsParam)) return undefined;
+    const name = functionName(helper);
+    if (!name) return undefined;
+    const out: { bound: Registration; site: ts.CallExpression }[] = [];
+    for (const call of this.invocationsNamed(name)) {
+      if (!ts.isCallExpression(call)) continue;
+      const target = this.resolver.value(call.expression);
+      if (target.kind !== 'node' || (target.node !== helper && !(ts.isVariableDeclaration(target.node) && target.node.initializer === helper))) continue;
+      const bound = { ...reg, bindings: new Map([...(reg.bindings ?? []), ...bindingsOf(helper, call)]), site: call };
+      // A helper called by another helper with that one's parameters: `useWith404Fallback(url) { install404Fallback(url) }`.
+      out.push(...(this.helperReplays(bound, call, depth + 1) ?? [{ bound, site: call }]));
+    }
+    return out.length ? out : undefined;
+  }
+
+
+  /**
+   * `router.getAsync = (path, ...handlers) => router.get(path, ...wrap(handlers))`: a registration inside a
+   * function the project attaches to the same router as a method. It stands for a route only at each call of
+   * that method, with the call's arguments.
+   */
+  private attachedMethod(call: ts.CallExpression, router: ExpressRouter): { name: string; fn: FunctionNode } | undefined {
+    for (let n: ts.Node | undefined = call.parent; n && !ts.isSourceFile(n); n = n.parent) {
+      if (!isFunctionNode(n)) continue;
+      const assignment = unwrapParents(n);
+      if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+      const target = assignment.left;
+      if (!ts.isPropertyAccessExpression(target)) return undefined;
+      const holder = this.routerOf(target.expression);
+      return holder && 'router' in holder && holder.router === router ? { name: target.name.text, fn: n } : undefined;
+    }
+    return undefined;
+  }
+
+  /** Each call `router.getAsync('/x', guard, handler)` of an attached method registers what the method does. */
+  private replayAttachedMethods(calls: ts.CallExpression[], attached: Map<string, { fn: FunctionNode; reg: Registration }[]>): void {
+    const names = new Set([...attached.keys()].map((k) => k.slice(k.lastIndexOf('#') + 1)));
+    for (const call of calls) {
+      if (!ts.isPropertyAccessExpression(call.expression) || !names.has(call.expression.name.text)) continue;
+      const ref = this.routerOf(call.expression.expression);
+      if (!ref || !('router' in ref)) continue;
+      const owner = ref.router.template ?? ref.router;
+      for (const { fn, reg } of attached.get(`${owner.id}#${call.expression.name.text}`) ?? []) {
+        const bound = { ...reg, bindings: new Map(bindingsOf(fn, call)), site: call };
+        this.addEntry(ref.router, bound, this.orderOf(call, ref.router), conditionOf(call));
+      }
+    }
   }
 
   /** The router an expression evaluates to, if it is one. */
@@ -117,14 +208,26 @@ export class ExpressRouters {
     if (callee.kind === 'external' && callee.pkg === 'express-promise-router' && (callee.path.length === 0 || (callee.path.length === 1 && callee.path[0] === 'default'))) {
       return { router: this.routerAt(node, 'router') };
     }
-    // A factory: function makeRouter() { const r = Router(); ...; return r }
+    // A factory: function makeRouter() { const r = Router(); ...; return r }. Each call of one that builds a
+    // router makes a router of its own (route files that each call `createRouter()` are mounted apart).
     if (callee.kind === 'node' && isFunctionNode(callee.node) && ts.isCallExpression(node)) {
       for (const ret of returnedExpressions(callee.node)) {
         const ref = this.routerOf(ret, depth + 1);
-        if (ref && 'router' in ref) return ref;
+        if (!ref || !('router' in ref)) continue;
+        if (ref.router.kind === 'router' && isWithin(ref.router.creation, callee.node)) return { router: this.instanceAt(node, ref.router) };
+        return ref;
       }
     }
     return undefined;
+  }
+
+  private instanceAt(call: ts.CallExpression, template: ExpressRouter): ExpressRouter {
+    const fresh = !this.routers.has(`${call.getSourceFile().fileName}:${call.getStart()}`);
+    const r = this.routerAt(call, template.kind);
+    r.template = template;
+    // One first met after the build (a mount found while walking) starts from the finished template.
+    if (fresh && this.built) this.startFromTemplate(r);
+    return r;
   }
 
   private routerAt(node: ts.Node, kind: 'app' | 'router'): ExpressRouter {
@@ -324,6 +427,18 @@ export class ExpressRouters {
 
 type LoopVariable = ts.ParameterDeclaration | ts.VariableDeclaration;
 
+/** The expression a function sits in, past parentheses: `router.x = (...) => ...` gives the assignment. */
+function unwrapParents(fn: ts.Node): ts.Node {
+  let n = fn.parent;
+  while (n && ts.isParenthesizedExpression(n)) n = n.parent;
+  return n;
+}
+
+function isWithin(node: ts.Node, container: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === container) return true;
+  return false;
+}
+
 /** `list.forEach((x) => ...)` / `list.map(...)` / `for (const x of list)`: the iterated expression, for the loop variable `decl`. */
 function loopSource(decl: ts.Node): ts.Expression | undefined {
   if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && decl.parent.parameters[0] === decl) {
@@ -343,13 +458,15 @@ function bindingsOf(fn: ts.SignatureDeclaration, call: ts.CallExpression): [ts.P
 }
 
 /** The argument a bound parameter was given, when `e` is that parameter. */
-function boundArgument(e: ts.Expression, bindings: Map<ts.ParameterDeclaration, ts.Expression[]>): ts.Expression | undefined {
+function boundArgument(e: ts.Expression, bindings: Map<ts.ParameterDeclaration, ts.Expression[]>, depth = 0): ts.Expression | undefined {
   const u = unwrap(e);
   if (!ts.isIdentifier(u)) return undefined;
   const decl = findDeclaration(u.text, u);
   if (!decl || !ts.isParameter(decl) || decl.dotDotDotToken) return undefined;
   const bound = bindings.get(decl);
-  return bound?.length === 1 ? bound[0] : undefined;
+  if (bound?.length !== 1) return undefined;
+  // Handed on from helper to helper: `useWith404Fallback(url) { install404Fallback(url) }`.
+  return (depth < 4 && boundArgument(bound[0], bindings, depth + 1)) || bound[0];
 }
 
 /** A helper's registration arguments with its parameters replaced by what this call passed (`...handlers` spread). */
@@ -360,6 +477,8 @@ function withBindings(args: readonly ts.Expression[], bindings: Map<ts.Parameter
       // ...handlers, or ...handlers.map(wrap) with an async wrapper: the handlers the call passed.
       let list = unwrap(u.expression);
       if (ts.isCallExpression(list) && ts.isPropertyAccessExpression(list.expression) && list.expression.name.text === 'map') list = unwrap(list.expression.expression);
+      // ...replaceLastBySafeHandler(handlers): a helper that wraps the handlers it is handed, one for one.
+      else if (ts.isCallExpression(list) && list.arguments.length === 1) list = unwrap(list.arguments[0]);
       const decl = ts.isIdentifier(list) ? findDeclaration(list.text, list) : undefined;
       const bound = decl && ts.isParameter(decl) && decl.dotDotDotToken ? bindings.get(decl) : undefined;
       if (bound) return bound;

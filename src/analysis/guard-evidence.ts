@@ -76,6 +76,8 @@ export function refusalAt(n: ts.Node): string | undefined {
     if ((n.arguments ?? []).some(isRefusalStatus)) return `new ${cls} with ${n.arguments!.find(isRefusalStatus)!.getText()}`;
     // new ApiError({ code: 'UNAUTHORIZED', message }): an error class of the project carrying the status.
     if (ts.isThrowStatement(n.parent) && (n.arguments ?? []).some(hasStatusProperty)) return `throws ${cls} with a 401/403 code`;
+    // const error = new AppError({ status: 401, ... }); next(error): handed to the error handler.
+    if ((n.arguments ?? []).some(hasStatusProperty) && handedToNext(n)) return `passes ${cls} with a 401/403 status to next()`;
     if (/Response$/.test(cls) && n.arguments?.[1] && hasStatusProperty(n.arguments[1])) return 'returns a 401/403 Response';
   }
   if (ts.isThrowStatement(n) && n.expression && ts.isCallExpression(n.expression)) {
@@ -146,6 +148,23 @@ function clientErrorIn(branch: ts.Node): string | undefined {
   };
   visit(branch);
   return found;
+}
+
+/** `next(new E(...))`, or `const e = new E(...)` then `next(e)` or `throw e` in the same block. */
+function handedToNext(created: ts.NewExpression): boolean {
+  const isNext = (call: ts.Node) => ts.isCallExpression(call) && ts.isIdentifier(call.expression) && /^(next|done|cb|callback)$/.test(call.expression.text);
+  if (isNext(created.parent)) return true;
+  const decl = created.parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  const block = decl.parent?.parent?.parent;
+  if (!block || !ts.isBlock(block)) return false;
+  return block.statements.some((st) => {
+    const e = ts.isExpressionStatement(st) ? st.expression : ts.isReturnStatement(st) ? st.expression : ts.isThrowStatement(st) ? st.expression : undefined;
+    const u = e && unwrap(e);
+    if (ts.isThrowStatement(st) && u && ts.isIdentifier(u)) return u.text === name;
+    return !!u && isNext(u) && (u as ts.CallExpression).arguments.some((a) => ts.isIdentifier(a) && a.text === name);
+  });
 }
 
 function hasStatusProperty(node: ts.Node): boolean {

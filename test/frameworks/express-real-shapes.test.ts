@@ -179,6 +179,8 @@ describe('express fixtures from real shapes', () => {
 // thedevs-network/kutt: `asyncHandler(auth.jwt)` where `jwt = authenticate('jwt', msg, true)` and `jwtLoose` the same
 // factory with `false`: the wrapped reference to a factory call was opaque (23 routes unprotected), and the flag
 // that makes one of them optional authentication must be read per call site.
+// bluewave-labs/Checkmate: `const error = new AppError({ status: 401, ... }); next(error)` hands the refusal to the
+// error handler; it read as a middleware that never refuses (37 routes unprotected).
 describe('express: guards through async-error wrappers', () => {
   it('the wrapper is transparent, a factory flag is judged per call site: the static status agrees with real Express', async () => {
     const routes = await routesOf('wrapped-guards');
@@ -192,11 +194,14 @@ describe('express: guards through async-error wrappers', () => {
       expect(lines.sort()).toEqual([
         'GET /dashboard protected → 401',
         'GET /feed unprotected → 200',
+        'GET /monitors protected → 401',
         'GET /orders protected → 401',
         'GET /profile protected → 401',
         'GET /time unprotected → 200',
+        'POST /feedback unprotected → 201',
         'POST /login public → 500',
       ]);
+      expect(routes.find((r) => r.path === '/monitors')!.auth.guards[0]!.evidence).toMatch(/passes AppError with a 401\/403 status to next\(\)/);
       expect(routes.find((r) => r.path === '/orders')!.auth.guards[0]!.evidence).toBe('responds 401, otherwise calls next() (through asyncHandler())');
     });
   });

@@ -71,6 +71,8 @@ export class Resolver {
     if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
       return this.member(this.value(e.expression, depth + 1), e.argumentExpression.text, depth + 1);
     }
+    // `x = y` evaluates to y: `const auth = module.exports = Router()`.
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.value(e.right, depth + 1);
     const required = requireSpecifier(e);
     if (required !== undefined) return this.requireValue(required, e.getSourceFile().fileName, depth + 1);
     if (ts.isNewExpression(e)) {
@@ -387,12 +389,25 @@ function collectExports(st: ts.Statement, table: ExportTable): void {
       }
     }
   } else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression)) {
-    const { left, operatorToken, right } = st.expression;
-    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
-    const target = cjsExportTarget(left);
-    if (target === 'module') table.cjs = right;
-    else if (target) table.named.set(target, { kind: 'expr', node: right });
+    collectCommonJsAssignment(st.expression, table);
+  } else if (ts.isVariableStatement(st)) {
+    // const githubAuth = module.exports = Router()
+    for (const d of st.declarationList.declarations) {
+      const init = d.initializer && unwrap(d.initializer);
+      if (init && ts.isBinaryExpression(init)) collectCommonJsAssignment(init, table);
+    }
   }
+}
+
+/** `module.exports = x`, `exports.name = x`, also chained (`module.exports = exports = x`). */
+function collectCommonJsAssignment(assignment: ts.BinaryExpression, table: ExportTable): void {
+  const { left, operatorToken, right } = assignment;
+  if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const target = cjsExportTarget(left);
+  if (target === 'module') table.cjs = right;
+  else if (target) table.named.set(target, { kind: 'expr', node: right });
+  const inner = unwrap(right);
+  if (ts.isBinaryExpression(inner)) collectCommonJsAssignment(inner, table);
 }
 
 /** `module.exports` → 'module'; `exports.x` / `module.exports.x` → 'x'. */

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../syntax/functions.js';
+import { snippet } from '../syntax/loc.js';
 import { unwrap } from '../syntax/resolve.js';
 import { withInitializers } from './refusal-sites.js';
 
@@ -62,9 +63,9 @@ export function refusalAt(n: ts.Node): string | undefined {
       return `responds ${n.arguments.slice(1).find(isRefusalStatus)!.getText()}`;
     }
     // Pages refuse by sending the browser to the login page: res.redirect('/login').
-    if (name === 'redirect' && n.arguments.some((a) => ts.isStringLiteralLike(a) && LOGIN_PATH.test(a.text))) {
-      return `redirects to ${n.arguments.find((a) => ts.isStringLiteralLike(a))!.getText()}`;
-    }
+    // Also a template that starts with the login path: c.redirect(`/login?next=${encodeURIComponent(url)}`).
+    const target = n.arguments.find((a) => LOGIN_PATH.test(ts.isStringLiteralLike(a) ? a.text : ts.isTemplateExpression(a) ? a.head.text : ''));
+    if (name === 'redirect' && target) return `redirects to ${snippet(target, 40)}`;
     // createError(401), httpError(403)
     if (name && /^(createError|httpError|HttpError|createHttpError)$/.test(name) && n.arguments.some(isRefusalStatus)) {
       return `creates a ${n.arguments.find(isRefusalStatus)!.getText()} error`;

@@ -20,8 +20,10 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
   const visit = (body: FunctionNode, p: Provenance, depth: number): void => {
     const step = (n: ts.Node): void => {
       if (n !== body && isFunctionNode(n) && !isCallbackArgument(n)) return;
-      if (!found.has('reads-principal') && readsPrincipal(n, p)) {
-        if (verifiesItself(n)) add('optional-auth', `verifies the caller's credentials itself without refusing when there are none: \`${snippet(n, 50)}\``, n);
+      // `req.session.userId = user.id`: writing the caller's identity into the session signs them in.
+      if (isAssignedTo(n) && readsPrincipal(n, p)) add('issues-credentials', `signs the caller in: sets \`${snippet(n, 50)}\``, n);
+      else if (!found.has('reads-principal') && readsPrincipal(n, p)) {
+        if (verifiesItself(n, p)) add('optional-auth', `verifies the caller's credentials itself without refusing when there are none: \`${snippet(n, 50)}\``, n);
         else if (optionalRead(n)) add('optional-auth', `reads the caller's identity only when there is one: \`${snippet(n.parent, 50)}\``, n);
         else add('reads-principal', `reads the caller's identity: \`${snippet(n, 50)}\``, n);
       }
@@ -42,6 +44,11 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
   };
   visit(fn, prov, 0);
   return [...found.values()];
+}
+
+/** The target of a plain assignment: `n = ...`. */
+function isAssignedTo(n: ts.Node): boolean {
+  return ts.isBinaryExpression(n.parent) && n.parent.left === n && n.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
 }
 
 /** `request.headers['x-twilio-email-event-webhook-signature']`, `req.header('stripe-signature')`: the header's name. */
@@ -104,11 +111,14 @@ function testedForAbsence(n: ts.Node): boolean {
  * itself. Had it refused without one, the route would be protected inline; it did not, so anonymous callers
  * get through on purpose. A guard's leftovers (`req.user`, `c.get('user')`) are property reads, not this.
  */
-function verifiesItself(n: ts.Node): boolean {
+function verifiesItself(n: ts.Node, p: Provenance): boolean {
   const call = ts.isCallExpression(n) ? n : undefined;
   if (!call) return false;
   const callee = call.expression;
-  return !(ts.isPropertyAccessExpression(callee) && (callee.name.text === 'get' || callee.name.text === 'var'));
+  if (!ts.isPropertyAccessExpression(callee)) return true;
+  // `req.user.id.toString()`: a method of the principal's own value reads it, it verifies nothing.
+  if (p.origin(callee.expression).kind === 'principal') return false;
+  return callee.name.text !== 'get' && callee.name.text !== 'var';
 }
 
 /** The outermost read of the principal: `req.user.id`, `c.get('user')`, `user.id` of a `@CurrentUser() user`. */

@@ -23,6 +23,8 @@ describe('route-claims fixture', () => {
       'POST /api/session public auth-flow,issues-credentials,checks-credentials',
       'POST /api/auth/login public auth-flow,checks-credentials,issues-credentials',
       'POST /api/auth/login/change-password unprotected writes-account',
+      'POST /api/auth/ldap public issues-credentials',
+      'GET /api/auth/ldap/me unprotected reads-principal',
       'GET /api/posts public public-content',
       'GET /api/products public public-content',
       'GET /api/drafts/:id unprotected reads-owned-data',
@@ -55,6 +57,7 @@ describe('route-claims fixture', () => {
       [
         'error GET /api/me',
         'error POST /api/auth/login/change-password',
+        'error GET /api/auth/ldap/me',
         'warning GET /api/drafts/:id',
         'error POST /api/drafts/:id/reset',
         'error PATCH /api/orders/:id',
@@ -66,6 +69,10 @@ describe('route-claims fixture', () => {
     const me = result.findings.find((f) => f.route?.path === '/api/me')!;
     expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:20)");
     expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 20 }]);
+    // overseerr's `/auth/local` and `/auth/plex` sign in by writing `req.session.userId`, which read as a need for
+    // the caller's identity; a method of the principal's value (`.toUpperCase()`) is a read, not a check.
+    const ldapMe = result.findings.find((f) => f.route?.path === '/api/auth/ldap/me')!;
+    expect(ldapMe.evidence?.[0]?.message).toBe("reads the caller's identity: `req.session.userId!.toUpperCase()`");
     const feedback = result.findings.find((f) => f.route?.path === '/api/feedback')!;
     expect(feedback.message).toContain('nothing shows whether it should be: guard it, or declare it public');
   });

@@ -205,6 +205,29 @@ void bootstrap();
     ]);
   });
 
+  // ghostfolio: global prefix exclusions built at run time (`SUPPORTED_LANGUAGE_CODES.map(...)`) made every route
+  // unknown, though guards do not depend on the path; only middleware bound to some paths and not others does.
+  it('a prefix the scan cannot read leaves the status to the guards, unless middleware is bound by path', async () => {
+    expect(await pathsFor('app.setGlobalPrefix(String(settings.prefixed));')).toEqual([
+      'GET /<dynamic>/notes | no guard that can refuse the request runs before the handler; the path is not certain: the global prefix String(settings.prefixed) is computed at run time',
+    ]);
+    const { makeTempProject } = await import('../helpers/temp-project.js');
+    const dir = makeTempProject('nest-prefix-middleware', {
+      'package.json': JSON.stringify({ name: 'api', private: true, dependencies: { '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { experimentalDecorators: true } }),
+      'src/main.ts': main('app.setGlobalPrefix(String(settings.prefixed));')
+        .replace("import { Controller, Get, Module } from '@nestjs/common';", "import { Controller, Get, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';\nimport { sessionCheck } from './session';")
+        .replace('class AppModule {}', "class AppModule implements NestModule {\n  configure(consumer: MiddlewareConsumer) {\n    consumer.apply(sessionCheck).forRoutes('api/notes');\n  }\n}"),
+      'src/session.ts': "export function sessionCheck(req: { headers: Record<string, string> }, res: { statusCode: number; end(): void }, next: () => void) {\n  if (!req.headers.cookie) {\n    res.statusCode = 401;\n    return res.end();\n  }\n  next();\n}\n",
+    });
+    try {
+      const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
+      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual(['GET /<dynamic>/notes unknown']);
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+
   it('a gate that holds when nothing is set, or that reads anything else, keeps the prefix', async () => {
     expect(await pathsFor("if (!process.env.NO_PREFIX) app.setGlobalPrefix('api');")).toEqual([
       'GET /api/notes | no guard that can refuse the request runs before the handler; the global prefix is set only when `!process.env.NO_PREFIX`: the environment variable is assumed unset',

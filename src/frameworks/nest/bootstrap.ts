@@ -36,6 +36,8 @@ export interface NestApp {
   unresolved: string[];
   /** Why the global prefix is `<dynamic>`: a reason only for the routes that carry it. */
   dynamicPrefix?: string;
+  /** What the scan could not read that only changes which paths carry the global prefix (its exclusions). */
+  pathUnresolved: string[];
   /** The global prefix is a configuration default the scan assumed: said in the reason of the routes that carry it. */
   assumedPrefix?: { note: string; at: ts.Node };
 }
@@ -69,6 +71,7 @@ function readApp(call: ts.CallExpression, resolver: Resolver, configFiles: () =>
     globalGuards: [],
     setupCalls: [],
     unresolved: [],
+    pathUnresolved: [],
   };
   const holder = appVariable(call);
   if (!holder) return app;
@@ -207,7 +210,7 @@ function readAppCall(call: ts.CallExpression, app: NestApp, resolver: Resolver, 
       const m = obj && property(obj, 'method');
       const path = p && staticString(p, resolver);
       if (path === undefined) {
-        app.unresolved.push(`global prefix exclusion ${snippet(el)} cannot be read`);
+        app.pathUnresolved.push(`global prefix exclusion ${snippet(el)} cannot be read`);
         continue;
       }
       exclude.push({ path, method: m ? requestMethod(m, resolver) : undefined });

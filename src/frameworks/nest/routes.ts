@@ -181,10 +181,16 @@ export class NestRouteComposer {
     const handlerName = `${className(r.served.cls)}.${r.member.name.getText()}`;
     for (const path of paths) {
       const unresolved = [...r.unresolved];
-      if (path.startsWith(`/${DYNAMIC}`) && r.app?.dynamicPrefix) unresolved.push(r.app.dynamicPrefix);
-      else if (path.includes(DYNAMIC)) unresolved.push('part of the route path is computed at run time');
+      const pathUnresolved = [...(r.app?.pathUnresolved ?? [])];
+      if (path.startsWith(`/${DYNAMIC}`) && r.app?.dynamicPrefix) pathUnresolved.push(r.app.dynamicPrefix);
+      else if (path.includes(DYNAMIC)) pathUnresolved.push('part of the route path is computed at run time');
+      // Guards do not depend on the path; middleware bound to paths (forRoutes) does. Without any, an unread path
+      // is said in the reason and leaves the status to the guards.
+      const pathMatters = this.bindings.some(boundByPath);
+      if (pathMatters) unresolved.push(...pathUnresolved);
       const chain = [...this.middlewareLinks(r.served.cls, method, path, r.app), ...links];
       let auth = statusOfChain(chain, unresolved);
+
       // Opted out of every guard that runs: public, also when only the path or the app set-up is unresolved
       // (a guard the scan missed would make it protected, never less).
       if (auth.status === 'unknown' && optedOut.length && !chain.some((l) => l.verdict === 'unknown')) {
@@ -194,6 +200,10 @@ export class NestRouteComposer {
         auth = optedOut.length
           ? { status: 'public', guards: [], reason: `opted out of ${optedOut.join(', ')}` }
           : { ...auth, reason: auth.optional?.length || auth.skipped?.length || auth.bypass?.length ? auth.reason : 'no guard that can refuse the request runs before the handler' };
+      }
+      if (!pathMatters && pathUnresolved.length && auth.status !== 'protected') {
+        const note = `the path is not certain: ${pathUnresolved.join('; ')}`;
+        auth = { ...auth, reason: auth.reason ? `${auth.reason}; ${note}` : note };
       }
       if (r.app?.assumedPrefix && (!r.app.globalPrefix || path.startsWith(joinPaths('/', r.app.globalPrefix.prefix)))) {
         auth = { ...auth, reason: auth.reason ? `${auth.reason}; ${r.app.assumedPrefix.note}` : r.app.assumedPrefix.note };
@@ -331,6 +341,12 @@ function skippedBy(
     if (read.mode === 'only-when-set' && !found.length) return { kind: 'inactive' };
   }
   return maybe ? { kind: 'maybe', decorator: maybe } : undefined;
+}
+
+/** Middleware bound to some paths and not others: which one a route gets depends on its exact path. */
+function boundByPath(b: MiddlewareBinding): boolean {
+  const everything = (sel: MiddlewareBinding['forRoutes'][number]) => sel.kind === 'path' && !sel.method && /^\/?(\*\w*|\(\.\*\)|\{\*\w*\})?$/.test(sel.path);
+  return b.exclude.length > 0 || !b.forRoutes.every(everything);
 }
 
 /** Module classes no other module imports: the roots when there is no bootstrap to start from. */

@@ -35,7 +35,9 @@ export function refusesOnlyForOtherReasons(fn: FunctionNode, opts: { returnsFals
     if (ABOUT_IDENTITY.test(site.evidence)) return undefined;
     const { conjuncts } = site;
     if (!conjuncts.length) return undefined; // refuses unconditionally: whoever calls
-    const gated = conjuncts.some((c) => (SWITCH.test(c.written) && !CALLER.test(c.written) && !CREDENTIAL_WORD.test(c.written)) || NOT_CREDENTIAL.test(c.context));
+    // A switch as written (`if (isCloud)`) or as read (`const restrict = adminSettings.get(...)`; `if (restrict && ...)`).
+    const isSwitch = (text: string) => SWITCH.test(text) && !CALLER.test(text) && !CREDENTIAL_WORD.test(text);
+    const gated = conjuncts.some((c) => isSwitch(c.written) || isSwitch(c.context) || NOT_CREDENTIAL.test(c.context));
     if (!gated && conjuncts.some((c) => IDENTITY.test(c.context))) return undefined;
     first ??= `${site.evidence} when ${conjuncts.map((c) => `\`${c.text}\``).join(' and ')}`;
   }

@@ -170,6 +170,8 @@ describe('fastify: the adapter agrees with real Fastify', () => {
   // Hemmelig (a read-only switch, a bot filter) and supabase/storage (a tenant feature flag; a registrar helper
   // installing the JWT plugin; `throw ERRORS.AccessDenied(...)`; a plugin factory returning fp()): switches and
   // filters refused with 403 and read as guards (anything-llm: a multi-user-mode check), the real guard was missed, the factory made every route unknown.
+  // Hemmelig again: a sign-up domain restriction whose switch is a local read from the admin settings
+  // (`const restrict = adminSettings.get(...)`) read as a guard with a skip list, so 27 routes were unknown.
   it('refusals-not-identity: switches, flags and bot filters are no guards; the registrar-installed JWT hook is', async () => {
     const lines = await observed('refusals-not-identity');
     expect(lines).toEqual([
@@ -177,6 +179,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /api/notes protected → 403',
       'GET /exports unprotected → 200',
       'GET /metrics unprotected → 200',
+      'POST /api/authentication/signup unprotected → 200',
       'POST /api/notes protected → 403',
       'POST /invites/:code/accept unprotected → 200',
     ]);

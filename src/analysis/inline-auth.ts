@@ -1,8 +1,9 @@
 import { ts } from 'ts-morph';
 import type { InlineAuth } from '../model/facts.js';
-import type { FunctionNode } from '../syntax/functions.js';
+import { returnedExpressions, type FunctionNode } from '../syntax/functions.js';
 import { locOf, snippet } from '../syntax/loc.js';
 import { unwrap } from '../syntax/resolve.js';
+import { findDeclaration } from '../syntax/scope.js';
 import { refusal } from './branch-refusal.js';
 import { findRefusal } from './guard-evidence.js';
 import type { Provenance } from './provenance.js';
@@ -16,7 +17,8 @@ export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string,
   const statements = leadingStatements(fn.body);
   for (const [i, st] of statements.entries()) {
     const delegated = refusingHelper(st, statements[i + 1], prov, fn);
-    if (delegated) return { evidence: delegated, loc: locOf(st, root) };
+    if (typeof delegated === 'string') return { evidence: delegated, loc: locOf(st, root) };
+    if (delegated) return { ...delegated, loc: locOf(st, root) };
     if (ts.isIfStatement(st) && refusesWithoutPrincipal(st.expression, prov)) {
       const refused = refusal(st.thenStatement, 'auth');
       if (refused) return { evidence: `if (${snippet(st.expression, 40)}) ${snippet(refused, 50)}`, loc: locOf(st, root) };
@@ -35,7 +37,7 @@ export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string,
  * `await requireUser(req)` where the helper throws a 401/403, or `const session = validateSession(req, res);
  * if (!session) return;` where the helper answers 401/403 itself: the handler delegates its check.
  */
-function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: Provenance, fn: FunctionNode): string | undefined {
+function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: Provenance, fn: FunctionNode): string | { evidence: string; admits: string } | undefined {
   let call: ts.Expression | undefined;
   let holder: string | undefined;
   if (ts.isExpressionStatement(st)) call = st.expression;
@@ -52,7 +54,13 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   const refused = helper?.body ? findRefusal(helper.body) : undefined;
   // `const key = await validateWriteKey({ writeKey: req.headers.authorization }); if (key.isErr()) return 401`: the
   // helper checks the credential, the handler refuses on its verdict.
-  if (!refused) return holder && next && ts.isIfStatement(next) && mentions(next.expression, holder) ? refusesOnVerdict(e, next) : undefined;
+  if (!refused) {
+    if (!holder || !next || !ts.isIfStatement(next) || !mentions(next.expression, holder)) return undefined;
+    // `return hasAccess(req) || isPublic`: a verdict that is true for everyone on some records checks nobody.
+    const verdict = refusesOnVerdict(e, next);
+    const admits = helper && verdict ? passesWithoutCaller(helper, e, request) : undefined;
+    return verdict && admits ? { evidence: verdict, admits } : verdict;
+  }
   const thrower = ts.findAncestor(refused.node, (a) => a === helper!.body || ts.isThrowStatement(a));
   if (thrower && ts.isThrowStatement(thrower)) return `${snippet(e, 50)} ${refused.evidence}`;
   // The helper answered the request: the handler must stop when it returns nothing.
@@ -60,6 +68,80 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
     return `${snippet(e, 50)} ${refused.evidence}, then \`if (${snippet(next.expression, 30)}) return\``;
   }
   return undefined;
+}
+
+/**
+ * A disjunct of what the helper returns that does not depend on the request it was handed
+ * (`sites.some(...) || isPublic`, where `isPublic` comes from the record's id): the verdict can be true for a
+ * caller without credentials. A deployment switch (`process.env.X`) is not this: that is the deployment's choice.
+ */
+function passesWithoutCaller(helper: FunctionNode, call: ts.CallExpression, request: ReadonlySet<string>): string | undefined {
+  const requestParams = new Set(helper.parameters.filter((_, i) => call.arguments[i] && handsOverRequest(call.arguments[i]!, request)));
+  if (!requestParams.size) return undefined;
+  for (const r of returnedExpressions(helper)) {
+    for (const d of disjuncts(r)) {
+      if (/process\.env|config|settings/i.test(d.getText()) || isFalsyLiteral(d)) continue;
+      if (!dependsOn(d, requestParams, 0)) return snippet(d, 40);
+    }
+  }
+  return undefined;
+}
+
+/** `null`, `undefined`, `false`, `0`, `''`: a verdict that never passes anyone. */
+function isFalsyLiteral(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  return u.kind === ts.SyntaxKind.NullKeyword || u.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || (ts.isNumericLiteral(u) && u.text === '0') || (ts.isStringLiteralLike(u) && u.text === '');
+}
+
+function disjuncts(expr: ts.Expression): ts.Expression[] {
+  let e = unwrap(expr) as ts.Expression;
+  if (ts.isAwaitExpression(e)) e = unwrap(e.expression) as ts.Expression;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return [...disjuncts(e.left), ...disjuncts(e.right)];
+  return [e];
+}
+
+/** Whether `expr` reads one of `params`, through the locals it is computed from. */
+function dependsOn(expr: ts.Node, params: ReadonlySet<ts.ParameterDeclaration>, depth: number): boolean {
+  if (depth > 4) return true;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const decl = findDeclaration(n.text, n);
+      if (decl && params.has(parameterOf(decl) as ts.ParameterDeclaration)) found = true;
+      else if (decl) {
+        const source = sourceOf(decl);
+        if (source && source !== n && dependsOn(source, params, depth + 1)) found = true;
+      }
+    }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return found;
+}
+
+/** The parameter a name is bound by, also through destructuring (`{ writeKey }`). */
+function parameterOf(decl: ts.Node): ts.ParameterDeclaration | undefined {
+  let n: ts.Node = decl;
+  while (ts.isBindingElement(n) || ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n)) n = n.parent;
+  return ts.isParameter(n) ? n : undefined;
+}
+
+/** What a local is computed from: its initializer, or for `const [a, b] = await Promise.all([x, y])` the element of `b`. */
+function sourceOf(decl: ts.Node): ts.Node | undefined {
+  if (ts.isVariableDeclaration(decl)) return decl.initializer;
+  if (!ts.isBindingElement(decl)) return undefined;
+  const pattern = decl.parent;
+  const holder = pattern.parent;
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+  let init = unwrap(holder.initializer);
+  if (ts.isAwaitExpression(init)) init = unwrap(init.expression);
+  if (ts.isArrayBindingPattern(pattern) && ts.isCallExpression(init) && /^Promise\.(all|allSettled)$/.test(init.expression.getText())) {
+    const list = init.arguments[0] && unwrap(init.arguments[0]);
+    const index = pattern.elements.indexOf(decl);
+    if (list && ts.isArrayLiteralExpression(list) && index >= 0) return list.elements[index];
+  }
+  return holder.initializer;
 }
 
 /** `req`, `c`, `request.headers`, `c.req.raw.headers`, `{ headers: req.headers }`: the handler's request parameter or its headers. */

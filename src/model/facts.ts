@@ -53,6 +53,8 @@ export interface DataAccess {
 export interface InlineAuth {
   evidence: string;
   loc: SourceLoc;
+  /** The check's verdict also passes callers without credentials when this holds (`isPublic`): records open by design. */
+  admits?: string;
 }
 
 /** Everything the rules need to know about one handler; plain data. */

@@ -119,10 +119,22 @@ export function runScan(opts: InternalScanOptions): ScanRun {
 /** Inline checks in the handler protect it; a declaration makes an unguarded route public (a guard still wins). */
 function settleStatus(record: RouteRecord, facts: HandlerFacts | undefined, config: Config): void {
   const { route } = record;
-  if (route.auth.status !== 'protected' && facts?.inlineAuth) {
+  const inline = facts?.inlineAuth;
+  if (route.auth.status !== 'protected' && inline?.admits) {
+    // The handler checks access itself and lets anyone through to the records it serves openly; whatever runs before
+    // it, a caller without credentials reaches only those.
+    // Strict mode infers nothing: the route stays unprotected, with the same reason, unless it is declared public.
+    const message = `the handler refuses callers without access, except when \`${inline.admits}\`: ${inline.evidence}`;
+    const evidence = [{ kind: 'public-content' as const, message, file: inline.loc.file, line: inline.loc.line }];
+    if (config.missingAuth !== 'strict') {
+      route.auth = { status: 'public', guards: [], reason: `public by design: ${message}`, evidence };
+      return;
+    }
+    route.auth = { status: 'unprotected', guards: [], reason: message };
+  } else if (route.auth.status !== 'protected' && inline) {
     route.auth = {
       status: 'protected',
-      guards: [{ name: 'inline check', kind: 'inline', scope: 'route', loc: facts.inlineAuth.loc, evidence: facts.inlineAuth.evidence }],
+      guards: [{ name: 'inline check', kind: 'inline', scope: 'route', loc: inline.loc, evidence: inline.evidence }],
     };
   }
   if (route.auth.status === 'protected') return;

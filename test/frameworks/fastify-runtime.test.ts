@@ -189,14 +189,24 @@ describe('fastify: the adapter agrees with real Fastify', () => {
   // dittofeed: `await fastify.register(requestContext)` written on the outer instance inside the authorized
   // child's body was applied to the whole app, so the public webhooks registered after it read protected (17
   // false greens); the public app endpoints check their write key in the handler and refuse 401 on the verdict.
+  // rybbit: `getUserHasAccessToSitePublic(req, site)` returns `sites.some(...) || isPublic`, so the handler's 403
+  // on its verdict admits anyone to a public site's dashboard: 20 routes read protected that serve published data.
   it('register-while-loading: a register on the outer instance joins the plugin being loaded; inline checks on a helper\'s verdict', async () => {
-    const lines = await observed('register-while-loading');
+    const lines = await observed('register-while-loading', { '/api/dashboards/:id': '/api/dashboards/demo' });
     expect(lines).toEqual([
+      'GET /api/dashboards/:id unprotected → 200',
+      'GET /api/dashboards/:id/settings protected → 403',
       'GET /api/things protected → 401',
       'POST /api/public/apps/track protected → 401',
       'POST /api/public/webhooks/mail unprotected → 400',
     ]);
     expect(lines.every(agrees)).toBe(true);
+    // Not strict: the route is public by design, and the reason says on which records.
+    const { routes } = await listRoutes({ paths: [fixture('fastify', 'register-while-loading')], cwd: repoRoot });
+    expect(routes.find((r) => r.path === '/api/dashboards/:id')!.auth).toMatchObject({
+      status: 'public',
+      reason: expect.stringMatching(/^public by design: the handler refuses callers without access, except when `isPublic`: canViewDashboard\(request/),
+    });
   }, 60_000);
 
   it('route-level-fix: a non-refusing route hook is no guard', async () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ts } from 'ts-morph';
 import { isFunctionNode, returnedExpressions } from './functions.js';
 import type { ModuleResolver } from './modules.js';
@@ -111,6 +112,11 @@ export class Resolver {
           const m = n.members.find((mm) => mm.name && propertyNameText(mm.name) === name && isStatic(mm));
           if (m) return { kind: 'node', node: m };
         }
+        // autoload(path.join(ROOT, 'controllers')).auth: the module controllers/auth.js.
+        if (ts.isCallExpression(n)) {
+          const loaded = this.loadedFromDirectory(n, name, depth + 1);
+          if (loaded) return loaded;
+        }
         // getServer().app, Server.getInstance().app: a member of what a project function returns.
         if (ts.isCallExpression(n)) {
           const produced = this.callResult(n, depth + 1);
@@ -119,6 +125,35 @@ export class Resolver {
         return { kind: 'unknown', reason: `cannot follow \`.${name}\`` };
       }
     }
+  }
+
+  /**
+   * A directory loader (`auto-load`, `require-dir`, `require-all`, `require-directory`) returns an object keyed by
+   * file name: its member `name` is the module `<dir>/name`. The directory is read from the call's path
+   * (`'./routes'`, `path.join(__dirname, 'routes')`); under a base the scan cannot read (`path.join(ROOT,
+   * '/controllers')`), from its literal tail, the project directory of that name nearest the caller.
+   */
+  private loadedFromDirectory(call: ts.CallExpression, name: string, depth: number): Value | undefined {
+    const callee = this.value(call.expression, depth + 1);
+    if (callee.kind !== 'external' || !DIRECTORY_LOADERS.has(callee.pkg) || callee.path.length) return undefined;
+    const arg = [...call.arguments].reverse().find((a) => directoryParts(a) !== undefined);
+    const parts = arg && directoryParts(arg);
+    if (!parts) return undefined;
+    const from = path.dirname(call.getSourceFile().fileName);
+    const tail = parts.literal.join('/');
+    const candidates = (dir: string) => ['.js', '.ts', '.cjs', '.mjs', '/index.js', '/index.ts'].map((ext) => path.join(dir, name + ext));
+    let file: string | undefined;
+    if (parts.base !== undefined) file = candidates(path.resolve(from, parts.base, tail)).find((f) => this.files.has(f));
+    else {
+      const listed = typeof (this.files as { discovered?: () => string[] }).discovered === 'function' ? (this.files as unknown as { discovered(): string[] }).discovered() : [...this.files.keys()];
+      const suffixes = candidates(path.join('/', tail)).map((c) => path.normalize(c));
+      const matches = listed.filter((f) => suffixes.some((sfx) => f.endsWith(sfx)));
+      file = matches.sort((a, b) => sharedPrefix(b, from) - sharedPrefix(a, from))[0];
+    }
+    if (!file) return undefined;
+    const sf = this.files.get(file);
+    const cjs = sf && this.exportTable(sf).cjs;
+    return cjs ? this.value(cjs, depth + 1) : { kind: 'module', file };
   }
 
   /**
@@ -475,4 +510,35 @@ export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefin
 /** `express/lib/router` with package `express` → ['lib', 'router'] (kept so deep imports are distinguishable). */
 function subpath(specifier: string, pkg: string): string[] {
   return specifier === pkg ? [] : specifier.slice(pkg.length + 1).split('/');
+}
+
+/** Packages that load every module of a directory into an object keyed by file name. */
+const DIRECTORY_LOADERS = new Set(['auto-load', 'require-dir', 'require-all', 'require-directory']);
+
+/**
+ * The directory a loader is given: `'./routes'` (base '.'), `path.join(__dirname, 'routes')` (base '.'), or
+ * `path.join(SOME.ROOT, '/controllers')` (no base: only the literal tail is known).
+ */
+function directoryParts(arg: ts.Expression): { base?: string; literal: string[] } | undefined {
+  const e = unwrap(arg);
+  if (ts.isStringLiteralLike(e)) return { base: '.', literal: [e.text] };
+  if (!ts.isCallExpression(e) || !/^path\.(join|resolve)$/.test(e.expression.getText()) || !e.arguments.length) return undefined;
+  const literal: string[] = [];
+  for (const a of [...e.arguments].reverse()) {
+    const u = unwrap(a);
+    if (!ts.isStringLiteralLike(u)) break;
+    literal.unshift(u.text);
+  }
+  if (!literal.length) return undefined;
+  const rest = e.arguments.length - literal.length;
+  if (rest === 0) return { base: '.', literal };
+  const first = unwrap(e.arguments[0]!);
+  if (rest === 1 && ts.isIdentifier(first) && first.text === '__dirname') return { base: '.', literal };
+  return { literal };
+}
+
+function sharedPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }

@@ -140,3 +140,44 @@ describe('express: discovery', () => {
     expect(diagnostics.some((d) => d.code === 'no-framework')).toBe(false);
   });
 });
+
+// requarks/wiki: `const ctrl = autoload(path.join(WIKI.SERVERPATH, '/controllers'))`, then `app.use('/', ctrl.auth)`:
+// every router came from a directory loader, so none was mounted. A loader's member is the module of that name in
+// the directory; under a base the scan cannot read, the project directory with that tail nearest the caller.
+describe('express: routers loaded by directory loaders', () => {
+  it('mounts `ctrl.pages` from auto-load and `api.notes` from require-dir, under a literal or an unreadable base', async () => {
+    const { makeTempProject, removeTempProject } = await import('../helpers/temp-project.js');
+    const router = (route: string, guarded: boolean) =>
+      `const express = require('express');\nconst router = express.Router();\n${guarded ? "const requireUser = (req, res, next) => (req.headers.authorization ? next() : res.sendStatus(401));\n" : ''}router.get('${route}', ${guarded ? 'requireUser, ' : ''}(req, res) => res.send('ok'));\nmodule.exports = router;\n`;
+    const dir = makeTempProject('express-directory-loaders', {
+      'package.json': JSON.stringify({ name: 'loaders', private: true, dependencies: { express: '^4.21.0', 'auto-load': '^3.0.4', 'require-dir': '^1.2.0' } }),
+      'src/server.js': [
+        "const path = require('path');",
+        "const express = require('express');",
+        "const autoload = require('auto-load');",
+        "const requireDir = require('require-dir');",
+        'const CONFIG = { ROOT: process.cwd() };',
+        "const ctrl = autoload(path.join(__dirname, 'controllers'));",
+        "const api = requireDir(path.join(CONFIG.ROOT, '/src/api'));",
+        'const app = express();',
+        "app.use('/', ctrl.pages);",
+        "app.use('/api', api.notes);",
+        'app.listen(3000);',
+        '',
+      ].join('\n'),
+      'src/controllers/pages.js': router('/about', false),
+      'src/api/notes.js': router('/notes', true),
+      'vendor/src/api/notes.js': router('/decoy', false),
+    });
+    try {
+      const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
+      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.loc.file}`).sort()).toEqual([
+        'GET /about unprotected src/controllers/pages.js',
+        'GET /api/notes protected src/api/notes.js',
+        'GET /decoy unknown vendor/src/api/notes.js',
+      ]);
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+});

@@ -231,6 +231,21 @@ export class Resolver {
     return { kind: 'unknown', reason: `\`${name}\` is not exported by ${sf.fileName}` };
   }
 
+  /** Every name a module exports, through `export *` re-exports (not `default`), for `Object.values(ns)`. */
+  exportNames(file: string, seen = new Set<string>()): string[] {
+    if (seen.has(file)) return [];
+    seen.add(file);
+    const sf = this.files.get(file);
+    if (!sf) return [];
+    const table = this.exportTable(sf);
+    const names = [...table.named.keys()].filter((n) => n !== 'default');
+    for (const spec of table.stars) {
+      const target = this.modules.resolve(spec, file);
+      if (target.kind === 'file') names.push(...this.exportNames(target.file, seen));
+    }
+    return [...new Set(names)];
+  }
+
   /** `require(spec)` evaluates to the module's `module.exports` when it assigns one, else its exports object. */
   private requireValue(specifier: string, fromFile: string, depth: number): Value {
     const mod = this.moduleValue(specifier, fromFile);

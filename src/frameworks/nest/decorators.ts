@@ -120,6 +120,29 @@ export function arrayElements(expr: ts.Node | undefined, resolver: Resolver, unr
     const receiver = arrayElements(e.expression.expression, resolver, [], depth + 1, reading, condition);
     if (receiver.length || isArrayValued(e.expression.expression, resolver)) return [...receiver, ...e.arguments.flatMap((a) => within(ts.isSpreadElement(a) ? a.expression : a))];
   }
+  // Object.values(Controllers) over `import * as Controllers from './controller'`: every class the module exports.
+  if (ts.isCallExpression(e) && /^Object\.values$/.test(e.expression.getText()) && e.arguments[0]) {
+    const ns = resolver.value(e.arguments[0]);
+    if (ns.kind === 'module') {
+      return resolver.exportNames(ns.file).flatMap((name) => {
+        const v = resolver.exportOf(ns.file, name);
+        return v.kind === 'node' && ts.isClassDeclaration(v.node) && v.node.name ? [v.node.name] : [];
+      });
+    }
+  }
+  // Object.keys(QUEUES).map((name) => BullModule.registerQueue({ name })): modules of a package, one per key; the
+  // callback's result stands for them (a package's module is not walked).
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'map' && e.arguments[0]) {
+    const callback = unwrap(e.arguments[0]);
+    if (isFunctionNode(callback)) {
+      const made = returnedExpressions(callback);
+      const fromPackage = (r: ts.Expression) => {
+        const u = unwrap(r);
+        return ts.isCallExpression(u) && resolver.value(u.expression).kind === 'external';
+      };
+      if (made.length && made.every(fromPackage)) return made;
+    }
+  }
   // enterpriseImports(): a project function that builds the list.
   if (ts.isCallExpression(e)) {
     const callee = resolver.value(e.expression);

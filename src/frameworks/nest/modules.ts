@@ -110,6 +110,12 @@ export class ModuleGraphBuilder {
       return;
     }
     if (ts.isCallExpression(e)) {
+      // Object.keys(QUEUES).map((name) => BullModule.registerQueue({ name })): each element is what the callback makes.
+      const callback = ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'map' && e.arguments[0] ? unwrap(e.arguments[0]) : undefined;
+      if (callback && isFunctionNode(callback)) {
+        for (const r of returnedExpressions(callback)) this.visitImport(r, depth + 1);
+        return;
+      }
       const callee = this.resolver.value(e.expression);
       if (callee.kind === 'external') return this.externalImport(callee.pkg, callee.path, e, depth);
       if (callee.kind === 'node' && isFunctionNode(callee.node)) {

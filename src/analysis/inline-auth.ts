@@ -58,7 +58,8 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
     if (!holder || !next || !ts.isIfStatement(next) || !mentions(next.expression, holder)) return undefined;
     // `return hasAccess(req) || isPublic`: a verdict that is true for everyone on some records checks nobody.
     const verdict = refusesOnVerdict(e, next);
-    const admits = helper && verdict ? passesWithoutCaller(helper, e, request) : undefined;
+    // Only a verdict tested whole (`if (!allowed)`); `if (!session.user)` tests a part of what the helper returns.
+    const admits = helper && verdict && isAbsenceOf(next.expression, holder) ? passesWithoutCaller(helper, e, request) : undefined;
     return verdict && admits ? { evidence: verdict, admits } : verdict;
   }
   const thrower = ts.findAncestor(refused.node, (a) => a === helper!.body || ts.isThrowStatement(a));
@@ -80,7 +81,7 @@ function passesWithoutCaller(helper: FunctionNode, call: ts.CallExpression, requ
   if (!requestParams.size) return undefined;
   for (const r of returnedExpressions(helper)) {
     for (const d of disjuncts(r)) {
-      if (/process\.env|config|settings/i.test(d.getText()) || isFalsyLiteral(d)) continue;
+      if (/process\.env|config|settings/i.test(d.getText()) || isFalsyLiteral(d) || ts.isObjectLiteralExpression(unwrap(d))) continue;
       if (!dependsOn(d, requestParams, 0)) return snippet(d, 40);
     }
   }

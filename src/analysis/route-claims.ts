@@ -52,7 +52,7 @@ function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
   if (!needs.some((e) => STRONG.has(e.kind))) return 'public';
   const kinds = new Set(open.map((e) => e.kind));
   // Sign-in, sign-out, refresh and reset flows read the session they end or renew and write the account they
-  // sign in; a hole in one of them changes an account picked by the client without checking a credential.
+  // sign in and its records; a hole in one of them changes an account picked by the client without checking a credential.
   const authFlow = kinds.has('auth-flow') || kinds.has('issues-credentials') || kinds.has('checks-credentials');
   if (authFlow && needs.every((e) => FLOW_TOLERATES.has(e.kind))) return 'public';
   // A signed webhook writes what its sender tells it to.
@@ -63,7 +63,9 @@ function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
 }
 
 const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writes-account', 'skip-bypass']);
-const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings']);
+// Signing up creates the account's first records (an organisation, a profile); signing in with a passkey updates its
+// counter: the caller's own records, picked by the credential. Changing an account the client names is not this.
+const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings', 'reads-owned-data', 'writes-owned-data']);
 const SIGNED_TOLERATES = new Set<EvidenceKind>(['writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
 /** What the handler itself does or is: outweighs public-looking evidence. The rest is about its neighbours. */
 const STRONG = new Set<EvidenceKind>(['skip-bypass', 'reads-principal', 'reads-owned-data', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook']);

@@ -23,7 +23,7 @@ export function defaultedString(expr: ts.Node, resolver: Resolver, configFiles: 
   const e = unwrap(expr);
   if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
     const fallback = staticString(e.right, resolver);
-    if (fallback !== undefined && /process\.env\b|\benv\b/.test(e.left.getText())) return { value: fallback, from: snippet(e, 70), at: e };
+    if (fallback !== undefined && readsEnvironment(e.left, resolver)) return { value: fallback, from: snippet(e, 70), at: e };
     return undefined;
   }
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && /^(get|getOrThrow)$/.test(e.expression.name.text) && /config/i.test(e.expression.expression.getText())) {
@@ -72,4 +72,14 @@ function property(obj: ts.Node, path: string[]): ts.Expression | undefined {
     current = p && ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
   }
   return current as ts.Expression | undefined;
+}
+
+/** `process.env.X`, `env('X')`, or a local computed from one (`const base = (env('BASE') ?? '').replace(...)`). */
+function readsEnvironment(expr: ts.Expression, resolver: Resolver): boolean {
+  const ENV = /process\.env\b|\benv\b/;
+  if (ENV.test(expr.getText())) return true;
+  const e = unwrap(expr);
+  if (!ts.isIdentifier(e)) return false;
+  const v = resolver.value(e);
+  return v.kind === 'node' && v.node !== e && ENV.test(v.node.getText());
 }

@@ -25,6 +25,7 @@ describe('route-claims fixture', () => {
       'POST /api/auth/login/change-password unprotected writes-account',
       'POST /api/auth/ldap public issues-credentials',
       'GET /api/auth/ldap/me unprotected reads-principal',
+      'POST /api/auth/signup public auth-flow,auth-flow',
       'GET /api/posts public public-content',
       'GET /api/products public public-content',
       'GET /api/drafts/:id unprotected reads-owned-data',

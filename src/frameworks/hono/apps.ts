@@ -3,6 +3,7 @@ import type { ProjectFiles } from '../../discover/project-files.js';
 import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 import { joinPaths } from '../chain.js';
 import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
+import { defaultedString } from '../../syntax/config-defaults.js';
 import { staticString, staticStrings } from '../../syntax/strings.js';
 
 /** Registrars that add a handler for one method; `all` adds one for every method. */
@@ -78,6 +79,8 @@ type ParamRef = { param: ts.ParameterDeclaration; path: string[]; base: string }
  */
 export class HonoApps {
   readonly apps = new Map<string, HonoApp>();
+  /** `basePath(env('BASE_PATH') || '/')`: the default the scan took, said in the reason of the routes under it. */
+  readonly assumedBasePaths = new Map<ts.CallExpression, string>();
   private readonly fileIndex = new Map<string, number>();
 
   constructor(
@@ -139,7 +142,12 @@ export class HonoApps {
       if (name === 'basePath') {
         const inner = this.refOf(callee.expression, depth + 1);
         if (!inner) return undefined;
-        const added = node.arguments[0] ? staticString(node.arguments[0], this.resolver) : undefined;
+        let added = node.arguments[0] ? staticString(node.arguments[0], this.resolver) : undefined;
+        const assumed = added === undefined && node.arguments[0] ? defaultedString(node.arguments[0], this.resolver, () => []) : undefined;
+        if (assumed) {
+          added = assumed.value;
+          this.assumedBasePaths.set(node, `the base path is assumed to be ${JSON.stringify(assumed.value)}, the default of \`${assumed.from}\``);
+        }
         const base = inner.base === undefined || added === undefined ? undefined : joinPaths(inner.base, added);
         return 'app' in inner ? { app: inner.app, base } : inner;
       }

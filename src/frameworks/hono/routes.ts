@@ -155,9 +155,11 @@ export class HonoRouteComposer {
       ].filter((r): r is string => !!r);
       // Better Auth's own endpoints (sign-up, sign-in, get-session) are public by design: the auth
       // server checks credentials itself. A guard in front of them would lock everyone out.
-      const auth = authServer && !links.some((l) => l.verdict === 'guard')
+      let auth = authServer && !links.some((l) => l.verdict === 'guard')
         ? { status: 'public' as const, guards: [], reason: `Better Auth's own endpoints (${snippet(authServer, 50)}): the auth server checks credentials itself` }
         : statusOfChain(links, unresolved);
+      const assumed = [...new Set([entry, ...mounts.map((m) => m.entry)].flatMap((e) => basePathCalls(e.call, this.ctx.resolver)).flatMap((c) => this.apps.assumedBasePaths.get(c) ?? []))];
+      if (assumed.length) auth = { ...auth, reason: [auth.reason, ...assumed].filter(Boolean).join('; ') };
       for (const method of entry.methods ?? [DYNAMIC]) {
         const record: RouteRecord = {
           route: {

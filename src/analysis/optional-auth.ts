@@ -84,3 +84,44 @@ function continuesBare(branch: ts.Node, next: string): boolean {
   visit(branch);
   return found;
 }
+
+/** Where a request carries its caller: `req.user`, `request.auth`, `c.set('session', ...)`. */
+const PRINCIPAL_SLOT = /^(user|auth|session|principal|currentUser|account|identity|viewer)$/;
+
+/**
+ * `req.auth = session ?? emptyAuth()` in middleware that never refuses: it attaches whoever the credentials name, or
+ * nobody, and lets every request through. That is optional authentication on purpose, not a forgotten check.
+ * Read in `fn` and, one call deep, in the project functions it hands its request to (`await sessionAuth(req, res)`).
+ */
+export function attachesPrincipal(fn: FunctionNode, callee: (call: ts.CallExpression) => FunctionNode | undefined, depth = 0): string | undefined {
+  const request = fn.parameters[0];
+  if (!request || !ts.isIdentifier(request.name) || !fn.body) return undefined;
+  const name = request.name.text;
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || (n !== fn.body && isFunctionNode(n))) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)) {
+      const target = unwrap(n.left.expression);
+      if (ts.isIdentifier(target) && target.text === name && PRINCIPAL_SLOT.test(n.left.name.text)) found = snippet(n, 50);
+    }
+    // Hono: c.set('user', user)
+    if (!found && ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'set') {
+      const target = unwrap(n.expression.expression);
+      const key = n.arguments[0] && unwrap(n.arguments[0]);
+      if (ts.isIdentifier(target) && target.text === name && key && ts.isStringLiteralLike(key) && PRINCIPAL_SLOT.test(key.text)) found = snippet(n, 50);
+    }
+    if (!found && depth < 1 && ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(unwrap(a)) && (unwrap(a) as ts.Identifier).text === name)) {
+      const inner = callee(n);
+      if (inner && inner !== fn) found = attachesPrincipal(inner, callee, depth + 1);
+    }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
+}
+
+/** The verdict of middleware that never refuses: optional authentication when it attaches the caller. */
+export function neverRefuses(fn: FunctionNode, callee: (call: ts.CallExpression) => FunctionNode | undefined): { verdict: 'none'; why: string } {
+  const attached = attachesPrincipal(fn, callee);
+  return { verdict: 'none', why: attached ? `attaches the caller when the request names one (\`${attached}\`) and never refuses: optional authentication` : 'never refuses a request' };
+}

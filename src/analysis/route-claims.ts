@@ -58,9 +58,15 @@ function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
   // A signed webhook writes what its sender tells it to.
   if (kinds.has('verifies-signature') && needs.every((e) => SIGNED_TOLERATES.has(e.kind))) return 'public';
   // Optional authentication on purpose: the handler reads the caller when there is one.
-  if (kinds.has('optional-auth') && needs.every((e) => e.kind === 'reads-principal' || e.kind === 'guarded-siblings')) return 'public';
+  // Middleware that only attaches whoever the request names runs for guarded and open routes alike: it says the
+  // handler may read the caller, not that the route was meant to be open beside guarded siblings.
+  const attachOnly = open.filter((e) => e.kind === 'optional-auth').every((e) => ATTACHES.test(e.message));
+  if (kinds.has('optional-auth') && needs.every((e) => e.kind === 'reads-principal' || (e.kind === 'guarded-siblings' && !attachOnly))) return 'public';
   return 'needs';
 }
+
+/** The optional-auth evidence of middleware that attaches the caller and never refuses (see optional-auth.ts). */
+const ATTACHES = /attaches the caller when the request names one/;
 
 const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writes-account', 'skip-bypass']);
 // Signing up creates the account's first records (an organisation, a profile); signing in with a passkey updates its
@@ -267,7 +273,11 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
   }
   // The project's own declaration comes first: it is the reason a reader sees.
   if (route.auth.skipped?.length) out.unshift(ev('skip-listed', route.auth.skipped[0], route.loc));
-  if (route.auth.optional?.length) out.push(ev('optional-auth', `optional authentication on purpose: ${route.auth.optional[0]}`, route.loc));
+  // Middleware that only attaches the caller is evidence for the handlers that read the caller; for the rest it is
+  // app plumbing that runs before guarded and open routes alike.
+  const readsCaller = signals.some((s) => s.kind === 'reads-principal' || s.kind === 'optional-auth');
+  const optional = route.auth.optional?.filter((o) => readsCaller || !ATTACHES.test(o)) ?? [];
+  if (optional.length) out.push(ev('optional-auth', `optional authentication on purpose: ${optional[0]}`, route.loc));
   else if (has('optional-auth')) out.push(has('optional-auth')!);
   return out;
 }

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listRoutes } from '../../src/api.js';
+import { listRoutes, scan } from '../../src/api.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 import { compile, makeTempProject, removeTempProject } from '../helpers/temp-project.js';
 
@@ -207,6 +207,20 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       status: 'public',
       reason: expect.stringMatching(/^public by design: the handler refuses callers without access, except when `isPublic`: canViewDashboard\(request/),
     });
+  }, 60_000);
+
+  // bangumi/server-private (found after the holdout3 measurement): a preHandler hook attaches `req.auth` (a session's
+  // user, or an empty principal) and never refuses, and routes that need a login add `requireLogin('...')`, which
+  // throws a NeedLoginError (401). The catalogue reads were errors for reading `auth.userID`; the guard was missed.
+  it('attaching-hook: a hook that attaches the caller is optional authentication; requireLogin() throwing NeedLoginError guards', async () => {
+    const lines = await observed('attaching-hook');
+    expect(lines).toEqual(['GET /blogs/:id unprotected → 200', 'GET /stats unprotected → 200', 'POST /blogs protected → 401']);
+    expect(lines.every(agrees)).toBe(true);
+    const { routes, findings } = await scan({ paths: [fixture('fastify', 'attaching-hook')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual(['GET /blogs/:id public', 'GET /stats unprotected', 'POST /blogs protected']);
+    expect(routes.find((r) => r.path === '/blogs/:id')!.auth.reason).toMatch(/^public by design: optional authentication on purpose: Auth: attaches the caller when the request names one/);
+    // The hook is no evidence for a handler that never reads the caller: nothing says either way.
+    expect(findings.filter((f) => f.ruleId === 'missing-auth').map((f) => `${f.severity} ${f.route!.path}`)).toEqual(['warning /stats']);
   }, 60_000);
 
   it('route-level-fix: a non-refusing route hook is no guard', async () => {

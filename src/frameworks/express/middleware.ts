@@ -4,7 +4,7 @@ import { refusalsOffAt } from '../../analysis/factory-flags.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
-import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
+import { passesWithoutCredentials, switchedOffReason, neverRefuses } from '../../analysis/optional-auth.js';
 import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
@@ -234,6 +234,9 @@ export class ExpressMiddlewareClassifier {
       }
     }
     if (refusal) return { verdict: 'none', why: `${refusal.evidence} but never passes the request on` };
-    return { verdict: 'none', why: 'never refuses a request' };
+    return neverRefuses(fn, (call) => {
+      const v = this.ctx.resolver.value(call.expression);
+      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { neverRefuses } from '../../analysis/optional-auth.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { findRefusal, isRefusalStatus, refusalAt } from '../../analysis/guard-evidence.js';
 import { attachedVerifiers } from '../../analysis/lazy-auth.js';
@@ -196,7 +197,10 @@ export class FastifyGuardClassifier {
       }
     }
     if (jwt) return { verdict: 'none', why: jwt.evidence };
-    return { verdict: 'none', why: 'never refuses a request' };
+    return neverRefuses(fn, (call) => {
+      const v = this.ctx.resolver.value(call.expression);
+      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import { ts } from 'ts-morph';
 import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
-import { passesWithoutCredentials, switchedOffReason } from '../../analysis/optional-auth.js';
+import { passesWithoutCredentials, switchedOffReason, neverRefuses } from '../../analysis/optional-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
@@ -192,7 +192,10 @@ export class HonoMiddlewareClassifier {
       }
     }
     if (refusal) return { verdict: 'none', why: `${refusal.evidence} but never passes the request on` };
-    return { verdict: 'none', why: 'never refuses a request' };
+    return neverRefuses(fn, (call) => {
+      const v = this.ctx.resolver.value(call.expression);
+      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
+    });
   }
 }
 

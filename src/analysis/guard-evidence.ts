@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../syntax/functions.js';
 import { snippet } from '../syntax/loc.js';
 import { unwrap } from '../syntax/resolve.js';
+import { findDeclaration } from '../syntax/scope.js';
 import { withInitializers } from './refusal-sites.js';
 
 /**
@@ -149,6 +150,64 @@ function clientErrorIn(branch: ts.Node): string | undefined {
   };
   visit(branch);
   return found;
+}
+
+/**
+ * `const auth = await authenticateUser(req, res); if (!auth.success) return res.status(auth.status).json(...)`: the
+ * status comes from a project helper, which answers `{ success: false, status: 401 }` on some path.
+ */
+export function findHelperStatusRefusal(root: ts.Node, functionOf: (expr: ts.Expression) => FunctionNode | undefined): Refusal | undefined {
+  let found: Refusal | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && STATUS_SETTERS.has(n.expression.name.text) && n.arguments[0]) {
+      const arg = unwrap(n.arguments[0]);
+      const holder = ts.isPropertyAccessExpression(arg) && /^(status|statusCode|code)$/.test(arg.name.text) ? unwrap(arg.expression) : undefined;
+      const decl = holder && ts.isIdentifier(holder) ? findDeclaration(holder.text, holder) : undefined;
+      let init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+      if (init && ts.isAwaitExpression(init)) init = unwrap(init.expression);
+      const helper = init && ts.isCallExpression(init) ? functionOf(init.expression) : undefined;
+      if (helper && answersRefusal(helper, functionOf)) {
+        found = { node: n, evidence: `responds ${arg.getText()}, which ${snippet((init as ts.CallExpression).expression, 30)}() sets to 401/403` };
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
+}
+
+/**
+ * Whether the helper returns `{ status: 401 }` somewhere: in its body, or in a function it calls or hands on
+ * (`return withAuth(supaAuthenticateUser, ...)(req, res)`), one level down.
+ */
+function answersRefusal(helper: FunctionNode, functionOf: (expr: ts.Expression) => FunctionNode | undefined): boolean {
+  if (!helper.body) return false;
+  if (containsNode(helper.body, hasStatusProperty)) return true;
+  const named: FunctionNode[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      for (const e of [n.expression, ...n.arguments]) {
+        const f = ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) ? functionOf(e) : undefined;
+        if (f && f !== helper && !named.includes(f)) named.push(f);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(helper.body);
+  return named.some((f) => !!f.body && containsNode(f.body, hasStatusProperty));
+}
+
+function containsNode(root: ts.Node, test: (n: ts.Node) => boolean): boolean {
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (test(n)) hit = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return hit;
 }
 
 /** `next(new E(...))`, or `const e = new E(...)` then `next(e)` or `throw e` in the same block. */

@@ -1,11 +1,11 @@
 import { ts } from 'ts-morph';
 import type { InlineAuth } from '../model/facts.js';
-import { returnedExpressions, type FunctionNode } from '../syntax/functions.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../syntax/functions.js';
 import { locOf, snippet } from '../syntax/loc.js';
 import { unwrap } from '../syntax/resolve.js';
 import { findDeclaration } from '../syntax/scope.js';
 import { refusal } from './branch-refusal.js';
-import { findRefusal } from './guard-evidence.js';
+import { findHelperStatusRefusal, findRefusal } from './guard-evidence.js';
 import type { Provenance } from './provenance.js';
 
 /**
@@ -57,7 +57,7 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   if (!refused) {
     if (!holder || !next || !ts.isIfStatement(next) || !mentions(next.expression, holder)) return undefined;
     // `return hasAccess(req) || isPublic`: a verdict that is true for everyone on some records checks nobody.
-    const verdict = refusesOnVerdict(e, next);
+    const verdict = refusesOnVerdict(e, next, prov);
     // Only a verdict tested whole (`if (!allowed)`); `if (!session.user)` tests a part of what the helper returns.
     const admits = helper && verdict && isAbsenceOf(next.expression, holder) ? passesWithoutCaller(helper, e, request) : undefined;
     return verdict && admits ? { evidence: verdict, admits } : verdict;
@@ -173,8 +173,14 @@ function requestParameters(fn: FunctionNode): Set<string> {
   return out;
 }
 
-function refusesOnVerdict(call: ts.Expression, check: ts.IfStatement): string | undefined {
-  const refused = refusal(check.thenStatement, 'auth');
+function refusesOnVerdict(call: ts.Expression, check: ts.IfStatement, prov: Provenance): string | undefined {
+  // `return res.status(auth.status).json(...)`: the status the helper answers, 401 on a missing credential.
+  const refused =
+    refusal(check.thenStatement, 'auth') ??
+    findHelperStatusRefusal(check.thenStatement, (expr) => {
+      const v = prov.resolver.value(expr);
+      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
+    })?.node;
   return refused ? `${snippet(call, 50)} checks the credential, then \`if (${snippet(check.expression, 30)})\` ${snippet(refused, 40)}` : undefined;
 }
 

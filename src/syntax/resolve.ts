@@ -116,6 +116,10 @@ export class Resolver {
         if (ts.isCallExpression(n)) {
           const loaded = this.loadedFromDirectory(n, name, depth + 1);
           if (loaded) return loaded;
+          // expressWs(app).app: a package that hands back what it was given.
+          const callee = this.value(n.expression, depth + 1);
+          const given = callee.kind === 'external' && !callee.path.length ? PASSED_THROUGH[callee.pkg]?.[name] : undefined;
+          if (given !== undefined && n.arguments[given]) return this.value(n.arguments[given]!, depth + 1);
         }
         // getServer().app, Server.getInstance().app: a member of what a project function returns.
         if (ts.isCallExpression(n)) {
@@ -526,6 +530,9 @@ export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefin
 function subpath(specifier: string, pkg: string): string[] {
   return specifier === pkg ? [] : specifier.slice(pkg.length + 1).split('/');
 }
+
+/** Packages whose result holds one of their arguments: `expressWs(app).app` is `app`. */
+const PASSED_THROUGH: Record<string, Record<string, number>> = { 'express-ws': { app: 0 } };
 
 /** Packages that load every module of a directory into an object keyed by file name. */
 const DIRECTORY_LOADERS = new Set(['auto-load', 'require-dir', 'require-all', 'require-directory']);

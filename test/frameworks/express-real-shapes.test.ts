@@ -181,6 +181,8 @@ describe('express fixtures from real shapes', () => {
 // that makes one of them optional authentication must be read per call site.
 // bluewave-labs/Checkmate: `const error = new AppError({ status: 401, ... }); next(error)` hands the refusal to the
 // error handler; it read as a middleware that never refuses (37 routes unprotected).
+// mendableai/firecrawl (found after the holdout3 measurement): `if (!auth.success) return res.status(auth.status)`,
+// where `authenticateUser` answers `{ status: 401 }` through the function it hands on, in middleware and in handlers.
 describe('express: guards through async-error wrappers', () => {
   it('the wrapper is transparent, a factory flag is judged per call site: the static status agrees with real Express', async () => {
     const routes = await routesOf('wrapped-guards');
@@ -194,9 +196,12 @@ describe('express: guards through async-error wrappers', () => {
       expect(lines.sort()).toEqual([
         'GET /dashboard protected → 401',
         'GET /feed unprotected → 200',
+        'GET /keys/limits protected → 401',
+        'GET /keys/usage protected → 401',
         'GET /monitors protected → 401',
         'GET /orders protected → 401',
         'GET /profile protected → 401',
+        'GET /search unprotected → 200',
         'GET /time unprotected → 200',
         'POST /feedback unprotected → 201',
         'POST /login public → 500',

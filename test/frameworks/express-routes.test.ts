@@ -181,3 +181,21 @@ describe('express: routers loaded by directory loaders', () => {
     }
   });
 });
+
+// mendableai/firecrawl (found after the holdout3 measurement): `const app = expressWs(express()).app` hands back the
+// app it was given; every route was on an app the scan did not know.
+describe('express: an app handed back by express-ws', () => {
+  it('reads `expressWs(app).app` as the app', async () => {
+    const { makeTempProject, removeTempProject } = await import('../helpers/temp-project.js');
+    const dir = makeTempProject('express-ws-app', {
+      'package.json': JSON.stringify({ name: 'ws', private: true, dependencies: { express: '^4.21.0', 'express-ws': '^5.0.2' } }),
+      'src/index.ts': "import express from 'express';\nimport expressWs from 'express-ws';\n\nconst ws = expressWs(express());\nconst app = ws.app;\napp.get('/health', (_req, res) => res.send('ok'));\napp.listen(3000);\n",
+    });
+    try {
+      const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
+      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual(['GET /health unprotected']);
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { ts } from 'ts-morph';
 import { refusalsOffAt } from '../../analysis/factory-flags.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
-import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
+import { callsIn, continuesWith, findCredentialRefusal, findRefusal, findHelperStatusRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, switchedOffReason, neverRefuses } from '../../analysis/optional-auth.js';
 import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
@@ -204,7 +204,13 @@ export class ExpressMiddlewareClassifier {
 
   private evidenceIn(fn: FunctionNode, depth: number): Verdict {
     const next = continuesWith(fn, 2);
-    const refusal = findRefusal(fn.body ?? fn) ?? findCredentialRefusal(fn.body ?? fn);
+    const refusal =
+      findRefusal(fn.body ?? fn) ??
+      findCredentialRefusal(fn.body ?? fn) ??
+      findHelperStatusRefusal(fn.body ?? fn, (expr) => {
+        const v = this.ctx.resolver.value(expr);
+        return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
+      });
     const optional = next ? passesWithoutCredentials(fn, 2) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) {

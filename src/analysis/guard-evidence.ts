@@ -68,7 +68,8 @@ export function refusalAt(n: ts.Node): string | undefined {
     const target = n.arguments.find((a) => LOGIN_PATH.test(ts.isStringLiteralLike(a) ? a.text : ts.isTemplateExpression(a) ? a.head.text : ''));
     if (name === 'redirect' && target) return `redirects to ${snippet(target, 40)}`;
     // createError(401), httpError(403)
-    if (name && /^(createError|httpError|HttpError|createHttpError)$/.test(name) && n.arguments.some(isRefusalStatus)) {
+    // createError(401), httpError(403), a project's quickError(401, 'no_jwt', ...) or sendError(res, 403)
+    if (name && /error/i.test(name) && n.arguments.some(isRefusalStatus)) {
       return `creates a ${n.arguments.find(isRefusalStatus)!.getText()} error`;
     }
   }

@@ -4,6 +4,7 @@ import { isFunctionNode, returnedExpressions } from '../../syntax/functions.js';
 import { joinPaths } from '../chain.js';
 import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
 import { defaultedString } from '../../syntax/config-defaults.js';
+import { findDeclaration } from '../../syntax/scope.js';
 import { staticString, staticStrings } from '../../syntax/strings.js';
 
 /** Registrars that add a handler for one method; `all` adds one for every method. */
@@ -110,7 +111,31 @@ export class HonoApps {
 
   /** The app an expression evaluates to, or the registrar parameter it is. */
   refOf(expr: ts.Node, depth = 0): AppRef | ParamRef | undefined {
-    return this.refOfValue(this.resolver.value(expr), depth);
+    const assigned = depth < 12 ? this.assignedApp(expr, depth) : undefined;
+    return assigned ?? this.refOfValue(this.resolver.value(expr), depth);
+  }
+
+  /**
+   * `let app; if (getRuntimeKey() === 'deno') app = new Hono().basePath('/fn'); else app = new Hono()`: one app, made
+   * one way or the other by the runtime. Where the branches differ only by a base path, the app without one: the
+   * deployments that skip the base path mount the app under its name themselves, so those are the paths served.
+   */
+  private assignedApp(expr: ts.Node, depth: number): AppRef | undefined {
+    const e = unwrap(expr);
+    const decl = ts.isIdentifier(e) ? findDeclaration(e.text, e) : undefined;
+    if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer || !ts.isIdentifier(decl.name)) return undefined;
+    const name = decl.name.text;
+    const refs: AppRef[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name && findDeclaration(name, n.left) === decl) {
+        const ref = this.refOfValue(this.resolver.value(n.right), depth + 1);
+        if (ref && 'app' in ref) refs.push(ref);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(decl.parent.parent.parent);
+    if (!refs.length) return undefined;
+    return refs.find((r) => r.base === '') ?? refs[0];
   }
 
   appOf(expr: ts.Node): AppRef | undefined {

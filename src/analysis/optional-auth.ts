@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 import { snippet } from '../syntax/loc.js';
-import { unwrap } from '../syntax/resolve.js';
+import { holdsWithoutEnvironment } from '../syntax/environment.js';
+import { unwrap, type Resolver } from '../syntax/resolve.js';
 import { findRefusal } from './guard-evidence.js';
 
 /**
@@ -33,25 +34,37 @@ export function passesWithoutCredentials(fn: FunctionNode, nextParamIndex: numbe
  * (process.env.NODE_ENV === 'development' || !process.env.AUTH_TOKEN) return next()`), or undefined. Whether such
  * a middleware protects depends on how the app is deployed, which the scan cannot know.
  */
-function switchedOffWhen(fn: FunctionNode, nextParamIndex: number): string | undefined {
-  return passesWhen(fn, nextParamIndex, (cond) => DEPLOYMENT_SWITCH.test(cond.getText()));
+function switchedOffWhen(fn: FunctionNode, nextParamIndex: number): ts.Expression | undefined {
+  return passesWhenNode(fn, nextParamIndex, (cond) => DEPLOYMENT_SWITCH.test(cond.getText()));
 }
 
-/** Why a middleware that refuses (`refusal`) is still `unknown`: it lets everything through under a deployment switch. */
-export function switchedOffReason(fn: FunctionNode, nextParamIndex: number, refusal: string): string | undefined {
-  const off = switchedOffWhen(fn, nextParamIndex);
-  return off && `${fn.name?.getText() ?? 'middleware'}: ${refusal}, but lets every request through when \`${off}\`: a deployment setting the scan cannot know`;
+/**
+ * A middleware that refuses (`refusal`) but lets everything through under a deployment switch: `unknown` with the
+ * reason, or, when the switch reads environment variables and is off in a deployment that sets none
+ * (`if (config.IS_LOCAL_APP_MODE)`, defined as `env.X === 'DANGEROUSLY_...'`), `off` with its text: the guard
+ * stands, as it does where the app is deployed as written.
+ */
+export function deploymentSwitch(fn: FunctionNode, nextParamIndex: number, refusal: string, resolver?: Resolver): { unknown: string } | { off: string } | undefined {
+  const cond = switchedOffWhen(fn, nextParamIndex);
+  if (!cond) return undefined;
+  if (holdsWithoutEnvironment(cond, resolver) === false) return { off: snippet(cond, 40) };
+  return { unknown: `${fn.name?.getText() ?? 'middleware'}: ${refusal}, but lets every request through when \`${snippet(cond, 40)}\`: a deployment setting the scan cannot know` };
 }
 
 function passesWhen(fn: FunctionNode, nextParamIndex: number, test: (cond: ts.Expression) => boolean): string | undefined {
+  const cond = passesWhenNode(fn, nextParamIndex, test);
+  return cond && snippet(cond, 40);
+}
+
+function passesWhenNode(fn: FunctionNode, nextParamIndex: number, test: (cond: ts.Expression) => boolean): ts.Expression | undefined {
   const nextParam = fn.parameters[nextParamIndex];
   if (!nextParam || !ts.isIdentifier(nextParam.name) || !fn.body) return undefined;
   const next = nextParam.name.text;
-  let found: string | undefined;
+  let found: ts.Expression | undefined;
   const visit = (n: ts.Node): void => {
     if (found || (n !== fn.body && isFunctionNode(n))) return;
     if (ts.isIfStatement(n) && test(n.expression) && continuesBare(n.thenStatement, next) && !findRefusal(n.thenStatement)) {
-      found = snippet(n.expression, 40);
+      found = n.expression;
       return;
     }
     ts.forEachChild(n, visit);

@@ -133,6 +133,7 @@ describe('express: shapes from real projects', () => {
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
       'DELETE /api/articles/:id protected apiGuard',
       'GET /api/articles unprotected ',
+      'GET /api/dashboards protected sessionUnlessLocal',
       'GET /api/feed unprotected ',
       'GET /api/settings unknown ',
       'POST /api/articles protected requireUser',
@@ -142,6 +143,11 @@ describe('express: shapes from real projects', () => {
     // A 4xx for a missing credential read from the headers refuses like a 401; one for missing input does not.
     expect(routes.find((r) => r.path === '/api/devices/sync')!.auth.guards[0]!.evidence).toBe("responds 400 when `!(await verifyToken(key))`, otherwise calls next()");
     // Switched off by the deployment (`!process.env.AUTH_TOKEN`), not by the request: neither a guard nor optional.
+    // hyperdx (found after the holdout3 measurement): `if (config.IS_LOCAL_APP_MODE) return next()`, where the flag is
+    // `env.IS_LOCAL_APP_MODE === 'DANGEROUSLY_...'`: off unless a deployment sets it, so the guard stands, and says so.
+    expect(routes.find((r) => r.path === '/api/dashboards')!.auth.guards[0]!.evidence).toBe(
+      'responds 401, otherwise calls next(); lets every request through only when `config.IS_LOCAL_APP_MODE`, which a deployment that sets no environment variable does not',
+    );
     expect(routes.find((r) => r.path === '/api/settings')!.auth.reason).toBe(
       "unlessDisabled: responds 401, but lets every request through when `process.env.NODE_ENV === 'development' …`: a deployment setting the scan cannot know",
     );

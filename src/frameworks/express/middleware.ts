@@ -4,7 +4,7 @@ import { refusalsOffAt } from '../../analysis/factory-flags.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal, findHelperStatusRefusal } from '../../analysis/guard-evidence.js';
-import { passesWithoutCredentials, switchedOffReason, neverRefuses } from '../../analysis/optional-auth.js';
+import { passesWithoutCredentials, deploymentSwitch, neverRefuses } from '../../analysis/optional-auth.js';
 import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
@@ -214,12 +214,13 @@ export class ExpressMiddlewareClassifier {
     const optional = next ? passesWithoutCredentials(fn, 2) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) {
-      const off = switchedOffReason(fn, 2, refusal.evidence);
-      if (off) return { verdict: 'unknown', reason: off };
+      const gate = deploymentSwitch(fn, 2, refusal.evidence, this.ctx.resolver);
+      if (gate && 'unknown' in gate) return { verdict: 'unknown', reason: gate.unknown };
+      const offNote = gate ? `; lets every request through only when \`${gate.off}\`, which a deployment that sets no environment variable does not` : '';
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
       const { skips } = findHookSkips(fn);
-      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}`, ...(skips.length ? { skips } : {}) };
+      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(skips.length ? { skips } : {}) };
     }
     // Delegation to a known guard library or to a project function that refuses (one call deep).
     for (const call of callsIn(fn)) {

@@ -3,7 +3,7 @@ import { ts } from 'ts-morph';
 import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal } from '../../analysis/guard-evidence.js';
-import { passesWithoutCredentials, switchedOffReason, neverRefuses } from '../../analysis/optional-auth.js';
+import { passesWithoutCredentials, deploymentSwitch, neverRefuses } from '../../analysis/optional-auth.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
@@ -171,11 +171,12 @@ export class HonoMiddlewareClassifier {
     const optional = next ? passesWithoutCredentials(fn, 1) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) {
-      const off = switchedOffReason(fn, 1, refusal.evidence);
-      if (off) return { verdict: 'unknown', reason: off };
+      const gate = deploymentSwitch(fn, 1, refusal.evidence, this.ctx.resolver);
+      if (gate && 'unknown' in gate) return { verdict: 'unknown', reason: gate.unknown };
+      const offNote = gate ? `; lets every request through only when \`${gate.off}\`, which a deployment that sets no environment variable does not` : '';
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
-      return withSkips({ verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}` });
+      return withSkips({ verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}` });
     }
     for (const call of callsIn(fn)) {
       const callee = this.ctx.resolver.value(call.expression);

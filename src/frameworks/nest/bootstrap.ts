@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { holdsWithoutEnvironment } from '../../syntax/environment.js';
 import { isFunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
@@ -90,40 +91,11 @@ function environmentGate(call: ts.Node): { test: string; holds: boolean } | unde
   let child: ts.Node = call;
   for (let n = call.parent; n && !isFunctionNode(n); child = n, n = n.parent) {
     if (!ts.isIfStatement(n) || child === n.expression) continue;
-    const value = withoutEnvironment(n.expression);
+    const value = holdsWithoutEnvironment(n.expression);
     if (value === undefined) return undefined;
     return { test: snippet(n.expression, 60), holds: child === n.elseStatement ? !value : value };
   }
   return undefined;
-}
-
-/** The truth of a test over `process.env` in a deployment that sets no variable; undefined if it reads anything else. */
-function withoutEnvironment(expr: ts.Expression): boolean | undefined {
-  const e = unwrap(expr) as ts.Expression;
-  if (isEnvironmentRead(e)) return false;
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
-    const v = withoutEnvironment(e.operand);
-    return v === undefined ? undefined : !v;
-  }
-  if (!ts.isBinaryExpression(e)) return undefined;
-  const op = e.operatorToken.kind;
-  if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
-    const [l, r] = [withoutEnvironment(e.left), withoutEnvironment(e.right)];
-    if (l === undefined || r === undefined) return undefined;
-    return op === ts.SyntaxKind.AmpersandAmpersandToken ? l && r : l || r;
-  }
-  // `process.env.X === 'true'`: an unset variable equals no literal.
-  const equal = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
-  const unequal = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
-  const literalSide = (x: ts.Expression) => ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword;
-  if ((equal || unequal) && ((isEnvironmentRead(e.left) && literalSide(e.right)) || (isEnvironmentRead(e.right) && literalSide(e.left)))) return unequal;
-  return undefined;
-}
-
-/** `process.env.X`, `process.env['X']`. */
-function isEnvironmentRead(expr: ts.Expression): boolean {
-  const e = unwrap(expr);
-  return (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && /^process\.env$/.test(e.expression.getText());
 }
 
 /** `const app = await NestFactory.create(...)` → the declaration of `app`. */

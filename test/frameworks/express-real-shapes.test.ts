@@ -316,6 +316,7 @@ describe('express: routes registered through route helpers', () => {
     const routes = await routesOf('route-helpers');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()} ${r.loc.file}:${r.loc.line}`).sort()).toEqual([
       'DELETE /api/notes/:id protected loggedIn src/routes/notes.ts:17',
+      'GET /admin/stats protected requireUser src/routes/admin.ts:5',
       'GET /api/ping unprotected  src/routes/notes.ts:20',
       'GET /notes protected loggedIn src/routes/notes.ts:7',
       'GET /notes/shared/:id unprotected  src/routes/notes.ts:13',

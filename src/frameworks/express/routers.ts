@@ -93,7 +93,7 @@ export class ExpressRouters {
         attached.set(key, [...(attached.get(key) ?? []), { fn: method.fn, reg }]);
       } else if ('router' in ref) {
         const helper = this.helperReplays(reg);
-        if (helper) for (const { bound, site } of helper) this.addEntry(ref.router, bound, this.orderOf(site, ref.router), conditionOf(site));
+        if (helper) for (const { bound, site, path } of helper) this.addEntry(ref.router, bound, [...this.orderOf(site, ref.router), ...path], conditionOf(site));
         else this.addEntry(ref.router, reg, this.orderOf(call, ref.router), conditionOf(call));
       } else pending.set(ref.param, [...(pending.get(ref.param) ?? []), { ...reg, paramPath: ref.path }]);
     }
@@ -123,7 +123,7 @@ export class ExpressRouters {
    * with the parameters of the function around it registers, at each call of that function, what the call
    * passes, in the caller's order. Undefined when it reads no parameter or the function is never called by name.
    */
-  private helperReplays(reg: Registration, at: ts.Node = reg.call, depth = 0): { bound: Registration; site: ts.CallExpression }[] | undefined {
+  private helperReplays(reg: Registration, at: ts.CallExpression = reg.call, depth = 0): HelperReplay[] | undefined {
     let fn: ts.Node | undefined = at.parent;
     while (fn && !ts.isSourceFile(fn) && !isFunctionNode(fn)) fn = fn.parent;
     if (depth > 3 || !fn || !isFunctionNode(fn) || !fn.parameters.length) return undefined;
@@ -134,18 +134,19 @@ export class ExpressRouters {
     if (!args.some(readsParam)) return undefined;
     const name = functionName(helper);
     if (!name) return undefined;
-    const out: { bound: Registration; site: ts.CallExpression }[] = [];
+    const out: HelperReplay[] = [];
     for (const call of this.invocationsNamed(name)) {
       if (!ts.isCallExpression(call)) continue;
       const target = this.resolver.value(call.expression);
       if (target.kind !== 'node' || (target.node !== helper && !(ts.isVariableDeclaration(target.node) && target.node.initializer === helper))) continue;
       const bound = { ...reg, bindings: new Map([...(reg.bindings ?? []), ...bindingsOf(helper, call)]), site: call };
       // A helper called by another helper with that one's parameters: `useWith404Fallback(url) { install404Fallback(url) }`.
-      out.push(...(this.helperReplays(bound, call, depth + 1) ?? [{ bound, site: call }]));
+      const replays = this.helperReplays(bound, call, depth + 1) ?? [{ bound, site: call, path: [] }];
+      // Registrations run in the order the helpers make them, at the outermost call's place.
+      out.push(...replays.map((r) => ({ ...r, path: [...r.path, positionOf(at)] })));
     }
     return out.length ? out : undefined;
   }
-
 
   /**
    * `router.getAsync = (path, ...handlers) => router.get(path, ...wrap(handlers))`: a registration inside a
@@ -426,6 +427,9 @@ export class ExpressRouters {
 }
 
 type LoopVariable = ts.ParameterDeclaration | ts.VariableDeclaration;
+
+/** A registration a helper makes, bound at one outermost call (`site`); `path`: where it runs inside the helpers. */
+type HelperReplay = { bound: Registration; site: ts.CallExpression; path: number[] };
 
 /** The expression a function sits in, past parentheses: `router.x = (...) => ...` gives the assignment. */
 function unwrapParents(fn: ts.Node): ts.Node {

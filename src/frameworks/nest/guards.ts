@@ -355,7 +355,7 @@ function modeOfRead(read: ts.CallExpression): KeyRead['mode'] {
   return mode;
 }
 
-/** `v`, `v && x`, `v === true` → set; `!v`, `!v || x`, `!v?.length` → unset. */
+/** `v`, `v && x`, `v || x`, `v === true` → set; `!v`, `!v || x`, `!v?.length` → unset. */
 function conditionPolarity(cond: ts.Expression, isValue: (e: ts.Node) => boolean): 'set' | 'unset' | undefined {
   const e = unwrap(cond);
   if (isValue(e)) return 'set';
@@ -368,8 +368,9 @@ function conditionPolarity(cond: ts.Expression, isValue: (e: ts.Node) => boolean
     const op = e.operatorToken.kind;
     if (op === ts.SyntaxKind.AmpersandAmpersandToken) return conditionPolarity(e.left, isValue) === 'set' ? 'set' : undefined;
     if (op === ts.SyntaxKind.BarBarToken) {
-      const l = conditionPolarity(e.left, isValue);
-      return l === 'unset' ? 'unset' : undefined;
+      // `if (isPublic || isTenantAgnostic) return true`: the value set is enough to pass.
+      const [l, r] = [conditionPolarity(e.left, isValue), conditionPolarity(e.right, isValue)];
+      return l === 'unset' ? 'unset' : l === 'set' || r === 'set' ? 'set' : undefined;
     }
     if ((op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) && isValue(e.left) && unwrap(e.right).kind === ts.SyntaxKind.TrueKeyword) return 'set';
   }

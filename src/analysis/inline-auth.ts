@@ -6,6 +6,7 @@ import { unwrap } from '../syntax/resolve.js';
 import { findDeclaration } from '../syntax/scope.js';
 import { refusal } from './branch-refusal.js';
 import { findHelperStatusRefusal, findRefusal } from './guard-evidence.js';
+import { refusalSites } from './refusal-sites.js';
 import type { Provenance } from './provenance.js';
 
 /**
@@ -51,7 +52,10 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   const request = requestParameters(fn);
   if (!e || !ts.isCallExpression(e) || !e.arguments.some((a) => handsOverRequest(a, request))) return undefined;
   const helper = prov.calledFunction(e);
-  const refused = helper?.body ? findRefusal(helper.body) : undefined;
+  const direct = helper?.body ? findRefusal(helper.body) : undefined;
+  // `getActiveSessions(c)` calling `getSession(c)`, which throws 401: the throw reaches the handler too.
+  const passedOn = !direct && helper ? throwsThroughCallee(helper, e, request, prov) : undefined;
+  const refused = direct ?? passedOn?.refusal;
   // `const key = await validateWriteKey({ writeKey: req.headers.authorization }); if (key.isErr()) return 401`: the
   // helper checks the credential, the handler refuses on its verdict.
   if (!refused) {
@@ -63,7 +67,8 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
     return verdict && admits ? { evidence: verdict, admits } : verdict;
   }
   const thrower = ts.findAncestor(refused.node, (a) => a === helper!.body || ts.isThrowStatement(a));
-  if (thrower && ts.isThrowStatement(thrower)) return `${snippet(e, 50)} ${refused.evidence}`;
+  if (thrower && ts.isThrowStatement(thrower)) return `${snippet(e, 50)}${passedOn ? ` calls ${passedOn.name}(), which` : ''} ${refused.evidence}`;
+  if (passedOn) return undefined;
   // The helper answered the request: the handler must stop when it returns nothing.
   if (holder && next && ts.isIfStatement(next) && isAbsenceOf(next.expression, holder) && returnsIn(next.thenStatement)) {
     return `${snippet(e, 50)} ${refused.evidence}, then \`if (${snippet(next.expression, 30)}) return\``;
@@ -143,6 +148,41 @@ function sourceOf(decl: ts.Node): ts.Node | undefined {
     if (list && ts.isArrayLiteralExpression(list) && index >= 0) return list.elements[index];
   }
   return holder.initializer;
+}
+
+/** What a test of a missing credential mentions. */
+const CREDENTIAL = /auth|token|jwt|bearer|session|cookie|credential|api[-_]?key|secret|user|principal|login/i;
+
+/**
+ * A call in the helper's own body (not under a `try`) that hands the request on to a function that throws a
+ * refusal: `const { user } = await getSession(c)`. Only the parameters the handler's request arrived in count: a
+ * sign-in helper that throws 401 for an unknown e-mail it was handed is not a session check.
+ */
+function throwsThroughCallee(helper: FunctionNode, call: ts.CallExpression, request: ReadonlySet<string>, prov: Provenance): { name: string; refusal: NonNullable<ReturnType<typeof findRefusal>> } | undefined {
+  const params = new Set(
+    helper.parameters.flatMap((p, i) => (ts.isIdentifier(p.name) && call.arguments[i] && handsOverRequest(call.arguments[i]!, request) ? [p.name.text] : [])),
+  );
+  if (!params.size || !helper.body) return undefined;
+  let found: { name: string; refusal: NonNullable<ReturnType<typeof findRefusal>> } | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || (n !== helper.body && isFunctionNode(n)) || ts.isTryStatement(n)) return;
+    if (ts.isCallExpression(n) && n.arguments.some((a) => handsOverRequest(a, params))) {
+      const callee = prov.calledFunction(n);
+      const refusal = callee && callee !== helper && callee.body ? findRefusal(callee.body) : undefined;
+      // Thrown by the callee itself, not by a callback inside it, and about a credential: the callee is named for one
+      // (`getSession`) or tests one (an invalid client IP answered with 401 is not a session check).
+      const thrown = refusal && ts.findAncestor(refusal.node, (a) => a === callee!.body || ts.isThrowStatement(a));
+      const overCredential = () =>
+        CREDENTIAL.test(n.expression.getText()) || refusalSites(callee!).some((site) => site.conjuncts.some((c) => CREDENTIAL.test(c.context)));
+      if (thrown && thrown !== callee!.body && ts.findAncestor(thrown.parent, isFunctionNode) === callee && overCredential()) {
+        found = { name: snippet(n.expression, 30), refusal };
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(helper.body);
+  return found;
 }
 
 /** `req`, `c`, `request.headers`, `c.req.raw.headers`, `{ headers: req.headers }`: the handler's request parameter or its headers. */

@@ -190,7 +190,7 @@ function resourceOf(path: string): string {
 const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: string }[] = [
   {
     kind: 'auth-flow',
-    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token|[\w-]*(oauth|sso)[\w-]*(callback|redirect)|(password[-_]?(reset|recovery|recover|forgot)|(reset|forgot|recover)[-_]?password)([-_][a-z]+)+|(verify|validate|check)-(token|code|otp|email))$/i,
+    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|resend-(verify|confirm|confirmation)(-email)?|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token|[\w-]*(oauth|sso)[\w-]*(callback|redirect)|(password[-_]?(reset|recovery|recover|forgot)|(reset|forgot|recover)[-_]?password)([-_][a-z]+)+|(verify|validate|check)-(token|code|otp|email))$/i,
     what: 'sign-in or account-recovery endpoint',
   },
   {

@@ -22,7 +22,7 @@ export function refusalsOffAt(middleware: FunctionNode, factory: FunctionNode, c
   if (!sites.length) return undefined;
   let byArgument: string | undefined;
   for (const site of sites) {
-    const off = site.conjuncts.find((c) => c.expr && evaluateBound(c.expr, bound, anonymous) === Boolean(c.negated));
+    const off = site.conjuncts.find((c) => c.expr && evaluateBound(c.expr, bound, { otherwise: anonymous }) === Boolean(c.negated));
     if (!off) return undefined;
     if (off.expr && readsBound(off.expr, bound)) byArgument ??= off.text;
   }

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../syntax/functions.js';
 import { snippet } from '../syntax/loc.js';
-import { unwrap } from '../syntax/resolve.js';
+import { unwrap, type Resolver } from '../syntax/resolve.js';
 import { findDeclaration } from '../syntax/scope.js';
 import { withInitializers } from './refusal-sites.js';
 
@@ -157,7 +157,7 @@ function clientErrorIn(branch: ts.Node): string | undefined {
  * `const auth = await authenticateUser(req, res); if (!auth.success) return res.status(auth.status).json(...)`: the
  * status comes from a project helper, which answers `{ success: false, status: 401 }` on some path.
  */
-export function findHelperStatusRefusal(root: ts.Node, functionOf: (expr: ts.Expression) => FunctionNode | undefined): Refusal | undefined {
+export function findHelperStatusRefusal(root: ts.Node, resolver: Resolver): Refusal | undefined {
   let found: Refusal | undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
@@ -167,8 +167,8 @@ export function findHelperStatusRefusal(root: ts.Node, functionOf: (expr: ts.Exp
       const decl = holder && ts.isIdentifier(holder) ? findDeclaration(holder.text, holder) : undefined;
       let init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
       if (init && ts.isAwaitExpression(init)) init = unwrap(init.expression);
-      const helper = init && ts.isCallExpression(init) ? functionOf(init.expression) : undefined;
-      if (helper && answersRefusal(helper, functionOf)) {
+      const helper = init && ts.isCallExpression(init) ? resolver.functionOf(init.expression) : undefined;
+      if (helper && answersRefusal(helper, resolver)) {
         found = { node: n, evidence: `responds ${arg.getText()}, which ${snippet((init as ts.CallExpression).expression, 30)}() sets to 401/403` };
         return;
       }
@@ -183,14 +183,14 @@ export function findHelperStatusRefusal(root: ts.Node, functionOf: (expr: ts.Exp
  * Whether the helper returns `{ status: 401 }` somewhere: in its body, or in a function it calls or hands on
  * (`return withAuth(supaAuthenticateUser, ...)(req, res)`), one level down.
  */
-function answersRefusal(helper: FunctionNode, functionOf: (expr: ts.Expression) => FunctionNode | undefined): boolean {
+function answersRefusal(helper: FunctionNode, resolver: Resolver): boolean {
   if (!helper.body) return false;
   if (containsNode(helper.body, hasStatusProperty)) return true;
   const named: FunctionNode[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n)) {
       for (const e of [n.expression, ...n.arguments]) {
-        const f = ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) ? functionOf(e) : undefined;
+        const f = ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) ? resolver.functionOf(e) : undefined;
         if (f && f !== helper && !named.includes(f)) named.push(f);
       }
     }

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { reassignedValues } from './reassignment.js';
 import { findRefusal } from './guard-evidence.js';
 import { testsAbsence } from './optional-auth.js';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
@@ -713,21 +714,7 @@ function staticPrefix(path: string): string {
 /** `const x = ...`, or `let x = ...` never assigned again in its scope: either way the value it starts with. */
 function isConst(decl: ts.VariableDeclaration): boolean {
   if (!ts.isVariableDeclarationList(decl.parent)) return false;
-  if ((decl.parent.flags & ts.NodeFlags.Const) !== 0) return true;
-  if (!ts.isIdentifier(decl.name)) return false;
-  const name = decl.name.text;
-  const scope = decl.parent.parent.parent;
-  let assigned = false;
-  const visit = (n: ts.Node): void => {
-    if (assigned) return;
-    const target = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? n.left
-      : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) ? n.operand
-      : undefined;
-    if (target && ts.isIdentifier(target) && target.text === name && findDeclaration(name, target) === decl) assigned = true;
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
-  return !assigned;
+  return (decl.parent.flags & ts.NodeFlags.Const) !== 0 || (ts.isIdentifier(decl.name) && reassignedValues(decl) === undefined);
 }
 
 /** The tests of the `if`s around `node` inside `fn`, each negated where `node` sits in the `else`. */

@@ -217,10 +217,7 @@ function refusesOnVerdict(call: ts.Expression, check: ts.IfStatement, prov: Prov
   // `return res.status(auth.status).json(...)`: the status the helper answers, 401 on a missing credential.
   const refused =
     refusal(check.thenStatement, 'auth') ??
-    findHelperStatusRefusal(check.thenStatement, (expr) => {
-      const v = prov.resolver.value(expr);
-      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
-    })?.node;
+    findHelperStatusRefusal(check.thenStatement, prov.resolver)?.node;
   return refused ? `${snippet(call, 50)} checks the credential, then \`if (${snippet(check.expression, 30)})\` ${snippet(refused, 40)}` : undefined;
 }
 

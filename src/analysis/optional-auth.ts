@@ -41,13 +41,15 @@ function switchedOffWhen(fn: FunctionNode, nextParamIndex: number): ts.Expressio
 /**
  * A middleware that refuses (`refusal`) but lets everything through under a deployment switch: `unknown` with the
  * reason, or, when the switch reads environment variables and is off in a deployment that sets none
- * (`if (config.IS_LOCAL_APP_MODE)`, defined as `env.X === 'DANGEROUSLY_...'`), `off` with its text: the guard
- * stands, as it does where the app is deployed as written.
+ * (`if (config.IS_LOCAL_APP_MODE)`, defined as `env.X === 'DANGEROUSLY_...'`), `off` with what the guard's evidence
+ * adds: the guard stands, as it does where the app is deployed as written.
  */
 export function deploymentSwitch(fn: FunctionNode, nextParamIndex: number, refusal: string, resolver?: Resolver): { unknown: string } | { off: string } | undefined {
   const cond = switchedOffWhen(fn, nextParamIndex);
   if (!cond) return undefined;
-  if (holdsWithoutEnvironment(cond, resolver) === false) return { off: snippet(cond, 40) };
+  if (holdsWithoutEnvironment(cond, resolver) === false) {
+    return { off: `lets every request through only when \`${snippet(cond, 40)}\`, which a deployment that sets no environment variable does not` };
+  }
   return { unknown: `${fn.name?.getText() ?? 'middleware'}: ${refusal}, but lets every request through when \`${snippet(cond, 40)}\`: a deployment setting the scan cannot know` };
 }
 
@@ -106,7 +108,7 @@ const PRINCIPAL_SLOT = /^(user|auth|session|principal|currentUser|account|identi
  * nobody, and lets every request through. That is optional authentication on purpose, not a forgotten check.
  * Read in `fn` and, one call deep, in the project functions it hands its request to (`await sessionAuth(req, res)`).
  */
-export function attachesPrincipal(fn: FunctionNode, callee: (call: ts.CallExpression) => FunctionNode | undefined, depth = 0): string | undefined {
+export function attachesPrincipal(fn: FunctionNode, resolver: Resolver, depth = 0): string | undefined {
   const request = fn.parameters[0];
   if (!request || !ts.isIdentifier(request.name) || !fn.body) return undefined;
   const name = request.name.text;
@@ -124,8 +126,8 @@ export function attachesPrincipal(fn: FunctionNode, callee: (call: ts.CallExpres
       if (ts.isIdentifier(target) && target.text === name && key && ts.isStringLiteralLike(key) && PRINCIPAL_SLOT.test(key.text)) found = snippet(n, 50);
     }
     if (!found && depth < 1 && ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(unwrap(a)) && (unwrap(a) as ts.Identifier).text === name)) {
-      const inner = callee(n);
-      if (inner && inner !== fn) found = attachesPrincipal(inner, callee, depth + 1);
+      const inner = resolver.functionOf(n.expression);
+      if (inner && inner !== fn) found = attachesPrincipal(inner, resolver, depth + 1);
     }
     if (!found) ts.forEachChild(n, visit);
   };
@@ -133,8 +135,11 @@ export function attachesPrincipal(fn: FunctionNode, callee: (call: ts.CallExpres
   return found;
 }
 
+/** How the verdict of middleware that only attaches the caller begins; route claims weigh it apart from other optional authentication. */
+export const ATTACHES_CALLER = 'attaches the caller when the request names one';
+
 /** The verdict of middleware that never refuses: optional authentication when it attaches the caller. */
-export function neverRefuses(fn: FunctionNode, callee: (call: ts.CallExpression) => FunctionNode | undefined): { verdict: 'none'; why: string } {
-  const attached = attachesPrincipal(fn, callee);
-  return { verdict: 'none', why: attached ? `attaches the caller when the request names one (\`${attached}\`) and never refuses: optional authentication` : 'never refuses a request' };
+export function neverRefuses(fn: FunctionNode, resolver: Resolver): { verdict: 'none'; why: string } {
+  const attached = attachesPrincipal(fn, resolver);
+  return { verdict: 'none', why: attached ? `${ATTACHES_CALLER} (\`${attached}\`) and never refuses: optional authentication` : 'never refuses a request' };
 }

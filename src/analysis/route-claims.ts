@@ -2,6 +2,7 @@ import type { DataAccess, HandlerFacts } from '../model/facts.js';
 import type { Config } from '../model/config.js';
 import type { Evidence, EvidenceKind, Route } from '../model/types.js';
 import { readsArePublic } from './identity-fields.js';
+import { ATTACHES_CALLER } from './optional-auth.js';
 
 /**
  * Whether a route that no guard protects is a hole, decided from evidence both ways (see
@@ -60,13 +61,10 @@ function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
   // Optional authentication on purpose: the handler reads the caller when there is one.
   // Middleware that only attaches whoever the request names runs for guarded and open routes alike: it says the
   // handler may read the caller, not that the route was meant to be open beside guarded siblings.
-  const attachOnly = open.filter((e) => e.kind === 'optional-auth').every((e) => ATTACHES.test(e.message));
+  const attachOnly = open.filter((e) => e.kind === 'optional-auth').every((e) => e.message.includes(ATTACHES_CALLER));
   if (kinds.has('optional-auth') && needs.every((e) => e.kind === 'reads-principal' || (e.kind === 'guarded-siblings' && !attachOnly))) return 'public';
   return 'needs';
 }
-
-/** The optional-auth evidence of middleware that attaches the caller and never refuses (see optional-auth.ts). */
-const ATTACHES = /attaches the caller when the request names one/;
 
 const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writes-account', 'skip-bypass']);
 // Signing up creates the account's first records (an organisation, a profile); signing in with a passkey updates its
@@ -276,7 +274,7 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
   // Middleware that only attaches the caller is evidence for the handlers that read the caller; for the rest it is
   // app plumbing that runs before guarded and open routes alike.
   const readsCaller = signals.some((s) => s.kind === 'reads-principal' || s.kind === 'optional-auth');
-  const optional = route.auth.optional?.filter((o) => readsCaller || !ATTACHES.test(o)) ?? [];
+  const optional = route.auth.optional?.filter((o) => readsCaller || !o.includes(ATTACHES_CALLER)) ?? [];
   if (optional.length) out.push(ev('optional-auth', `optional authentication on purpose: ${optional[0]}`, route.loc));
   else if (has('optional-auth')) out.push(has('optional-auth')!);
   return out;

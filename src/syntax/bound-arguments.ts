@@ -24,37 +24,54 @@ export function bindArguments(fn: FunctionNode, call: ts.CallExpression, outer: 
   return bound;
 }
 
-/**
- * true/false when the test is decided by the bound arguments; undefined otherwise. `otherwise` decides the leaves
- * that are not literals (say, `req.user` is false for an anonymous request).
- */
-export function evaluateBound(expr: ts.Expression, bound: BoundArguments, otherwise?: (e: ts.Expression) => boolean | undefined): boolean | undefined {
+/** How the leaves a test is made of are read, beyond literals and bound parameters. */
+export interface Leaves {
+  /** The value a leaf holds when the caller knows it (`process.env.X` is `undefined` where nothing is set); else NOT_LITERAL. */
+  literal?: (e: ts.Expression) => unknown;
+  /** The truth of a leaf that is no value (say, `req.user` is false for an anonymous request). */
+  otherwise?: (e: ts.Expression) => boolean | undefined;
+}
+
+/** true/false when the test is decided by the bound arguments and the leaves; undefined otherwise. */
+export function evaluateBound(expr: ts.Expression, bound: BoundArguments, leaves: Leaves = {}): boolean | undefined {
   const e = unwrap(expr) as ts.Expression;
+  const literal = (x: ts.Expression) => {
+    const v = boundLiteral(x, bound);
+    return v === NOT_LITERAL && leaves.literal ? leaves.literal(unwrap(x) as ts.Expression) : v;
+  };
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
-    const v = evaluateBound(e.operand, bound, otherwise);
+    const v = evaluateBound(e.operand, bound, leaves);
     return v === undefined ? undefined : !v;
   }
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
     if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
-      const [l, r] = [evaluateBound(e.left, bound, otherwise), evaluateBound(e.right, bound, otherwise)];
+      const [l, r] = [evaluateBound(e.left, bound, leaves), evaluateBound(e.right, bound, leaves)];
       return l === false || r === false ? false : l === true && r === true ? true : undefined;
     }
     if (op === ts.SyntaxKind.BarBarToken) {
-      const [l, r] = [evaluateBound(e.left, bound, otherwise), evaluateBound(e.right, bound, otherwise)];
+      const [l, r] = [evaluateBound(e.left, bound, leaves), evaluateBound(e.right, bound, leaves)];
       return l === true || r === true ? true : l === false && r === false ? false : undefined;
     }
-    if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) {
-      const [l, r] = [boundLiteral(e.left, bound), boundLiteral(e.right, bound)];
-      if (l === NOT_LITERAL || r === NOT_LITERAL) return undefined;
-      return op === ts.SyntaxKind.EqualsEqualsEqualsToken ? l === r : l !== r;
+    const comparison = EQUALITY.get(op);
+    if (comparison) {
+      const [l, r] = [literal(e.left), literal(e.right)];
+      return l === NOT_LITERAL || r === NOT_LITERAL ? undefined : comparison(l, r);
     }
     return undefined;
   }
-  const value = boundLiteral(e, bound);
+  const value = literal(e);
   if (value !== NOT_LITERAL) return Boolean(value);
-  return otherwise?.(e);
+  return leaves.otherwise?.(e);
 }
+
+/** The comparisons a test may make, evaluated as JavaScript does (`==` loosely: the project's own test). */
+const EQUALITY = new Map<ts.SyntaxKind, (l: unknown, r: unknown) => boolean>([
+  [ts.SyntaxKind.EqualsEqualsEqualsToken, (l, r) => l === r],
+  [ts.SyntaxKind.ExclamationEqualsEqualsToken, (l, r) => l !== r],
+  [ts.SyntaxKind.EqualsEqualsToken, (l, r) => l == r],
+  [ts.SyntaxKind.ExclamationEqualsToken, (l, r) => l != r],
+]);
 
 export const NOT_LITERAL = Symbol('not a literal');
 

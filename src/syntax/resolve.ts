@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { isFunctionNode, returnedExpressions } from './functions.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from './functions.js';
 import type { ModuleResolver } from './modules.js';
 import { findDeclaration, type Declaration } from './scope.js';
 
@@ -81,6 +81,12 @@ export class Resolver {
       if (cls.kind === 'node' && ts.isClassLike(cls.node)) return { kind: 'instance', cls: cls.node };
     }
     return { kind: 'node', node: e };
+  }
+
+  /** The project function an expression names (`authenticateUser`, `this.auth.check`), if it is one. */
+  functionOf(expr: ts.Expression): FunctionNode | undefined {
+    const v = this.value(expr);
+    return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
   }
 
   /** The value of `base.name`. */

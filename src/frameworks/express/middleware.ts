@@ -207,16 +207,13 @@ export class ExpressMiddlewareClassifier {
     const refusal =
       findRefusal(fn.body ?? fn) ??
       findCredentialRefusal(fn.body ?? fn) ??
-      findHelperStatusRefusal(fn.body ?? fn, (expr) => {
-        const v = this.ctx.resolver.value(expr);
-        return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
-      });
+      findHelperStatusRefusal(fn.body ?? fn, this.ctx.resolver);
     const optional = next ? passesWithoutCredentials(fn, 2) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) {
       const gate = deploymentSwitch(fn, 2, refusal.evidence, this.ctx.resolver);
       if (gate && 'unknown' in gate) return { verdict: 'unknown', reason: gate.unknown };
-      const offNote = gate ? `; lets every request through only when \`${gate.off}\`, which a deployment that sets no environment variable does not` : '';
+      const offNote = gate ? `; ${gate.off}` : '';
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
       const { skips } = findHookSkips(fn);
@@ -241,9 +238,6 @@ export class ExpressMiddlewareClassifier {
       }
     }
     if (refusal) return { verdict: 'none', why: `${refusal.evidence} but never passes the request on` };
-    return neverRefuses(fn, (call) => {
-      const v = this.ctx.resolver.value(call.expression);
-      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
-    });
+    return neverRefuses(fn, this.ctx.resolver);
   }
 }

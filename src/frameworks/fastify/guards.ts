@@ -197,10 +197,7 @@ export class FastifyGuardClassifier {
       }
     }
     if (jwt) return { verdict: 'none', why: jwt.evidence };
-    return neverRefuses(fn, (call) => {
-      const v = this.ctx.resolver.value(call.expression);
-      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
-    });
+    return neverRefuses(fn, this.ctx.resolver);
   }
 }
 

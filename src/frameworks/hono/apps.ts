@@ -5,6 +5,7 @@ import { joinPaths } from '../chain.js';
 import { unwrap, type Resolver, type Value } from '../../syntax/resolve.js';
 import { defaultedString } from '../../syntax/config-defaults.js';
 import { findDeclaration } from '../../syntax/scope.js';
+import { reassignedValues } from '../../analysis/reassignment.js';
 import { staticString, staticStrings } from '../../syntax/strings.js';
 
 /** Registrars that add a handler for one method; `all` adds one for every method. */
@@ -123,17 +124,11 @@ export class HonoApps {
   private assignedApp(expr: ts.Node, depth: number): AppRef | undefined {
     const e = unwrap(expr);
     const decl = ts.isIdentifier(e) ? findDeclaration(e.text, e) : undefined;
-    if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer || !ts.isIdentifier(decl.name)) return undefined;
-    const name = decl.name.text;
-    const refs: AppRef[] = [];
-    const visit = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name && findDeclaration(name, n.left) === decl) {
-        const ref = this.refOfValue(this.resolver.value(n.right), depth + 1);
-        if (ref && 'app' in ref) refs.push(ref);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(decl.parent.parent.parent);
+    if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer) return undefined;
+    const refs = (reassignedValues(decl) ?? []).flatMap((value) => {
+      const ref = this.refOfValue(this.resolver.value(value), depth + 1);
+      return ref && 'app' in ref ? [ref] : [];
+    });
     if (!refs.length) return undefined;
     return refs.find((r) => r.base === '') ?? refs[0];
   }

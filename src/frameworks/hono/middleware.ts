@@ -173,7 +173,7 @@ export class HonoMiddlewareClassifier {
     if (refusal && next) {
       const gate = deploymentSwitch(fn, 1, refusal.evidence, this.ctx.resolver);
       if (gate && 'unknown' in gate) return { verdict: 'unknown', reason: gate.unknown };
-      const offNote = gate ? `; lets every request through only when \`${gate.off}\`, which a deployment that sets no environment variable does not` : '';
+      const offNote = gate ? `; ${gate.off}` : '';
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
       return withSkips({ verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}` });
@@ -193,10 +193,7 @@ export class HonoMiddlewareClassifier {
       }
     }
     if (refusal) return { verdict: 'none', why: `${refusal.evidence} but never passes the request on` };
-    return neverRefuses(fn, (call) => {
-      const v = this.ctx.resolver.value(call.expression);
-      return v.kind === 'node' && isFunctionNode(v.node) ? v.node : undefined;
-    });
+    return neverRefuses(fn, this.ctx.resolver);
   }
 }
 

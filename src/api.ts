@@ -4,6 +4,7 @@ import { applyFixes, type ApplyResult } from './fix/apply.js';
 import { isWorkTreeDirty } from './fix/git.js';
 import { resolveRoot } from './discover/files.js';
 import { importGraph } from './discover/import-graph.js';
+import { contentDigest } from './cache/libraries.js';
 import { UsageError } from './model/errors.js';
 import type { FixOptions, ScanOptions } from './model/options.js';
 import type { SliceInput } from './discover/project.js';
@@ -25,13 +26,14 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
 export async function scanForCache(
   opts: ScanOptions,
   slice?: SliceInput,
-): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]>; scope?: string[] }> {
+): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]>; scope?: string[]; libraries: Record<string, string> }> {
   const run = runScan({ ...opts, slice });
   const rel = (f: string) => path.relative(run.result.root, f).split(path.sep).join('/');
-  if (slice) return { result: run.result, scope: run.project.files.scopeFiles()?.map(rel) };
+  const libraries = Object.fromEntries([...run.project.files.libraries()].map(([file, text]) => [file, contentDigest(text)]));
+  if (slice) return { result: run.result, scope: run.project.files.scopeFiles()?.map(rel), libraries };
   const imports: Record<string, string[]> = {};
   for (const [file, targets] of importGraph(run.project.files, run.project.modules)) imports[rel(file)] = targets.map(rel);
-  return { result: run.result, discovered: run.project.files.discovered().map(rel), imports };
+  return { result: run.result, discovered: run.project.files.discovered().map(rel), imports, libraries };
 }
 
 export async function listRoutes(opts: ScanOptions): Promise<{ routes: Route[]; diagnostics: Diagnostic[] }> {

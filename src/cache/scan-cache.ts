@@ -9,6 +9,7 @@ import type { ScanResult } from '../model/types.js';
 import { toolInfo } from '../report/meta.js';
 import type { SliceInput } from '../discover/project.js';
 import { mergeSlice, planSlice, sliceInput, type ScanBase } from './slice.js';
+import { changedLibrary, type LibraryDigests } from './libraries.js';
 
 /**
  * The scan cache: the last full scan of a root, with a digest of each of its inputs.
@@ -22,7 +23,8 @@ import { mergeSlice, planSlice, sliceInput, type ScanBase } from './slice.js';
  *
  * The inputs: the tool (version and a digest of its own code), the options, the config file, every
  * file under the root outside node_modules/.git, build output and documentation, and package.json/
- * tsconfig files in the root's ancestors. A cache file that does not parse or whose checksum fails is
+ * tsconfig files in the root's ancestors, and the files outside the root the scan read (a workspace sibling's
+ * source, checked against their digests before anything stored is reused). A cache file that does not parse or whose checksum fails is
  * ignored and rewritten.
  */
 
@@ -44,15 +46,15 @@ interface CacheFile {
   checksum: string;
   /** The ScanResult, as JSON. */
   result: string;
-  /** `{ sources, discovered, imports }` of the ScanBase, as JSON (empty lists for a slice's merged result). */
+  /** `{ sources, discovered, imports, libraries }` of the ScanBase, as JSON (empty lists for a slice's merged result). */
   base: string;
 }
 
 /** What the cache needs of the analysis: a full scan with its import graph, and a slice scan. */
 export interface CacheScanner {
-  full(opts: ScanOptions): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]> }>;
+  full(opts: ScanOptions): Promise<{ result: ScanResult; discovered?: string[]; imports?: Record<string, string[]>; libraries?: LibraryDigests }>;
   /** A slice scan, with the files it composed routes from (relative), as widened from the plan's. */
-  slice(opts: ScanOptions, slice: SliceInput): Promise<{ result: ScanResult; scope?: string[] }>;
+  slice(opts: ScanOptions, slice: SliceInput): Promise<{ result: ScanResult; scope?: string[]; libraries?: LibraryDigests }>;
 }
 
 export interface CachedScan {
@@ -79,8 +81,12 @@ export async function cachedScan(opts: ScanOptions, scanner: CacheScanner, repor
   const started = performance.now();
   const inputs = scanInputs(root, opts);
   const file = path.join(dir, `scan-${sha256(JSON.stringify([root, [...opts.paths].sort(), opts.configPath ?? ''])).slice(0, 16)}.json`);
-  const { stored, status } = readCache(file);
+  const read = readCache(file);
+  const { status } = read;
   const since = () => Math.round(performance.now() - started);
+  // A workspace file outside the root that the stored scan read has changed: nothing stored can be reused.
+  const libraryChange = read.stored && changedLibrary(read.stored.base.libraries);
+  const stored = libraryChange ? undefined : read.stored;
   if (stored && stored.key === inputs.key) {
     stored.result.summary.durationMs = since();
     return { result: stored.result, status: 'hit' };
@@ -91,7 +97,7 @@ export async function cachedScan(opts: ScanOptions, scanner: CacheScanner, repor
   const memo = file.replace(/scan-([^/\\]+)$/, 'slice-$1');
   if (report) {
     const last = readCache(memo).stored;
-    if (last && last.key === inputs.key) {
+    if (last && last.key === inputs.key && !changedLibrary(last.base.libraries)) {
       last.result.summary.durationMs = since();
       return { result: last.result, status: 'hit', detail: 'the last slice' };
     }
@@ -101,19 +107,20 @@ export async function cachedScan(opts: ScanOptions, scanner: CacheScanner, repor
     const rel = (f: string) => path.relative(realRoot, f).split(path.sep).join('/');
     const plan = planSlice({ ...stored.base, result: stored.result }, inputs.sources, [...report].map(rel));
     if (plan.kind === 'slice') {
-      const { result: slice, scope } = await scanner.slice(opts, sliceInput(root, plan, stored.base, inputs.contents));
+      const { result: slice, scope, libraries } = await scanner.slice(opts, sliceInput(root, plan, stored.base, inputs.contents));
       // A failed adapter lost routes the plan counts on: only a full scan can say what they are.
       if (!slice.diagnostics.some((d) => d.code === 'adapter-failed')) {
         const result = mergeSlice(stored.result, slice, plan, scope);
-        writeCache(dir, memo, inputs, result, { discovered: [], imports: {} });
+        writeCache(dir, memo, inputs, result, { discovered: [], imports: {}, libraries: { ...stored.base.libraries, ...libraries } });
         result.summary.durationMs = since();
         return { result, status: 'slice', detail: `${scope?.length ?? plan.files.length} of ${Object.keys(inputs.sources).length} source files re-analysed` };
       }
       detail = 'an adapter failed on the slice';
     } else detail = plan.why;
   }
-  const { result, imports, discovered } = await scanner.full(opts);
-  writeCache(dir, file, inputs, result, { discovered: discovered ?? [], imports: imports ?? {} });
+  if (libraryChange) detail = `${libraryChange} changed since the cached scan`;
+  const { result, imports, discovered, libraries } = await scanner.full(opts);
+  writeCache(dir, file, inputs, result, { discovered: discovered ?? [], imports: imports ?? {}, libraries });
   return { result, status: status === 'corrupt' ? 'corrupt' : 'miss', detail };
 }
 
@@ -147,7 +154,7 @@ function readCache(file: string): { stored?: StoredScan; status: CacheStatus } {
   }
 }
 
-function writeCache(dir: string, file: string, inputs: ScanInputs, result: ScanResult, graph: Pick<ScanBase, 'discovered' | 'imports'>): void {
+function writeCache(dir: string, file: string, inputs: ScanInputs, result: ScanResult, graph: Pick<ScanBase, 'discovered' | 'imports' | 'libraries'>): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
     const body = JSON.stringify(result);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { SliceInput } from '../discover/project.js';
 import type { Finding, Route, ScanResult } from '../model/types.js';
 import { byLocation, byLocationThenRule } from '../model/order.js';
+import type { LibraryDigests } from './libraries.js';
 
 /**
  * Slice scans: what a run that reports only on some files (`--staged`, `--changed`, `--only-files`) must
@@ -30,6 +31,8 @@ export interface ScanBase {
   imports: Record<string, string[]>;
   /** The files discovery found (relative): the same for a slice, since no file came or went. */
   discovered: string[];
+  /** Files outside the root the scan read (absolute), with their digests (see libraries.ts). */
+  libraries?: LibraryDigests;
 }
 
 export type SlicePlan =

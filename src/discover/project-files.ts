@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 
@@ -17,18 +18,26 @@ export interface ParseFailure {
  * - `mentioning(...)` is every file whose text holds a needle, for project-wide questions a text test
  *   can narrow soundly (who calls `fn`, which files declare models);
  * - `values()` is every file, all parsed: correct anywhere, but it costs a whole-project parse.
+ *
+ * Library files (a sibling package of the enclosing monorepo, outside the root) are read and parsed when an
+ * import reaches them, so a guard or decorator defined there is followed; they never start route
+ * composition, are never listed among the project's files, and a library that does not parse is simply not
+ * followed.
  */
 export class ProjectFiles implements ReadonlyMap<string, ts.SourceFile> {
   private readonly trees = new Map<string, ts.SourceFile | null>();
   private readonly failures = new Map<string, ParseFailure>();
+  private readonly libraryTexts = new Map<string, string>();
 
   /**
    * @param texts every discovered source file (absolute, normalised) with its text, in discovery order
    * @param scopeSet the slice route composition starts from; undefined for the whole project
+   * @param isLibrary which undiscovered files may be read as libraries when an import reaches them
    */
   constructor(
     private readonly texts: ReadonlyMap<string, string>,
     private readonly scopeSet?: Set<string>,
+    private readonly isLibrary: (file: string) => boolean = () => false,
   ) {
     if (!scopeSet) for (const file of texts.keys()) this.parse(file);
   }
@@ -41,9 +50,15 @@ export class ProjectFiles implements ReadonlyMap<string, ts.SourceFile> {
     return this.get(file) !== undefined;
   }
 
-  /** The text of a discovered file, without parsing it. */
+  /** The text of a discovered file (or a library file already read), without parsing it. */
   text(file: string): string | undefined {
-    return this.texts.get(path.normalize(file));
+    const f = path.normalize(file);
+    return this.texts.get(f) ?? this.libraryTexts.get(f);
+  }
+
+  /** The library files read so far (absolute) with their text: inputs of the scan outside its root. */
+  libraries(): ReadonlyMap<string, string> {
+    return this.libraryTexts;
   }
 
   /** Adds files to a slice's scope (no-op for a full scan). */
@@ -131,12 +146,17 @@ export class ProjectFiles implements ReadonlyMap<string, ts.SourceFile> {
   private parse(file: string): ts.SourceFile | null | undefined {
     const known = this.trees.get(file);
     if (known !== undefined) return known;
-    const text = this.texts.get(file);
+    const text = this.texts.get(file) ?? this.readLibrary(file);
     if (text === undefined) return undefined;
     // Parsed once, with parent pointers, straight from the text: analysis reads raw nodes only. JSDoc is
     // left unparsed (nothing reads it; types are never consulted), which saves ~15% of the parse.
     const sf = ts.createSourceFile(file, text, PARSE_OPTIONS, true, scriptKindOf(file));
     const errors = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+    if (errors.length && this.libraryTexts.has(file)) {
+      // Not the project's own code: not followed, and not reported as the project's parse error.
+      this.trees.set(file, null);
+      return null;
+    }
     if (errors.length) {
       const first = errors[0];
       this.failures.set(file, {
@@ -149,6 +169,19 @@ export class ProjectFiles implements ReadonlyMap<string, ts.SourceFile> {
     }
     this.trees.set(file, sf);
     return sf;
+  }
+
+  private readLibrary(file: string): string | undefined {
+    if (!this.isLibrary(file)) return undefined;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    } catch {
+      this.trees.set(file, null); // not there: asked once
+      return undefined;
+    }
+    this.libraryTexts.set(file, text);
+    return text;
   }
 }
 

@@ -8,6 +8,7 @@ import { findPackages, type PackageInfo } from './packages.js';
 import { importsOf } from './import-graph.js';
 import { ProjectFiles } from './project-files.js';
 import { TsConfigs } from './tsconfig.js';
+import { enclosingWorkspace, workspaceLibraryFilter } from './workspace.js';
 
 /** Everything discovery learns about the scanned tree; read-only for later stages. */
 export interface ScanProject {
@@ -16,6 +17,8 @@ export interface ScanProject {
   /** The source files, parsed on use; in a slice scan, route composition starts from a part of them. */
   files: ProjectFiles;
   packages: PackageInfo[];
+  /** The monorepo the root sits inside, whose sibling packages are read as libraries when imported. */
+  workspace?: string;
   modules: ModuleResolver;
   tsconfigs: TsConfigs;
   /** Unreadable files and tsconfig problems; parse errors come from `files` (see projectDiagnostics). */
@@ -62,14 +65,17 @@ export function loadProject(root: string, paths: string[], config: Config, slice
       diagnostics.push({ level: 'error', code: 'read-error', message: (err as Error).message, file: rel(root, file) });
     }
   }
-  const files = new ProjectFiles(texts, slice && new Set(slice.scope.map((f) => path.normalize(f))));
+  const workspace = enclosingWorkspace(root);
+  const files = new ProjectFiles(texts, slice && new Set(slice.scope.map((f) => path.normalize(f))), workspaceLibraryFilter(root, workspace));
   for (const p of tsconfigs.problems) {
     diagnostics.push({ level: 'warning', code: 'tsconfig', message: p.message, file: rel(root, p.file) });
   }
   const packages = findPackages(root);
-  const modules = new ModuleResolver(tsconfigs, (f) => files.has(f), packages);
+  // Sibling packages are for resolving imports only; the root's own come first and win a name clash.
+  const siblings = workspace ? findPackages(workspace).filter((p) => !p.dir.startsWith(root + path.sep) && p.dir !== root) : [];
+  const modules = new ModuleResolver(tsconfigs, (f) => files.has(f), [...packages, ...siblings]);
   if (slice?.seeds) files.widenScope(newlyImported(slice.seeds, files, modules, slice.imports));
-  return { root, config, files, packages, modules, tsconfigs, diagnostics, slice };
+  return { root, config, files, packages, workspace, modules, tsconfigs, diagnostics, slice };
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempProject } from '../helpers/temp-project.js';
+import { makeTempProject, removeTempProject } from '../helpers/temp-project.js';
 import { run } from '../cli/fake.js';
 import { expressProject, read, write } from './project.js';
 
@@ -100,6 +100,49 @@ describe('scan cache', () => {
       expect(fs.existsSync(path.join(bare, 'node_modules'))).toBe(false);
     } finally {
       removeTempProject(bare);
+    }
+  });
+
+  // A scan of apps/api in a monorepo reads the guard from packages/auth: that file is an input of the stored
+  // result though it lies outside the root, so editing it must not give back the stored answer.
+  it('a workspace file outside the root that the scan read is an input: editing it is a miss with fresh results', async () => {
+    const requireUser = `import type { NextFunction, Request, Response } from 'express';
+export function requireUser(req: Request, res: Response, next: NextFunction) {
+  if (!req.headers.authorization) return res.status(401).json({ error: 'unauthorized' });
+  next();
+}
+`;
+    const mono = makeTempProject('cache-workspace', {
+      'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n  - 'packages/*'\n",
+      'package.json': JSON.stringify({ name: 'mono', private: true }),
+      'packages/auth/package.json': JSON.stringify({ name: '@acme/auth', main: 'dist/index.js' }),
+      'packages/auth/src/index.ts': requireUser,
+      'apps/api/package.json': JSON.stringify({ name: 'api', dependencies: { express: '^5.0.0', '@acme/auth': 'workspace:*' } }),
+      'apps/api/node_modules/.keep': '',
+      'apps/api/src/app.ts': `import express from 'express';
+import { requireUser } from '@acme/auth';
+
+const app = express();
+app.delete('/notes/:id', requireUser, (_req, res) => res.status(204).end());
+app.listen(3000);
+`,
+    });
+    try {
+      const api = path.join(mono, 'apps/api');
+      const scanApi = async () => {
+        const r = await run(['scan', '--format', 'json'], { cwd: api, env: { AUTH_ENFORCER_DEBUG: '1' } });
+        return { status: r.stderr, rules: (JSON.parse(r.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId) };
+      };
+      expect(await scanApi()).toEqual({ status: 'auth-enforcer: cache miss\n', rules: [] });
+      expect((await scanApi()).status).toBe('auth-enforcer: cache hit\n');
+      const guard = path.join(mono, 'packages/auth/src/index.ts');
+      fs.writeFileSync(guard, requireUser.replace("if (!req.headers.authorization) return res.status(401).json({ error: 'unauthorized' });\n", ''));
+      const edited = await scanApi();
+      expect(edited.status).toBe(`auth-enforcer: cache miss (${guard} changed since the cached scan)\n`);
+      expect(edited.rules).toEqual(['missing-auth']);
+      expect((await scanApi()).status).toBe('auth-enforcer: cache hit\n');
+    } finally {
+      removeTempProject(mono);
     }
   });
 });

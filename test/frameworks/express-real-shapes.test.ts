@@ -102,6 +102,40 @@ describe('express: shapes from real projects', () => {
     expect(routes.find((r) => r.path === '/me')!.auth.guards[0].evidence).toBe('responds 401, otherwise calls next()');
   });
 
+  // novuhq/novu and vndevteam/nestjs-turbo are scanned from their API package (apps/api); their guards and
+  // decorators live in sibling workspace packages outside that root, which were unreadable: every route unknown.
+  it('scanned from the app package alone, reads the guard from the sibling workspace package', async () => {
+    const root = fixture('express', 'workspace-package-source', 'apps', 'api');
+    const { routes, diagnostics } = await listRoutes({ paths: [root], cwd: root, missingAuth: 'strict' });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => `${g.name} ${g.loc.file}: ${g.evidence}`).join()}`).sort()).toEqual([
+      'GET /feed unprotected ',
+      'GET /me protected requireUser src/app.ts: responds 401, otherwise calls next()',
+    ]);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('a sibling package is read only as far as imports reach: its own servers are not routes, its unparseable files are not the scan\'s errors', async () => {
+    const { makeTempProject, removeTempProject } = await import('../helpers/temp-project.js');
+    const dir = makeTempProject('workspace-siblings', {
+      'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['apps/*', 'packages/*'] }),
+      'packages/kit/package.json': JSON.stringify({ name: '@acme/kit', main: 'src/index.ts' }),
+      'packages/kit/src/index.ts': "export { requireUser } from './broken';\n",
+      'packages/kit/src/broken.ts': 'export function requireUser(req, res, next) {\n  if (!req.headers.authorization) return res.status(401).end(;\n  next();\n}\n',
+      'packages/admin/package.json': JSON.stringify({ name: '@acme/admin', dependencies: { express: '^5.0.0' } }),
+      'packages/admin/src/server.ts': "import express from 'express';\nconst admin = express();\nadmin.delete('/users/:id', (_req, res) => res.end());\nadmin.listen(4000);\n",
+      'apps/api/package.json': JSON.stringify({ name: 'api', dependencies: { express: '^5.0.0', '@acme/kit': '*' } }),
+      'apps/api/src/app.ts': "import express from 'express';\nimport { requireUser } from '@acme/kit';\nconst app = express();\napp.get('/me', requireUser, (_req, res) => res.json({}));\napp.listen(3000);\n",
+    });
+    try {
+      const root = `${dir}/apps/api`;
+      const { routes, diagnostics } = await listRoutes({ paths: [root], cwd: root, missingAuth: 'strict' });
+      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual(['GET /me unknown']);
+      expect(diagnostics).toEqual([]);
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+
   // express-jwt's `jwt({...}).unless({ path: [...] })` (older realworld apps and boilerplates) was unknown on every
   // route: it guards what it does not skip; a request it may skip reaching a route makes that route unknown.
   it('reads unless() exceptions: plain paths, { url, methods }, RegExps; a skipped URL a template may serve is unknown', async () => {

@@ -96,6 +96,14 @@ describe('nest: shapes from real projects', () => {
       "GET /api/me protected the global prefix is assumed to be \"api\", the default of `process.env.API_PREFIX ?? 'api'`",
     ]);
   });
+
+  // The same project scanned from its API package: the decorator's package is a sibling outside the root.
+  it('scanned from the app package alone, reads the opt-out from the sibling workspace package', async () => {
+    const root = fixture('nest', 'workspace-opt-out', 'apps', 'api');
+    const { routes } = await listRoutes({ paths: [root], cwd: root, missingAuth: 'strict' });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual(['GET /api/health public', 'GET /api/me protected']);
+    expect(routes.find((r) => r.path === '/api/health')!.auth.reason).toMatch(/^opted out of SessionGuard \(@ApiPublic\(\)\)/);
+  });
 });
 
 // gitroomhq/postiz-app scans apps/backend, whose AppModule imports `getTemporalModule(false)` and registers a

@@ -89,7 +89,27 @@ export function boundLiteral(expr: ts.Expression, bound: BoundArguments, depth =
     const arg = decl && bound.get(decl);
     if (arg) return boundLiteral(arg, bound, depth + 1);
   }
+  // `options.isAuthOptional` of a parameter bound to an object literal: its property, or undefined when it has none.
+  if (ts.isPropertyAccessExpression(e) && depth < 3) {
+    const object = boundObject(e.expression, bound, depth + 1);
+    if (object && !object.properties.some((p) => ts.isSpreadAssignment(p) || (p.name !== undefined && !ts.isIdentifier(p.name) && !ts.isStringLiteral(p.name)))) {
+      const property = object.properties.find((p) => p.name !== undefined && (p.name as ts.Identifier | ts.StringLiteral).text === e.name.text);
+      if (!property) return undefined;
+      if (ts.isPropertyAssignment(property)) return boundLiteral(property.initializer, bound, depth + 1);
+      if (ts.isShorthandPropertyAssignment(property)) return boundLiteral(property.name, bound, depth + 1);
+    }
+  }
   return NOT_LITERAL;
+}
+
+/** The object literal a bound parameter holds (`{ isAuthOptional: true }`), directly or through another. */
+function boundObject(expr: ts.Expression, bound: BoundArguments, depth: number): ts.ObjectLiteralExpression | undefined {
+  const e = unwrap(expr);
+  if (ts.isObjectLiteralExpression(e)) return e;
+  if (!ts.isIdentifier(e) || depth > 3) return undefined;
+  const decl = findDeclaration(e.text, e);
+  const arg = decl && bound.get(decl);
+  return arg ? boundObject(arg, bound, depth + 1) : undefined;
 }
 
 /** Whether the expression reads a bound parameter. */

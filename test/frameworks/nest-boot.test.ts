@@ -112,7 +112,9 @@ describe('nest: reported paths are the paths Nest maps', () => {
 
   // Swetrix: `@Auth()` is `applyDecorators(SetMetadata(IS_OPTIONAL_AUTH_KEY, isOptionalAuth), isApiKeyAuth ?
   // UseGuards(...) : UseGuards(...))`; the conditional hid every guard. The call's arguments choose the branch and
-  // the metadata value; a test they do not decide keeps only the guards both branches apply.
+  // the metadata value; a test they do not decide keeps only the guards both branches apply. vndevteam/nestjs-turbo:
+  // `@ApiAuth({ isAuthOptional: true })` pushes its opt-out onto a list spread into applyDecorators under
+  // `if (options.isAuthOptional)`: the options object decides the push.
   it('a decorator whose arguments choose its guards and metadata: statuses hold at run time', async () => {
     const dir = fixture('nest', 'flag-chosen-decorators');
     const b = await bootNestFixture(dir);
@@ -122,8 +124,10 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
       'DELETE /notes/:id protected SessionGuard,AdminGuard',
       'GET /notes protected SessionGuard',
+      'GET /notes/digest protected SessionGuard',
       'GET /notes/feed public ',
       'GET /notes/mine protected SessionGuard',
+      'GET /notes/popular public ',
       'GET /notes/preview unprotected ',
       'GET /notes/shared protected SessionGuard',
     ]);
@@ -139,10 +143,14 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('GET', '/notes/shared')).toBe(401);
     expect(await status('GET', '/notes/mine')).toBe(401);
     expect(await status('GET', '/notes/preview')).toBe(200);
+    expect(await status('GET', '/notes/digest')).toBe(401);
+    expect(await status('GET', '/notes/popular')).toBe(200);
   }, 60_000);
 
   // Swetrix's passport guards override handleRequest: `if (isOptionalAuth) return user` before
   // `super.handleRequest(...)`, and an optional guard that returns the user or null. Both were read as refusing.
+  // novu: a guard without a passport base whose handleRequest forwards elsewhere was read as never refusing: only
+  // passport calls handleRequest, so without a passport base canActivate alone decides.
   it('passport guards whose handleRequest admits anonymous callers: statuses hold at run time', async () => {
     const dir = fixture('nest', 'passport-handle-request');
     const b = await bootNestFixture(dir);
@@ -153,12 +161,13 @@ describe('nest: reported paths are the paths Nest maps', () => {
       'GET /feed/drafts protected StrictSessionGuard',
       'GET /feed/latest public ',
       'GET /feed/mine protected SessionGuard',
+      'GET /feed/pinned protected HeaderSessionGuard',
       'GET /feed/saved protected FlexibleSessionGuard',
       'GET /feed/trending public ',
     ]);
     expect(routes.find((r) => r.path === '/feed/latest')!.auth.reason).toMatch(/OptionalSessionGuard: handleRequest returns `user \?\? \(null as TUser\)` and never refuses/);
     const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${b.app.url}${path}`, { headers })).status;
-    for (const path of ['/feed/mine', '/feed/saved', '/feed/drafts']) {
+    for (const path of ['/feed/mine', '/feed/saved', '/feed/drafts', '/feed/pinned']) {
       expect(await status(path)).toBe(401);
       expect(await status(path, { 'x-session': 'valid' })).toBe(200);
     }

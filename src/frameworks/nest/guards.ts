@@ -123,8 +123,8 @@ export class NestGuardClassifier {
     const externalBase = baseExpression(last);
     const baseVerdict = externalBase ? this.baseVerdict(externalBase, name) : undefined;
 
-    // A passport guard's handleRequest that returns without refusing admits anonymous callers.
-    const admits = admitsWithoutUser(chain);
+    // A passport guard's handleRequest that returns without refusing admits anonymous callers (only passport calls it).
+    const admits = externalBase ? admitsWithoutUser(chain) : undefined;
     if (admits) return { verdict: 'none', why: `handleRequest ${admits}: optional authentication` };
     if (!canActivate || !canActivate.body) {
       if (baseVerdict) return baseVerdict.verdict === 'guard' ? { ...baseVerdict, reads: [...baseVerdict.reads, ...reads] } : baseVerdict;
@@ -230,7 +230,8 @@ function admitsWithoutUser(chain: ts.ClassDeclaration[]): string | undefined {
   const visit = (n: ts.Node): void => {
     if (refuses || (n !== handle && isFunctionNode(n))) return;
     if (ts.isThrowStatement(n)) refuses = true;
-    if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword && n.name.text === 'handleRequest') refuses = true;
+    // super.handleRequest, or another guard's (`this.inner.handleRequest(...)`): it may refuse.
+    if (ts.isPropertyAccessExpression(n) && n.name.text === 'handleRequest') refuses = true;
     ts.forEachChild(n, visit);
   };
   visit(handle.body);

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
+import { findDeclaration } from '../../syntax/scope.js';
 import { staticString } from '../../syntax/strings.js';
 import { bindArguments, boundLiteral, evaluateBound, NO_BINDINGS, type BoundArguments } from '../../syntax/bound-arguments.js';
 import { classChain, decoratorsOf, type DecoratorUse } from './decorators.js';
@@ -69,7 +70,7 @@ function setsIn(expr: ts.Expression, resolver: Resolver, depth: number, bound: B
         const key = keyOf(e.arguments[0], resolver);
         return key ? [{ key, isTrue: Boolean(e.arguments[1]) && boundLiteral(e.arguments[1], bound) === true }] : [];
       }
-      if (name === 'applyDecorators') return e.arguments.flatMap((a) => setsIn(a, resolver, depth + 1, bound));
+      if (name === 'applyDecorators') return e.arguments.flatMap((a) => decoratorsListed(a, bound).flatMap((d) => setsOf(d, resolver, depth + 1, bound)));
       return [];
     }
     // `Reflector.createDecorator<boolean>()` used as `@Public()`: the decorator itself is the key.
@@ -89,6 +90,61 @@ function setsIn(expr: ts.Expression, resolver: Resolver, depth: number, bound: B
     if (v.kind === 'node' && v.node !== e && ts.isCallExpression(v.node)) return setsIn(v.node, resolver, depth + 1);
   }
   return [];
+}
+
+interface ListedDecorator {
+  expr: ts.Expression;
+  /** Added under an `if` the decorator's arguments do not decide: it may or may not be applied. */
+  maybe: boolean;
+}
+
+function setsOf(d: ListedDecorator, resolver: Resolver, depth: number, bound: BoundArguments): Omit<MetadataSet, 'decorator'>[] {
+  const sets = setsIn(d.expr, resolver, depth, bound);
+  return d.maybe ? sets.map((m) => ({ ...m, opaque: true })) : sets;
+}
+
+/**
+ * The decorators an `applyDecorators` argument stands for: itself, or for a spread (`...extra`) the elements of
+ * a local list and what the factory pushes onto it, each under the `if` it sits in, decided by the factory's
+ * arguments where they can (`if (options.isAuthOptional) extra.push(AuthOptional())`).
+ */
+function decoratorsListed(arg: ts.Expression, bound: BoundArguments): ListedDecorator[] {
+  if (!ts.isSpreadElement(arg)) return [{ expr: arg, maybe: false }];
+  const list = unwrap(arg.expression) as ts.Expression;
+  if (ts.isArrayLiteralExpression(list)) return list.elements.flatMap((el) => decoratorsListed(el, bound));
+  if (!ts.isIdentifier(list)) return [];
+  const decl = findDeclaration(list.text, list);
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !ts.isArrayLiteralExpression(unwrap(decl.initializer))) return [];
+  const out = (unwrap(decl.initializer) as ts.ArrayLiteralExpression).elements.flatMap((el) => decoratorsListed(el, bound));
+  const scope = decl.parent.parent.parent;
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      /^(push|unshift)$/.test(n.expression.name.text) &&
+      ts.isIdentifier(n.expression.expression) &&
+      findDeclaration(n.expression.expression.text, n.expression.expression) === decl
+    ) {
+      const applied = appliedWhen(n, scope, bound);
+      if (applied !== false) for (const a of n.arguments) out.push(...decoratorsListed(a, bound).map((d) => ({ ...d, maybe: d.maybe || applied === undefined })));
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return out;
+}
+
+/** Whether the `if`s between a node and `stop` let it run: false when one is decided against, undefined when one is not decided. */
+function appliedWhen(node: ts.Node, stop: ts.Node, bound: BoundArguments): boolean | undefined {
+  let result: boolean | undefined = true;
+  let child: ts.Node = node;
+  for (let n = node.parent; n && n !== stop; child = n, n = n.parent) {
+    if (!ts.isIfStatement(n) || child === n.expression) continue;
+    const test = evaluateBound(n.expression, bound);
+    if (test === undefined) result = undefined;
+    else if (test !== (child !== n.elseStatement)) return false;
+  }
+  return result;
 }
 
 function isCreateDecorator(call: ts.CallExpression, resolver: Resolver): boolean {

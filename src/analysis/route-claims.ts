@@ -198,6 +198,13 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
     within: /^(auth|oauth|oauth2|sso|identity|account|accounts|login|session|sessions|passport|token|tokens|users?|password|email|mfa|2fa|connect|connect-[\w-]+)$/i,
     what: 'sign-in or account-recovery endpoint',
   },
+  {
+    // A sign-in step named in two words: `request-login`, `complete-login`, `github-auth`, `login-callback`; not
+    // `login-history` or `auth-settings`, which name what the caller's account holds.
+    kind: 'auth-flow',
+    test: /^(((request|complete|start|begin|finish|init|initiate|verify|confirm|email|sms|phone|code|otp|magic|passwordless|social|external|github|google|apple|facebook|microsoft|gitlab|discord|twitter|slack|oidc|saml|ldap)[-_])+(login|logon|signin|sign-in|signup|sign-up|auth|oauth|sso)|(login|signin|sign-in|signup|sign-up|oauth|sso)[-_](callback|redirect|start|complete|init|verify|confirm|request|code|link|email|otp))$/i,
+    what: 'sign-in or account-recovery endpoint',
+  },
   { kind: 'probe', test: /^(health|healthz|healthcheck|health-check|_health|live|livez|liveness|ready|readyz|readiness|ping|heartbeat|status|version|uptime|alive)$/i, what: 'health or readiness probe' },
   { kind: 'api-docs', test: /^(docs|doc|swagger|swagger-ui|openapi|openapi\.json|openapi\.yaml|swagger\.json|api-docs|api-docs\.json|redoc|reference|api-reference|scalar|spec|spec\.json)$/i, what: 'API documentation' },
   { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },

@@ -175,6 +175,30 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('/feed/trending')).toBe(200);
   }, 60_000);
 
+  // bigcapital: `MixedAuthGuard.canActivate` returns `this.apiKeyGuard.canActivate(context)` or
+  // `this.jwtGuard.canActivate(context)`, both injected by their class: its routes were unknown (and the first
+  // delegate's refusal, once followed, hid the session guard's @Public() opt-out).
+  it('a guard handing canActivate on to injected guards refuses when they do and honours their opt-outs: statuses hold at run time', async () => {
+    const dir = fixture('nest', 'delegating-guards');
+    const b = await bootNestFixture(dir);
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
+      'GET /previews unprotected ',
+      'GET /reports protected MixedGuard',
+      'GET /reports/summary public ',
+    ]);
+    expect(routes.find((r) => r.path === '/reports')!.auth.guards[0].evidence).toMatch(/^canActivate hands on to this\.apiKeyGuard\.canActivate, this\.sessionGuard\.canActivate \(ApiKeyGuard: .*; SessionGuard: /);
+    const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${b.app.url}${path}`, { headers })).status;
+    expect(await status('/reports')).toBe(401);
+    expect(await status('/reports', { authorization: 'Bearer valid' })).toBe(200);
+    expect(await status('/reports', { 'x-api-key': 'key-1' })).toBe(200);
+    expect(await status('/reports', { 'x-api-key': 'forged' })).toBe(401);
+    expect(await status('/reports/summary')).toBe(200);
+    expect(await status('/previews')).toBe(200);
+  }, 60_000);
+
   // heyform (found after the holdout3 measurement): `controllers: [...Object.values(Controllers)]` over
   // `import * as Controllers from './controller'`, and `imports: [...Object.keys(QUEUES).map((q) => BullModule.registerQueue(...))]`:
   // no controller was found, and the mapped imports made every route unknown.

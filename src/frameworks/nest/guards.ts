@@ -140,6 +140,8 @@ export class NestGuardClassifier {
     if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
     const refusal = findRefusal(canActivate.body);
     if (refusal) return { verdict: 'guard', name, evidence: `canActivate ${refusal.evidence}`, reads };
+    const delegated = this.delegatedVerdict(returnedExpressions(canActivate).filter((r) => !isTrue(r)), cls, name, reads);
+    if (delegated) return delegated;
     // `await this.apiKeys.validate(request); return true`: a project helper that throws 401/403 refuses for it.
     for (const call of callsIn(canActivate)) {
       const callee = this.resolver.value(call.expression);
@@ -157,6 +159,31 @@ export class NestGuardClassifier {
     }
     if (callsSuper && baseVerdict) return baseVerdict;
     return { verdict: 'unknown', reason: `${name}.canActivate returns ${snippet(open[0])}; cannot tell whether it refuses`, reads };
+  }
+
+  /**
+   * `return this.jwtGuard.canActivate(context)` on every open path, the guards injected by their class
+   * (`constructor(private jwtGuard: JwtAuthGuard)`) or made in a field (`inner = new JwtAuthGuard()`): the guard
+   * refuses when every one it hands on to does, and honours their opt-outs.
+   */
+  private delegatedVerdict(open: ts.Expression[], cls: ts.ClassDeclaration, name: string, reads: KeyRead[]): GuardVerdict | undefined {
+    if (!open.length) return undefined;
+    const verdicts: GuardVerdict[] = [];
+    for (const r of open) {
+      const e = unwrapAwait(r);
+      if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'canActivate') return undefined;
+      const target = delegateClass(e.expression.expression, cls, this.resolver);
+      if (!target || target === cls) return undefined;
+      verdicts.push(this.classifyClass(target));
+    }
+    const names = [...new Set(open.map((r) => snippet((unwrapAwait(r) as ts.CallExpression).expression)))].join(', ');
+    if (verdicts.every((v) => v.verdict === 'guard')) {
+      const evidence = verdicts.map((v) => (v.verdict === 'guard' ? `${v.name}: ${v.evidence}` : '')).join('; ');
+      return { verdict: 'guard', name, evidence: `canActivate hands on to ${names} (${evidence})`, reads: [...reads, ...verdicts.flatMap((v) => (v.verdict === 'guard' ? v.reads : []))] };
+    }
+    if (verdicts.every((v) => v.verdict === 'none')) return { verdict: 'none', why: `canActivate hands on to ${names}, which never refuses` };
+    const unknown = verdicts.find((v) => v.verdict === 'unknown');
+    return { verdict: 'unknown', reason: `${name}.canActivate hands on to ${names}: ${unknown?.verdict === 'unknown' ? unknown.reason : 'some of them never refuse'}`, reads };
   }
 
   /** A returned value that can be false refuses: `!!user`, `roles.includes(x)`, a helper that refuses or returns false. */
@@ -263,6 +290,27 @@ function targetsOf(arg: ts.Expression | undefined): MetadataTarget[] {
   if (/getHandler\s*\(/.test(text)) targets.push('handler');
   if (/getClass\s*\(/.test(text)) targets.push('class');
   return targets.length ? targets : ['handler', 'class'];
+}
+
+/** The class of a guard held in `this.<field>`: a constructor parameter typed with it, or a field made with `new`. */
+function delegateClass(expr: ts.Expression, cls: ts.ClassDeclaration, resolver: Resolver): ts.ClassDeclaration | undefined {
+  const e = unwrap(expr);
+  if (!ts.isPropertyAccessExpression(e) || unwrap(e.expression).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  const field = e.name.text;
+  let classRef: ts.Node | undefined;
+  for (const member of cls.members) {
+    if (ts.isConstructorDeclaration(member)) {
+      const param = member.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === field && ts.getModifiers(p)?.length);
+      // @Inject('TOKEN') names a provider, not the class its type annotation says.
+      if (param?.type && ts.isTypeReferenceNode(param.type) && !ts.getDecorators(param)?.length) classRef = param.type.typeName;
+    } else if (ts.isPropertyDeclaration(member) && member.name.getText() === field && member.initializer) {
+      const init = unwrap(member.initializer);
+      if (ts.isNewExpression(init)) classRef = init.expression;
+    }
+  }
+  if (!classRef) return undefined;
+  const v = resolver.value(classRef as ts.Expression);
+  return v.kind === 'node' && ts.isClassDeclaration(v.node) ? v.node : undefined;
 }
 
 function unwrapAwait(e: ts.Expression): ts.Expression {

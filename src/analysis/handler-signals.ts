@@ -3,6 +3,7 @@ import type { Evidence, EvidenceKind } from '../model/types.js';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 import { locOf, snippet } from '../syntax/loc.js';
 import type { Provenance } from './provenance.js';
+import { constantAnswer } from './static-answer.js';
 
 /**
  * What a handler does that says whether its route is meant to be open: it reads the caller's identity (it
@@ -43,6 +44,8 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
     if (body.body) step(body.body);
   };
   visit(fn, prov, 0);
+  const constant = constantAnswer(fn);
+  if (constant) add('static-answer', `answers a constant and reads or changes nothing: \`${snippet(constant, 50)}\``, constant);
   return [...found.values()];
 }
 

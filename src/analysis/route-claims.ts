@@ -206,6 +206,12 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
     what: 'sign-in or account-recovery endpoint',
   },
   { kind: 'probe', test: /^(health|healthz|healthcheck|health-check|_health|live|livez|liveness|ready|readyz|readiness|ping|heartbeat|status|version|uptime|alive)$/i, what: 'health or readiness probe' },
+  {
+    // What the client reads before anyone signs in: its configuration, the sign-in options, the instance it talks to.
+    kind: 'client-config',
+    test: /^(config|configs|config\.js|config\.json|client-config|public-config|app-config|runtime-config|site-config|env\.js|env-config|features|feature-flags|providers|auth-providers|login-providers|login-methods|auth-methods|sign-in-methods|instance|branding|can-register|registration-open|needs-bootstrap|setup-status|onboarding-status|setup-complete|is-production|entry-page)$/i,
+    what: 'configuration the client reads before signing in',
+  },
   { kind: 'api-docs', test: /^(docs|doc|swagger|swagger-ui|openapi|openapi\.json|openapi\.yaml|swagger\.json|api-docs|api-docs\.json|redoc|reference|api-reference|scalar|spec|spec\.json)$/i, what: 'API documentation' },
   { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },
 ];
@@ -230,7 +236,7 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
     const last = k.kind === 'well-known-file' ? segments : segments.slice(-2);
     const hit = last.some((s) => k.test.test(s)) && (!k.within || segments.some((s) => k.within!.test(s)));
     if (!hit && !(k.kind === 'auth-flow' && !k.within && nameMatch(handlerWords))) continue;
-    if (k.kind === 'probe' && (touchesOwned || signals.some((s) => s.kind === 'reads-principal'))) continue;
+    if ((k.kind === 'probe' || k.kind === 'client-config') && (touchesOwned || signals.some((s) => s.kind === 'reads-principal'))) continue;
     kinds.add(k.kind);
     out.push(ev(k.kind, k.what, route.loc));
   }
@@ -276,6 +282,10 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
       out.push(ev('public-content', `accesses records filtered as published (\`${first.expression.split('(')[0]}\`)`, first.loc));
     }
   }
+  // A handler that answers a constant exposes nothing (`res.json([])`, a `/sentry-test` that throws): weaker than
+  // everything above, so said last; a path named for the caller's account (`/api/me`) is a stub of what will need one.
+  const constant = has('static-answer');
+  if (constant && !out.length && !segments.some((seg) => CALLER_SEGMENT.test(seg))) out.push(constant);
   // The project's own declaration comes first: it is the reason a reader sees.
   if (route.auth.skipped?.length) out.unshift(ev('skip-listed', route.auth.skipped[0], route.loc));
   // Middleware that only attaches the caller is evidence for the handlers that read the caller; for the rest it is
@@ -289,6 +299,9 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
 
 /** A sign-in step word followed by a parameter named as a token: `/reset/:token`, `/verify/:code`, `/invitations/:token/accept`. */
 const CAPABILITY_LINK = /\/(reset|reset-password|forgot|verify|verify-email|confirm|confirm-email|activate|activation|invite|invites|invitation|invitations|magic-link|unsubscribe)\/:(token|code|key|hash|secret|otp|[a-z]*Token|[a-z]*Code)(\/|$)/i;
+
+/** Path segments that name the caller or user accounts. */
+const CALLER_SEGMENT = /^(me|my|mine|self|account|accounts|profile|profiles|user|users|member|members)$/i;
 
 /** The segments an API's root is made of: `/`, `/api`, `/api/v1`. */
 const API_BASE = /^(api|rest|v\d+)$/i;

@@ -64,6 +64,8 @@ export type EvidenceKind =
   | 'checks-credentials'
   | 'verifies-signature'
   | 'probe'
+  | 'client-config'
+  | 'static-answer'
   | 'api-docs'
   | 'well-known-file'
   | 'renders-page'

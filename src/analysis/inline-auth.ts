@@ -190,10 +190,19 @@ function handsOverRequest(arg: ts.Expression, params: ReadonlySet<string>): bool
   const a = unwrap(arg);
   if (ts.isIdentifier(a)) return params.has(a.text);
   if (ts.isObjectLiteralExpression(a)) return a.properties.some((p) => ts.isPropertyAssignment(p) && handsOverRequest(p.initializer, params));
-  if (ts.isCallExpression(a)) return a.arguments.some((x) => handsOverRequest(x, params));
+  if (ts.isCallExpression(a)) return readsCredentialOf(a, params) || a.arguments.some((x) => handsOverRequest(x, params));
   let root: ts.Node = a;
   while (ts.isPropertyAccessExpression(root)) root = root.expression;
   return ts.isIdentifier(root) && params.has(root.text) && /headers|cookies|session/.test(a.getText());
+}
+
+/** `c.req.header('authorization')`, `req.get('x-api-key')`, `req.cookies.get('session')`: a header or cookie read off the request. */
+function readsCredentialOf(call: ts.CallExpression, params: ReadonlySet<string>): boolean {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !/^(header|headers|get|getHeader|cookie|getCookie|signedCookie)$/.test(callee.name.text)) return false;
+  let root: ts.Node = callee.expression;
+  while (ts.isPropertyAccessExpression(root)) root = root.expression;
+  return ts.isIdentifier(root) && params.has(root.text);
 }
 
 /**

@@ -131,8 +131,11 @@ describe('hono: routes and guard chains', () => {
   it('counts a handler that refuses without c.get(\'user\') / c.var.user as protected; a middleware that only attaches the user is no guard', async () => {
     // documenso (found after the holdout3 measurement): `getActiveSessions(c)` hands the context to `getSession(c)`, which
     // throws 401; a helper that catches that refusal is no check, nor one whose 401 is about the client's address (keyshade).
+    // documenso's API downloads hand `c.req.header('authorization')` to a helper that throws 401 without a token.
     expect(await routeLines(fixture('hono', 'inline-checks'))).toEqual([
       'DELETE /account protected',
+      'GET /documents/:id/download protected',
+      'GET /documents/:id/preview unprotected',
       'GET /feed unprotected',
       'GET /me protected',
       'GET /sessions protected',

@@ -233,6 +233,8 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
     // The last two segments say what a route is (`/auth/google/callback`, `/health/db`), the ones before where it
     // lives; probes, docs and files take no parameters (`/orders/:id/status` is an order's status).
     if (k.kind !== 'auth-flow' && (hasParams || !READS.has(route.method.toUpperCase()))) continue;
+    // `/oauth/userinfo`, `/auth/me`: under a sign-in path, but the route answers who the caller is.
+    if (k.kind === 'auth-flow' && (CALLER_SEGMENT.test(segments[segments.length - 1] ?? '') || /^userinfo$/i.test(segments[segments.length - 1] ?? ''))) continue;
     const last = k.kind === 'well-known-file' ? segments : segments.slice(-2);
     const hit = last.some((s) => k.test.test(s)) && (!k.within || segments.some((s) => k.within!.test(s)));
     if (!hit && !(k.kind === 'auth-flow' && !k.within && nameMatch(handlerWords))) continue;

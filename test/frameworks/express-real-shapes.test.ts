@@ -53,7 +53,8 @@ describe('express: shapes from real projects', () => {
     const routes = await routesOf('security-middleware-not-guards');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.evidence).join()}`).sort()).toEqual([
       'GET / unprotected ',
-      'GET /auth/github unprotected ',
+      // passport.authenticate('github') as the route's only function: a sign-in step.
+      'GET /auth/github public ',
       "GET /settings protected redirects to '/login', otherwise calls next()",
       'POST /comments unprotected ',
       'POST /upload unprotected ',
@@ -223,6 +224,31 @@ describe('express fixtures from real shapes', () => {
 // error handler; it read as a middleware that never refuses (37 routes unprotected).
 // mendableai/firecrawl (found after the holdout3 measurement): `if (!auth.success) return res.status(auth.status)`,
 // where `authenticateUser` answers `{ status: 401 }` through the function it hands on, in middleware and in handlers.
+// juice-shop (found after the holdout4 measurement): `app.get('/api/Users', security.isAuthorized())` guards the
+// generated REST handler that answers after it; the guard, taken for the handler, ran before nothing (32 routes
+// unprotected). The last function of a route is middleware too; a handler factory such as `login()` is not.
+describe('express: a guard as a route\'s only function', () => {
+  it('protects the route; a sign-in handler made by a factory does not: the static status agrees with real Express', async () => {
+    const routes = await routesOf('guard-only-routes');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()}`)).toEqual([
+      'GET /api/users protected isAuthorized()',
+      'DELETE /api/users/:id protected isAuthorized()',
+      'POST /rest/user/login unprotected ',
+    ]);
+    const { app } = (await import(fixture('express', 'guard-only-routes', 'src/app.ts'))) as { app: import('express').Express };
+    await withServer(app, async (base) => {
+      const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+        (await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })).status;
+      expect(await call('GET', '/api/users')).toBe(401);
+      expect(await call('GET', '/api/users', { authorization: 'Bearer valid' })).toBe(200);
+      expect(await call('DELETE', '/api/users/7')).toBe(401);
+      expect(await call('DELETE', '/api/users/7', { authorization: 'Bearer valid' })).toBe(200);
+      expect(await call('POST', '/rest/user/login', {}, { password: 'secret' })).toBe(200);
+      expect(await call('POST', '/rest/user/login', {}, { password: 'guess' })).toBe(401);
+    });
+  });
+});
+
 describe('express: guards through async-error wrappers', () => {
   it('the wrapper is transparent, a factory flag is judged per call site: the static status agrees with real Express', async () => {
     const routes = await routesOf('wrapped-guards');

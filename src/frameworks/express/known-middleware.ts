@@ -34,7 +34,10 @@ export function knownExpressMiddleware(pkg: string, path: string[], call?: ts.Ca
         // { failureRedirect: '/login' }: a browser sign-in flow, whatever the provider is called.
         const redirects = call?.arguments.slice(1).some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => p.name && /^(failureRedirect|successRedirect|successReturnToOrRedirect)$/.test(p.name.getText())));
         const perRequest = strategy && ts.isStringLiteralLike(strategy) && PER_REQUEST_STRATEGY.test(strategy.text);
-        const signIn = named ?? (redirects && !perRequest && strategy && ts.isStringLiteralLike(strategy) ? `passport strategy '${strategy.text}' signs the caller in (it redirects on failure)` : undefined);
+        const provider = strategy && ts.isStringLiteralLike(strategy) && !perRequest ? strategy.text : undefined;
+        // passport.authorize() links a third-party account: the OAuth round trip to the provider and back.
+        const linking = member === 'authorize' && provider ? `passport.authorize('${provider}') links a third-party account through the provider` : undefined;
+        const signIn = named ?? linking ?? (redirects && provider ? `passport strategy '${provider}' signs the caller in (it redirects on failure)` : undefined);
         return { guard: true, evidence: `passport.${member}(${strategy ? strategy.getText() : ''}) refuses without credentials`, ...(signIn ? { signIn } : {}) };
       }
       return { guard: false, why: `passport.${member}() does not refuse requests` };

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Guard, RouteAuth } from '../../model/types.js';
-import { isFunctionNode } from '../../syntax/functions.js';
+import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
@@ -8,6 +8,7 @@ import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, notAGuard, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { skipLink } from '../skip-links.js';
+import { continuesWith } from '../../analysis/guard-evidence.js';
 import { handlerName, resolveHandler } from './handler.js';
 import { ExpressMiddlewareClassifier } from './middleware.js';
 import { expressRequestSpec } from './request-spec.js';
@@ -161,6 +162,15 @@ export class ExpressRouteComposer {
         links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope, m.condition, method, path));
       }
       for (const m of routeLevel) links.push(this.link(m, 'route', path, undefined, method, path));
+      // `app.get('/api/Users', security.isAuthorized())`: the last function is middleware too, and when it is a guard
+      // the request goes on only when it is satisfied (to the next route that matches, a generated REST handler).
+      // A project handler made by a factory (`login()`) answers the request itself: only one that passes it on with a
+      // plain `next()` is middleware.
+      const made = unwrap(handlerExpr);
+      if (ts.isCallExpression(made) && this.madeMiddleware(made)) {
+        const last = this.link(handlerExpr, 'route', path, undefined, method, path);
+        if (last.verdict === 'guard') links.push(last);
+      }
       // app.get(path, ...handlers) from a list the scan cannot read: its guards are unknown too.
       if (ts.isSpreadElement(unwrap(handlerExpr))) links.push({ verdict: 'unknown', reason: `the route's handlers come from ${snippet(handlerExpr)}, which the scan cannot read` });
       const servedWhen = [...mountConditions, ...(entry.condition ? [entry.condition] : [])];
@@ -185,6 +195,22 @@ export class ExpressRouteComposer {
       registrationOf.set(record, { router: this.currentRouter!, entry, prefix });
       this.out.push(record);
     }
+  }
+
+  /**
+   * Whether a factory call placed last in a route makes middleware that passes the request on: a package's
+   * (`expressJwt(...)`, also returned by a project factory) or a project function calling a plain `next()`. A
+   * project handler factory (`login()`) answers the request itself, whatever it hands `next` on error.
+   */
+  private madeMiddleware(call: ts.CallExpression, depth = 0): boolean {
+    const callee = this.ctx.resolver.value(call.expression);
+    if (callee.kind === 'external') return true;
+    if (callee.kind !== 'node' || !isFunctionNode(unwrap(callee.node)) || depth > 2) return false;
+    const returned = returnedExpressions(unwrap(callee.node) as FunctionNode).map((r) => unwrap(r));
+    return (
+      returned.length > 0 &&
+      returned.every((r) => (isFunctionNode(r) ? continuesWith(r, 2)?.startsWith('calls ') === true : ts.isCallExpression(r) && this.madeMiddleware(r, depth + 1)))
+    );
   }
 
   /**

@@ -13,11 +13,19 @@ import type { Provenance } from './provenance.js';
  * `if (!req.user) return res.status(401)...` among the handler's leading statements (before `stopAt`,
  * the first statement that touches the database): the handler authenticates by itself.
  */
-export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string, stopAt: (st: ts.Statement) => boolean): InlineAuth | undefined {
+export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string, stopAt: (st: ts.Statement) => boolean, depth = 0): InlineAuth | undefined {
+  const handedOn = depth < 1 ? handsWholeRequestTo(fn, prov) : undefined;
+  if (handedOn) {
+    // `async (c) => trashCipherById(c)`: the function that does the work checks the caller first.
+    const inner = findInlineAuth(handedOn.callee, handedOn.prov, root, () => false, depth + 1);
+    if (inner) return { ...inner, evidence: `${snippet(handedOn.call.expression, 40)}() checks first: ${inner.evidence}` };
+  }
   if (!fn.body || !ts.isBlock(fn.body)) return undefined;
   const statements = leadingStatements(fn.body);
   for (const [i, st] of statements.entries()) {
-    const delegated = refusingHelper(st, statements[i + 1], prov, fn);
+    // In a function the handler hands on to, only a helper named for a credential counts (a 401 over the client's
+    // address in a sign-in step's device lookup is no check of the caller).
+    const delegated = refusingHelper(st, statements[i + 1], prov, fn, depth > 0);
     if (typeof delegated === 'string') return { evidence: delegated, loc: locOf(st, root) };
     if (delegated) return { ...delegated, loc: locOf(st, root) };
     if (ts.isIfStatement(st) && refusesWithoutPrincipal(st.expression, prov)) {
@@ -34,11 +42,31 @@ export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string,
   return undefined;
 }
 
+/** A handler whose whole body is one call handing the request to a project function: `(c) => trashCipherById(c)`. */
+function handsWholeRequestTo(fn: FunctionNode, prov: Provenance): { call: ts.CallExpression; callee: FunctionNode; prov: Provenance } | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  let expr: ts.Expression | undefined;
+  if (!ts.isBlock(body)) expr = body;
+  else if (body.statements.length === 1) {
+    const st = body.statements[0];
+    expr = ts.isReturnStatement(st) ? st.expression : ts.isExpressionStatement(st) ? st.expression : undefined;
+  }
+  let e = expr && (unwrap(expr) as ts.Expression);
+  if (e && ts.isAwaitExpression(e)) e = unwrap(e.expression) as ts.Expression;
+  if (!e || !ts.isCallExpression(e)) return undefined;
+  const request = requestParameters(fn);
+  if (!e.arguments.some((a) => ts.isIdentifier(unwrap(a)) && request.has((unwrap(a) as ts.Identifier).text))) return undefined;
+  const callee = prov.calledFunction(e);
+  const inner = callee && callee !== fn ? prov.forHelper(callee, e) : undefined;
+  return callee && inner ? { call: e, callee, prov: inner } : undefined;
+}
+
 /**
  * `await requireUser(req)` where the helper throws a 401/403, or `const session = validateSession(req, res);
  * if (!session) return;` where the helper answers 401/403 itself: the handler delegates its check.
  */
-function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: Provenance, fn: FunctionNode): string | { evidence: string; admits: string } | undefined {
+function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: Provenance, fn: FunctionNode, credentialNamed = false): string | { evidence: string; admits: string } | undefined {
   let call: ts.Expression | undefined;
   let holder: string | undefined;
   if (ts.isExpressionStatement(st)) call = st.expression;
@@ -51,6 +79,7 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   // A guard-like helper is handed the request (or its headers); one handed an email and a password checks a login.
   const request = requestParameters(fn);
   if (!e || !ts.isCallExpression(e) || !e.arguments.some((a) => handsOverRequest(a, request))) return undefined;
+  if (credentialNamed && !CREDENTIAL.test(e.expression.getText())) return undefined;
   const helper = prov.calledFunction(e);
   const direct = helper?.body ? findRefusal(helper.body) : undefined;
   // `getActiveSessions(c)` calling `getSession(c)`, which throws 401: the throw reaches the handler too.
@@ -61,7 +90,7 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   if (!refused) {
     if (!holder || !next || !ts.isIfStatement(next) || !mentions(next.expression, holder)) return undefined;
     // `return hasAccess(req) || isPublic`: a verdict that is true for everyone on some records checks nobody.
-    const verdict = refusesOnVerdict(e, next, prov);
+    const verdict = refusesOnVerdict(e, next, prov) ?? returnsHelperRefusal(e, next, holder, helper, prov);
     // Only a verdict tested whole (`if (!allowed)`); `if (!session.user)` tests a part of what the helper returns.
     const admits = helper && verdict && isAbsenceOf(next.expression, holder) ? passesWithoutCaller(helper, e, request) : undefined;
     return verdict && admits ? { evidence: verdict, admits } : verdict;
@@ -228,6 +257,38 @@ function refusesOnVerdict(call: ts.Expression, check: ts.IfStatement, prov: Prov
     refusal(check.thenStatement, 'auth') ??
     findHelperStatusRefusal(check.thenStatement, prov.resolver)?.node;
   return refused ? `${snippet(call, 50)} checks the credential, then \`if (${snippet(check.expression, 30)})\` ${snippet(refused, 40)}` : undefined;
+}
+
+/**
+ * `const auth = await authenticate(c); if (!auth.ok) return auth.response`, where the helper (or the one it returns
+ * the result of) answers `{ ok: false, response: c.json(..., 401) }`: the handler sends the refusal the helper built.
+ */
+function returnsHelperRefusal(call: ts.Expression, check: ts.IfStatement, holder: string, helper: FunctionNode | undefined, prov: Provenance): string | undefined {
+  const statements = ts.isBlock(check.thenStatement) ? check.thenStatement.statements : [check.thenStatement];
+  const ret = statements.length === 1 && ts.isReturnStatement(statements[0]) ? statements[0].expression : undefined;
+  const sent = ret && unwrap(ret);
+  if (!helper || !sent || !ts.isPropertyAccessExpression(sent) || !ts.isIdentifier(sent.expression) || sent.expression.text !== holder) return undefined;
+  const member = sent.name.text;
+  const built = builtRefusal(helper, member, prov, 0);
+  return built ? `${snippet(call, 50)} builds the refusal, then \`if (${snippet(check.expression, 30)}) return ${snippet(sent, 30)}\` (${snippet(built.node, 40)})` : undefined;
+}
+
+/** A refusal the function returns as `member` of an object it answers, directly or through the function whose result it returns. */
+function builtRefusal(fn: FunctionNode, member: string, prov: Provenance, depth: number): ReturnType<typeof findRefusal> {
+  for (const r of returnedExpressions(fn)) {
+    let e = unwrap(r) as ts.Expression;
+    if (ts.isAwaitExpression(e)) e = unwrap(e.expression) as ts.Expression;
+    if (ts.isObjectLiteralExpression(e)) {
+      const prop = e.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText() === member);
+      const found = prop && ts.isPropertyAssignment(prop) ? findRefusal(prop.initializer) : undefined;
+      if (found) return found;
+    } else if (ts.isCallExpression(e) && depth < 2) {
+      const inner = prov.resolver.functionOf(e.expression);
+      const found = inner && inner !== fn ? builtRefusal(inner, member, prov, depth + 1) : undefined;
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 function mentions(expr: ts.Node, name: string): boolean {

@@ -132,11 +132,16 @@ describe('hono: routes and guard chains', () => {
     // documenso (found after the holdout3 measurement): `getActiveSessions(c)` hands the context to `getSession(c)`, which
     // throws 401; a helper that catches that refusal is no check, nor one whose 401 is about the client's address (keyshade).
     // documenso's API downloads hand `c.req.header('authorization')` to a helper that throws 401 without a token.
+    // HonoWarden (found after the holdout4 measurement): `const auth = await authenticateVaultRequest(c); if (!auth.ok)
+    // return auth.response`, the helper building the 401, and handlers that hand the context to a function doing that.
     expect(await routeLines(fixture('hono', 'inline-checks'))).toEqual([
       'DELETE /account protected',
+      'DELETE /folders/:id protected',
+      'GET /device unprotected',
       'GET /documents/:id/download protected',
       'GET /documents/:id/preview unprotected',
       'GET /feed unprotected',
+      'GET /folders protected',
       'GET /me protected',
       'GET /sessions protected',
       'GET /sessions/maybe unprotected',

@@ -268,9 +268,16 @@ function returnsHelperRefusal(call: ts.Expression, check: ts.IfStatement, holder
   const ret = statements.length === 1 && ts.isReturnStatement(statements[0]) ? statements[0].expression : undefined;
   const sent = ret && unwrap(ret);
   if (!helper || !sent || !ts.isPropertyAccessExpression(sent) || !ts.isIdentifier(sent.expression) || sent.expression.text !== holder) return undefined;
+  // A built 403 from a quota or plan check refuses too, but not for want of a caller: the helper must be named for one.
+  if (!ts.isCallExpression(unwrapAwait(call)) || !CREDENTIAL.test((unwrapAwait(call) as ts.CallExpression).expression.getText())) return undefined;
   const member = sent.name.text;
   const built = builtRefusal(helper, member, prov, 0);
   return built ? `${snippet(call, 50)} builds the refusal, then \`if (${snippet(check.expression, 30)}) return ${snippet(sent, 30)}\` (${snippet(built.node, 40)})` : undefined;
+}
+
+function unwrapAwait(e: ts.Expression): ts.Expression {
+  const u = unwrap(e) as ts.Expression;
+  return ts.isAwaitExpression(u) ? (unwrap(u.expression) as ts.Expression) : u;
 }
 
 /** A refusal the function returns as `member` of an object it answers, directly or through the function whose result it returns. */

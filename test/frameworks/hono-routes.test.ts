@@ -145,6 +145,7 @@ describe('hono: routes and guard chains', () => {
       'GET /me protected',
       'GET /sessions protected',
       'GET /sessions/maybe unprotected',
+      'POST /exports unprotected',
       'POST /signin-code unprotected',
     ]);
     const me = (await routesOf('inline-checks')).find((r) => r.path === '/me')!;

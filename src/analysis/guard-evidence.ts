@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../syntax/functions.js';
 import { snippet } from '../syntax/loc.js';
-import { unwrap, type Resolver } from '../syntax/resolve.js';
+import { unwrap, unwrapAwait, type Resolver } from '../syntax/resolve.js';
 import { findDeclaration } from '../syntax/scope.js';
 import { withInitializers } from './refusal-sites.js';
 
@@ -165,8 +165,7 @@ export function findHelperStatusRefusal(root: ts.Node, resolver: Resolver): Refu
       const arg = unwrap(n.arguments[0]);
       const holder = ts.isPropertyAccessExpression(arg) && /^(status|statusCode|code)$/.test(arg.name.text) ? unwrap(arg.expression) : undefined;
       const decl = holder && ts.isIdentifier(holder) ? findDeclaration(holder.text, holder) : undefined;
-      let init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
-      if (init && ts.isAwaitExpression(init)) init = unwrap(init.expression);
+      const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrapAwait(decl.initializer) : undefined;
       const helper = init && ts.isCallExpression(init) ? resolver.functionOf(init.expression) : undefined;
       if (helper && answersRefusal(helper, resolver)) {
         found = { node: n, evidence: `responds ${arg.getText()}, which ${snippet((init as ts.CallExpression).expression, 30)}() sets to 401/403` };

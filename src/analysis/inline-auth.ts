@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { InlineAuth } from '../model/facts.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../syntax/functions.js';
 import { locOf, snippet } from '../syntax/loc.js';
-import { unwrap } from '../syntax/resolve.js';
+import { unwrap, unwrapAwait } from '../syntax/resolve.js';
 import { findDeclaration } from '../syntax/scope.js';
 import { refusal } from './branch-refusal.js';
 import { findHelperStatusRefusal, findRefusal } from './guard-evidence.js';
@@ -52,8 +52,7 @@ function handsWholeRequestTo(fn: FunctionNode, prov: Provenance): { call: ts.Cal
     const st = body.statements[0];
     expr = ts.isReturnStatement(st) ? st.expression : ts.isExpressionStatement(st) ? st.expression : undefined;
   }
-  let e = expr && (unwrap(expr) as ts.Expression);
-  if (e && ts.isAwaitExpression(e)) e = unwrap(e.expression) as ts.Expression;
+  const e = expr && unwrapAwait(expr);
   if (!e || !ts.isCallExpression(e)) return undefined;
   const request = requestParameters(fn);
   if (!e.arguments.some((a) => ts.isIdentifier(unwrap(a)) && request.has((unwrap(a) as ts.Identifier).text))) return undefined;
@@ -75,7 +74,7 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
     call = decl.initializer;
     if (ts.isIdentifier(decl.name)) holder = decl.name.text;
   }
-  const e = call && unwrap(ts.isAwaitExpression(unwrap(call)) ? (unwrap(call) as ts.AwaitExpression).expression : call);
+  const e = call && unwrapAwait(call);
   // A guard-like helper is handed the request (or its headers); one handed an email and a password checks a login.
   const request = requestParameters(fn);
   if (!e || !ts.isCallExpression(e) || !e.arguments.some((a) => handsOverRequest(a, request))) return undefined;
@@ -129,8 +128,7 @@ function isFalsyLiteral(e: ts.Expression): boolean {
 }
 
 function disjuncts(expr: ts.Expression): ts.Expression[] {
-  let e = unwrap(expr) as ts.Expression;
-  if (ts.isAwaitExpression(e)) e = unwrap(e.expression) as ts.Expression;
+  const e = unwrapAwait(expr);
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return [...disjuncts(e.left), ...disjuncts(e.right)];
   return [e];
 }
@@ -169,8 +167,7 @@ function sourceOf(decl: ts.Node): ts.Node | undefined {
   const pattern = decl.parent;
   const holder = pattern.parent;
   if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
-  let init = unwrap(holder.initializer);
-  if (ts.isAwaitExpression(init)) init = unwrap(init.expression);
+  const init = unwrapAwait(holder.initializer);
   if (ts.isArrayBindingPattern(pattern) && ts.isCallExpression(init) && /^Promise\.(all|allSettled)$/.test(init.expression.getText())) {
     const list = init.arguments[0] && unwrap(init.arguments[0]);
     const index = pattern.elements.indexOf(decl);
@@ -269,22 +266,17 @@ function returnsHelperRefusal(call: ts.Expression, check: ts.IfStatement, holder
   const sent = ret && unwrap(ret);
   if (!helper || !sent || !ts.isPropertyAccessExpression(sent) || !ts.isIdentifier(sent.expression) || sent.expression.text !== holder) return undefined;
   // A built 403 from a quota or plan check refuses too, but not for want of a caller: the helper must be named for one.
-  if (!ts.isCallExpression(unwrapAwait(call)) || !CREDENTIAL.test((unwrapAwait(call) as ts.CallExpression).expression.getText())) return undefined;
+  const made = unwrapAwait(call);
+  if (!ts.isCallExpression(made) || !CREDENTIAL.test(made.expression.getText())) return undefined;
   const member = sent.name.text;
   const built = builtRefusal(helper, member, prov, 0);
   return built ? `${snippet(call, 50)} builds the refusal, then \`if (${snippet(check.expression, 30)}) return ${snippet(sent, 30)}\` (${snippet(built.node, 40)})` : undefined;
 }
 
-function unwrapAwait(e: ts.Expression): ts.Expression {
-  const u = unwrap(e) as ts.Expression;
-  return ts.isAwaitExpression(u) ? (unwrap(u.expression) as ts.Expression) : u;
-}
-
 /** A refusal the function returns as `member` of an object it answers, directly or through the function whose result it returns. */
 function builtRefusal(fn: FunctionNode, member: string, prov: Provenance, depth: number): ReturnType<typeof findRefusal> {
   for (const r of returnedExpressions(fn)) {
-    let e = unwrap(r) as ts.Expression;
-    if (ts.isAwaitExpression(e)) e = unwrap(e.expression) as ts.Expression;
+    const e = unwrapAwait(r);
     if (ts.isObjectLiteralExpression(e)) {
       const prop = e.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText() === member);
       const found = prop && ts.isPropertyAssignment(prop) ? findRefusal(prop.initializer) : undefined;

@@ -1,6 +1,5 @@
 import { ts } from 'ts-morph';
-import type { FunctionNode } from '../syntax/functions.js';
-import { isFunctionNode } from '../syntax/functions.js';
+import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 
 /** What a handler calls to answer: Express `res`, Fastify `reply`, Hono `c`, Koa-style `ctx`. */
 const ANSWERS = new Set(['json', 'send', 'sendStatus', 'status', 'code', 'end', 'text', 'body', 'html', 'type', 'header', 'set', 'redirect', 'notFound', 'callNotFound', 'newResponse']);
@@ -71,7 +70,7 @@ function isPartOfAnswerChain(id: ts.Identifier): boolean {
 }
 
 function isDeclarationName(id: ts.Identifier): boolean {
-  return ts.isParameter(id.parent) || ts.isPropertyAssignment(id.parent) && id.parent.name === id;
+  return ts.isParameter(id.parent) || (ts.isPropertyAssignment(id.parent) && id.parent.name === id);
 }
 
 /** A literal, or an array or object made of literals only. */

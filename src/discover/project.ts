@@ -17,8 +17,6 @@ export interface ScanProject {
   /** The source files, parsed on use; in a slice scan, route composition starts from a part of them. */
   files: ProjectFiles;
   packages: PackageInfo[];
-  /** The monorepo the root sits inside, whose sibling packages are read as libraries when imported. */
-  workspace?: string;
   modules: ModuleResolver;
   tsconfigs: TsConfigs;
   /** Unreadable files and tsconfig problems; parse errors come from `files` (see projectDiagnostics). */
@@ -75,7 +73,7 @@ export function loadProject(root: string, paths: string[], config: Config, slice
   const siblings = workspace ? findPackages(workspace).filter((p) => !p.dir.startsWith(root + path.sep) && p.dir !== root) : [];
   const modules = new ModuleResolver(tsconfigs, (f) => files.has(f), [...packages, ...siblings]);
   if (slice?.seeds) files.widenScope(newlyImported(slice.seeds, files, modules, slice.imports));
-  return { root, config, files, packages, workspace, modules, tsconfigs, diagnostics, slice };
+  return { root, config, files, packages, modules, tsconfigs, diagnostics, slice };
 }
 
 /**

@@ -494,6 +494,13 @@ export function unwrap(node: ts.Node): ts.Node {
   }
 }
 
+/** `await x` (and `await (x as T)`) → x, with the wrappers unwrap() removes. */
+export function unwrapAwait(node: ts.Expression): ts.Expression {
+  let e = unwrap(node) as ts.Expression;
+  while (ts.isAwaitExpression(e)) e = unwrap(e.expression) as ts.Expression;
+  return e;
+}
+
 /** `require('x')` → 'x'. */
 export function requireSpecifier(node: ts.Node): string | undefined {
   if (

@@ -6,7 +6,7 @@ import { testsAbsence } from '../../analysis/optional-auth.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
-import { propertyNameText, unwrap, type Resolver } from '../../syntax/resolve.js';
+import { propertyNameText, unwrap, unwrapAwait, type Resolver } from '../../syntax/resolve.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
 import { classChain, className, isPackageExport } from './decorators.js';
@@ -311,12 +311,6 @@ function delegateClass(expr: ts.Expression, cls: ts.ClassDeclaration, resolver: 
   if (!classRef) return undefined;
   const v = resolver.value(classRef as ts.Expression);
   return v.kind === 'node' && ts.isClassDeclaration(v.node) ? v.node : undefined;
-}
-
-function unwrapAwait(e: ts.Expression): ts.Expression {
-  let x = unwrap(e) as ts.Expression;
-  while (ts.isAwaitExpression(x)) x = unwrap(x.expression) as ts.Expression;
-  return x;
 }
 
 /** What the request carries: `request.headers[...]`, `req.cookies`, a local read from `getRequest()`. */

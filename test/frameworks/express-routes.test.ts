@@ -63,12 +63,17 @@ describe('express: routes and guard chains', () => {
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
       'DELETE /ctx/notes/:id unprotected',
       'GET /admin/users protected',
+      'GET /api/account protected',
       'GET /ctx/notes protected',
+      'GET /drafts unknown',
       'GET /health unprotected',
       'GET /items/:id protected',
       'GET /sdk unknown',
+      'POST /api/signup unprotected',
       'PUT /items/:id unprotected',
     ]);
+    // draftRoutes hands back another router than the one it registered on: its route is mounted nowhere.
+    expect(routes.find((r) => r.path === '/drafts')!.auth.reason).toBe('router is not mounted by any app the scan found');
     const sdk = routes.find((r) => r.path === '/sdk')!;
     expect(sdk.auth.reason).toBe("some-auth-sdk.verifyToken comes from a package the scan cannot read; name it in the config's guards or notGuards");
   });

@@ -213,7 +213,13 @@ export class ExpressRouters {
     // router makes a router of its own (route files that each call `createRouter()` are mounted apart).
     if (callee.kind === 'node' && isFunctionNode(callee.node) && ts.isCallExpression(node)) {
       for (const ret of returnedExpressions(callee.node)) {
-        const ref = this.routerOf(ret, depth + 1);
+        let ref = this.routerOf(ret, depth + 1);
+        // A registrar that hands back the router it was given (`module.exports = (router) => { users(router);
+        // return router }`, mounted as `app.use('/api', routes(router))`): the router is what this call passes.
+        if (ref && 'param' in ref && ref.param.parent === callee.node) {
+          const arg = node.arguments[callee.node.parameters.indexOf(ref.param)];
+          ref = arg ? this.routerInside(arg, ref.path, depth + 1) : undefined;
+        }
         if (!ref || !('router' in ref)) continue;
         if (ref.router.kind === 'router' && isWithin(ref.router.creation, callee.node)) return { router: this.instanceAt(node, ref.router) };
         return ref;

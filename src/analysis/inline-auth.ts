@@ -4,9 +4,10 @@ import { isFunctionNode, returnedExpressions, type FunctionNode } from '../synta
 import { locOf, snippet } from '../syntax/loc.js';
 import { unwrap, unwrapAwait } from '../syntax/resolve.js';
 import { findDeclaration } from '../syntax/scope.js';
-import { refusal } from './branch-refusal.js';
+import { isRefusingResponse, refusal } from './branch-refusal.js';
 import { findHelperStatusRefusal, findRefusal } from './guard-evidence.js';
 import { refusalSites } from './refusal-sites.js';
+import { isPackageVerification } from './verified-token.js';
 import type { Provenance } from './provenance.js';
 
 /**
@@ -28,7 +29,9 @@ export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string,
     const delegated = refusingHelper(st, statements[i + 1], prov, fn, depth > 0);
     if (typeof delegated === 'string') return { evidence: delegated, loc: locOf(st, root) };
     if (delegated) return { ...delegated, loc: locOf(st, root) };
-    if (ts.isIfStatement(st) && refusesWithoutPrincipal(st.expression, prov)) {
+    const verified = verifiedInTry(st, prov);
+    if (verified) return { evidence: verified, loc: locOf(st, root) };
+    if (ts.isIfStatement(st) && (refusesWithoutPrincipal(st.expression, prov) || refusesWithoutCredential(st.expression))) {
       const refused = refusal(st.thenStatement, 'auth');
       if (refused) return { evidence: `if (${snippet(st.expression, 40)}) ${snippet(refused, 50)}`, loc: locOf(st, root) };
     }
@@ -309,6 +312,97 @@ function isAbsenceOf(cond: ts.Expression, name: string): boolean {
 function returnsIn(st: ts.Statement): boolean {
   if (ts.isReturnStatement(st)) return true;
   return ts.isBlock(st) && st.statements.some((s) => ts.isReturnStatement(s));
+}
+
+/**
+ * `try { const decoded = jwt.verify(token, secret); ...the work... } catch (e) { res.status(500).send(...) }`: the
+ * verification throws without a valid token and the catch answers an error, so the work never runs for an
+ * anonymous caller. A verifier given a callback does not throw; a catch that carries on is no refusal.
+ */
+function verifiedInTry(st: ts.Statement, prov: Provenance): string | undefined {
+  const block = st.parent;
+  const tryStatement = ts.isBlock(block) && ts.isTryStatement(block.parent) && block.parent.tryBlock === block ? block.parent : undefined;
+  if (!tryStatement?.catchClause || !ts.isVariableStatement(st)) return undefined;
+  const init = st.declarationList.declarations[0]?.initializer;
+  const call = init && unwrapAwait(init);
+  // A package's verifier, which throws; a project helper may answer `false` instead, and the catch never runs.
+  if (!call || !ts.isCallExpression(call) || !isPackageVerification(call, prov.resolver)) return undefined;
+  if (!call.arguments[0] || !fromCredentialCarrier(call.arguments[0], 0)) return undefined;
+  const answered = failureAnswer(tryStatement.catchClause.block);
+  return answered ? `${snippet(call, 50)} throws without a valid token, and the catch answers \`${snippet(answered, 40)}\`` : undefined;
+}
+
+/**
+ * A token read from where callers carry their credential (the Authorization header, a cookie, the session), directly
+ * or through the locals it is computed from; a token in the body or the query is a capability (a reset or an
+ * invitation link), not the caller's sign-in.
+ */
+function fromCredentialCarrier(e: ts.Node, depth: number): boolean {
+  const u = unwrap(e as ts.Expression);
+  if (/headers|authorization|cookie|bearer|session/i.test(u.getText())) return true;
+  if (!ts.isIdentifier(u) || depth > 3) return false;
+  const decl = findDeclaration(u.text, u);
+  const source = decl && sourceOf(decl);
+  if (source) return fromCredentialCarrier(source, depth + 1);
+  // `let token; if (req.headers.cookie) { ...; token = authCookie.split('=')[1] }`: what it is assigned.
+  return !!decl && ts.isVariableDeclaration(decl) && assignmentsTo(decl).some((value) => fromCredentialCarrier(value, depth + 1));
+}
+
+/** The values assigned to a local declared without an initializer, in the function that declares it. */
+function assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
+  const scope = ts.findAncestor(decl, isFunctionNode);
+  if (!scope?.body || !ts.isIdentifier(decl.name)) return [];
+  const name = decl.name.text;
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name && findDeclaration(name, n.left) === decl) out.push(n.right);
+    ts.forEachChild(n, visit);
+  };
+  visit(scope.body);
+  return out;
+}
+
+/** `!token`, where the token is read from the Authorization header or a cookie: true when the caller brought none. */
+function refusesWithoutCredential(cond: ts.Expression): boolean {
+  const e = unwrap(cond);
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return refusesWithoutCredential(e.left) || refusesWithoutCredential(e.right);
+  if (!ts.isPrefixUnaryExpression(e) || e.operator !== ts.SyntaxKind.ExclamationToken) return false;
+  const operand = unwrap(e.operand);
+  return ts.isIdentifier(operand) && CREDENTIAL.test(operand.text) && !OTHER_TOKEN.test(operand.text) && fromCredentialCarrier(operand, 0);
+}
+
+/** Tokens that are not the caller's sign-in: a refresh token is what a sign-in step exchanges; the others are links' capabilities. */
+const OTHER_TOKEN = /refresh|reset|invit|verif|magic|otp|activation|confirm/i;
+
+/** A catch block that answers an error (any 4xx/5xx, `next(err)`, a rethrow) and does nothing else but log. */
+function failureAnswer(block: ts.Block): ts.Node | undefined {
+  let answer: ts.Node | undefined;
+  for (const st of block.statements) {
+    if (ts.isThrowStatement(st)) return answer ?? st;
+    const expr = ts.isReturnStatement(st) ? st.expression : ts.isExpressionStatement(st) ? st.expression : undefined;
+    if (!expr) return undefined;
+    const e = unwrapAwait(expr);
+    if (/^(console|logger|log)\./.test(e.getText())) continue;
+    if (!answer && answersError(e)) answer = e;
+    else return undefined;
+  }
+  return answer;
+}
+
+/** `res.status(500).send(...)`, `res.sendStatus(401)`, `next(err)`: a response with an error status, or the error handed on. */
+function answersError(e: ts.Expression): boolean {
+  if (isRefusingResponse(e, 'client-error')) return true;
+  let n: ts.Node = e;
+  while (ts.isCallExpression(n) || ts.isPropertyAccessExpression(n)) {
+    if (ts.isCallExpression(n)) {
+      const callee = n.expression;
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      const first = n.arguments[0] && unwrap(n.arguments[0]);
+      if (/^(status|sendStatus|code)$/.test(name) && first && ts.isNumericLiteral(first) && Number(first.text) >= 400) return true;
+    }
+    n = n.expression;
+  }
+  return false;
 }
 
 /** The body's statements, looking into a leading `try { ... }` whose block holds the real work. */

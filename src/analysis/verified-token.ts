@@ -28,12 +28,16 @@ export function verifiedTokenSource(resolver: Resolver): OriginSource {
         const decl = findDeclaration(e.text, e);
         return decl && ts.isParameter(decl) && isPassportJwtPayload(decl, resolver) ? { kind: 'principal', path: [], node: e } : undefined;
       }
-      if (!ts.isCallExpression(e) || e.arguments.some((a) => isFunctionNode(unwrap(a)))) return undefined;
-      const v = resolver.value(e.expression);
-      if (v.kind !== 'external' || !VERIFIERS[v.pkg]?.has(v.path[v.path.length - 1])) return undefined;
-      return { kind: 'principal', path: [], node: e };
+      return ts.isCallExpression(e) && isPackageVerification(e, resolver) ? { kind: 'principal', path: [], node: e } : undefined;
     },
   };
+}
+
+/** `jwt.verify(token, secret)`, `jwtVerify(token, key)`: a package's verifier called in the form that throws on a bad token. */
+export function isPackageVerification(call: ts.CallExpression, resolver: Resolver): boolean {
+  if (call.arguments.some((a) => isFunctionNode(unwrap(a)))) return false;
+  const v = resolver.value(call.expression);
+  return v.kind === 'external' && !!VERIFIERS[v.pkg]?.has(v.path[v.path.length - 1]);
 }
 
 /** The payload parameter of a passport-jwt verify callback: the first, or the second with `passReqToCallback`. */

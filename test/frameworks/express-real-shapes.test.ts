@@ -420,3 +420,19 @@ describe('express: handlers that check the session themselves', () => {
     ]);
   });
 });
+
+// snoopysecurity/dvws-node verifies the token in the handler: `try { jwt.verify(bearer) ... } catch { res.status(500) }`,
+// and reads an auth cookie by hand before `if (!token) return 401`; both read as unprotected (holdout4).
+describe('express: handlers that verify the caller token themselves', () => {
+  it('a verification inside try whose catch refuses, and a hand-read cookie refused when absent, are inline checks; a body token, a catch that carries on or a helper that never throws is not', async () => {
+    const { routes } = await listRoutes({ paths: [fixture('express', 'handler-token-checks')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.evidence).join()}`).sort()).toEqual([
+      'GET /feed public ',
+      "GET /profile protected jwtVerify(token, secret) throws without a valid token, and the catch answers `res.status(401).json({ error: 'invalid …`",
+      'GET /settings public ',
+      "POST /admin/users protected if (!token) return res.status(401).json({ error: 'Unauthorize…",
+      'POST /password/reset public ',
+    ]);
+    expect(routes.find((r) => r.path === '/feed')!.auth.reason).toMatch(/^public by design: verifies the caller's credentials itself without refusing/);
+  });
+});

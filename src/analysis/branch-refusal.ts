@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { unwrap } from '../syntax/resolve.js';
+import { LOGIN_PATH } from './guard-evidence.js';
 
 /** Which statuses count as refusing: any client error for ownership checks, 401/403 for authentication. */
 export type RefusalKind = 'client-error' | 'auth';
@@ -41,6 +42,8 @@ export function isRefusingResponse(expr: ts.Node, kind: RefusalKind): boolean {
       const args: readonly ts.Expression[] = e.arguments ?? [];
       if (name && STATUS_METHODS.has(name) && accepts(statusOf(args[0]) ?? 0, kind)) return true;
       if (name && BODY_WITH_STATUS_METHODS.has(name) && accepts(statusOf(args[1]) ?? 0, kind)) return true;
+      // Pages refuse by sending the browser to the login page: `return res.redirect('/login')`.
+      if (name === 'redirect' && args.some((a) => LOGIN_PATH.test(ts.isStringLiteralLike(a) ? a.text : ts.isTemplateExpression(a) ? a.head.text : ''))) return true;
       // `next(err)` hands an error to the framework's error handler instead of continuing.
       if (name === 'next' && args.length === 1 && !(ts.isStringLiteralLike(args[0]) && args[0].text === 'route')) return kind === 'client-error' || AUTH_ERROR.test(args[0].getText());
       // `new Response(null, { status: 403 })`, `new HTTPException(401)`, `createError(404)`.

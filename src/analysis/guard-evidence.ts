@@ -14,7 +14,7 @@ import { withInitializers } from './refusal-sites.js';
 const REFUSAL_STATUS = new Set([401, 403]);
 const REFUSAL_NAMES = /^(UNAUTHORIZED|UNAUTHORISED|FORBIDDEN|Unauthorized|Unauthorised|Forbidden)$/;
 const REFUSAL_CLASS = /(Unauthori[sz]ed|Forbidden|Unauthenticated|AuthenticationError|AuthError|NotAuthenticated|PermissionDenied|AccessDenied|NotAuthori[sz]ed|NotLoggedIn|NotSignedIn|NeedsLogin|NeedLogin|LoginRequired|SignInRequired|AuthenticationRequired|AuthRequired)/;
-const LOGIN_PATH = /(^|\/)(login|signin|sign-in|log-in|auth)(\b|\/|\?|$)/i;
+export const LOGIN_PATH = /(^|\/)(login|signin|sign-in|log-in|auth)(\b|\/|\?|$)/i;
 const STATUS_SETTERS = new Set(['status', 'sendStatus', 'code', 'writeHead', 'unauthorized', 'forbidden']);
 
 /** Whether an expression denotes the status 401 or 403 (`401`, `httpStatus.UNAUTHORIZED`, `HttpStatus.FORBIDDEN`). */

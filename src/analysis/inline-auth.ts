@@ -68,7 +68,7 @@ function handsWholeRequestTo(fn: FunctionNode, prov: Provenance): { call: ts.Cal
  * `await requireUser(req)` where the helper throws a 401/403, or `const session = validateSession(req, res);
  * if (!session) return;` where the helper answers 401/403 itself: the handler delegates its check.
  */
-function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: Provenance, fn: FunctionNode, credentialNamed = false): string | { evidence: string; admits: string } | undefined {
+function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: Provenance, fn: FunctionNode, credentialNamed = false): string | { evidence: string; admits?: string; redirectsOnVerdict?: boolean } | undefined {
   let call: ts.Expression | undefined;
   let holder: string | undefined;
   if (ts.isExpressionStatement(st)) call = st.expression;
@@ -95,7 +95,8 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
     const verdict = refusesOnVerdict(e, next, prov) ?? returnsHelperRefusal(e, next, holder, helper, prov);
     // Only a verdict tested whole (`if (!allowed)`); `if (!session.user)` tests a part of what the helper returns.
     const admits = helper && verdict && isAbsenceOf(next.expression, holder) ? passesWithoutCaller(helper, e, request) : undefined;
-    return verdict && admits ? { evidence: verdict, admits } : verdict;
+    const restart = verdict && redirectsToLogin(next.thenStatement);
+    return verdict ? { evidence: verdict, ...(restart ? { redirectsOnVerdict: true } : {}), ...(admits ? { admits } : {}) } : undefined;
   }
   const thrower = ts.findAncestor(refused.node, (a) => a === helper!.body || ts.isThrowStatement(a));
   if (thrower && ts.isThrowStatement(thrower)) return `${snippet(e, 50)}${passedOn ? ` calls ${passedOn.name}(), which` : ''} ${refused.evidence}`;
@@ -291,6 +292,18 @@ function builtRefusal(fn: FunctionNode, member: string, prov: Provenance, depth:
     }
   }
   return undefined;
+}
+
+/** A branch whose refusal sends the browser to the login page rather than answering 401/403. */
+function redirectsToLogin(branch: ts.Statement): boolean {
+  const refused = refusal(branch, 'auth');
+  let redirects = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'redirect') redirects = true;
+    else ts.forEachChild(n, visit);
+  };
+  if (refused) visit(refused);
+  return redirects;
 }
 
 function mentions(expr: ts.Node, name: string): boolean {

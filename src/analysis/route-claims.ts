@@ -216,6 +216,14 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
   { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },
 ];
 
+/** Whether a path names a step of signing in (`/login/2fa`, `/auth/google/callback`), by the same words as the evidence. */
+export function isSignInStep(path: string): boolean {
+  const segments = path.split('/').filter((s) => s && !s.startsWith(':') && !s.startsWith('{') && s !== '*');
+  const last = segments[segments.length - 1] ?? '';
+  if (CALLER_SEGMENT.test(last) || /^userinfo$/i.test(last)) return false;
+  return PATH_KINDS.some((k) => k.kind === 'auth-flow' && segments.slice(-2).some((seg) => k.test.test(seg)) && (!k.within || segments.some((seg) => k.within!.test(seg))));
+}
+
 function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence[] {
   const out: Evidence[] = [];
   const segments = route.path.split('/').filter((s) => s && !s.startsWith(':') && !s.startsWith('{') && s !== '*');

@@ -55,6 +55,8 @@ export interface InlineAuth {
   loc: SourceLoc;
   /** The check's verdict also passes callers without credentials when this holds (`isPublic`): records open by design. */
   admits?: string;
+  /** The handler sends the caller to the login page on a helper's verdict (in a sign-in step: back to the flow's start). */
+  redirectsOnVerdict?: boolean;
 }
 
 /** Everything the rules need to know about one handler; plain data. */

@@ -14,7 +14,7 @@ import type { Diagnostic, Finding, Fix, Route, ScanResult } from '../model/types
 import { Resolver } from '../syntax/resolve.js';
 import { allRules } from '../../rules/index.js';
 import { handlerFacts } from './facts.js';
-import { settleClaims } from '../analysis/route-claims.js';
+import { isSignInStep, settleClaims } from '../analysis/route-claims.js';
 import { noRoutesFinding } from './no-routes.js';
 import { unreachedControllers } from './unreached-controllers.js';
 import { publicComment, suppressionsIn } from './declarations.js';
@@ -131,7 +131,9 @@ function settleStatus(record: RouteRecord, facts: HandlerFacts | undefined, conf
       return;
     }
     route.auth = { status: 'unprotected', guards: [], reason: message };
-  } else if (route.auth.status !== 'protected' && inline) {
+  } else if (route.auth.status !== 'protected' && inline && !(inline.redirectsOnVerdict && isSignInStep(route.path))) {
+    // (A sign-in step, `/login/2fa`, that sends the browser back to the login page on a helper's verdict over the
+    // flow's own state, a pending sign-in, is part of signing in, not a check of a signed-in caller.)
     route.auth = {
       status: 'protected',
       guards: [{ name: 'inline check', kind: 'inline', scope: 'route', loc: inline.loc, evidence: inline.evidence }],

@@ -127,6 +127,12 @@ export class Resolver {
           const given = callee.kind === 'external' && !callee.path.length ? PASSED_THROUGH[callee.pkg]?.[name] : undefined;
           if (given !== undefined && n.arguments[given]) return this.value(n.arguments[given]!, depth + 1);
         }
+        // `new SessionHandler(db).isLoggedIn`: what a constructor function assigns to `this`, or its prototype holds.
+        if (ts.isNewExpression(n)) {
+          const ctor = this.value(n.expression, depth + 1);
+          const assigned = ctor.kind === 'node' && isFunctionNode(ctor.node) ? constructorFunctionMember(ctor.node, name) : undefined;
+          if (assigned) return this.value(assigned, depth + 1);
+        }
         // getServer().app, Server.getInstance().app: a member of what a project function returns.
         if (ts.isCallExpression(n)) {
           const produced = this.callResult(n, depth + 1);
@@ -576,4 +582,29 @@ function sharedPrefix(a: string, b: string): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return i;
+}
+
+/**
+ * What a pre-class constructor function gives its instances under `name`: `this.name = ...` among its own
+ * statements (arrow functions share its `this`, nested `function`s do not), else `F.prototype.name = ...` in its file.
+ */
+function constructorFunctionMember(fn: FunctionNode, name: string): ts.Expression | undefined {
+  const assignedTo = (n: ts.Node, target: (left: ts.Expression) => boolean): ts.Expression | undefined =>
+    ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && n.left.name.text === name && target(n.left.expression)
+      ? n.right
+      : undefined;
+  let found: ts.Expression | undefined;
+  const own = (n: ts.Node): void => {
+    if (found || (isFunctionNode(n) && !ts.isArrowFunction(n))) return;
+    found = assignedTo(n, (left) => left.kind === ts.SyntaxKind.ThisKeyword);
+    if (!found) ts.forEachChild(n, own);
+  };
+  if (fn.body) ts.forEachChild(fn.body, own);
+  const fnName = (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+  if (found || !fnName) return found;
+  const onPrototype = (left: ts.Expression) => ts.isPropertyAccessExpression(left) && left.name.text === 'prototype' && ts.isIdentifier(left.expression) && left.expression.text === fnName;
+  for (const st of fn.getSourceFile().statements) {
+    if (ts.isExpressionStatement(st) && (found = assignedTo(st.expression, onPrototype))) break;
+  }
+  return found;
 }

@@ -348,12 +348,12 @@ describe('express: routes registered in loops', () => {
 // set in the constructor: no app was found, every router "not mounted"; then a vendored `apicache.middleware`
 // the scan cannot read left the status-page routes unknown.
 describe('express: an app kept in a singleton server class', () => {
-  it('finds the app through getInstance(); an unreadable cache is no guard, an unreadable session check stays unknown', async () => {
+  it('finds the app through getInstance(); an unreadable cache is no guard; a session check built by a constructor function is followed', async () => {
     const routes = await routesOf('singleton-server');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.reason ?? ''}`).sort()).toEqual([
       'GET /health unprotected no middleware that authenticates runs before the handler',
       'GET /status/:slug unprotected no middleware that authenticates runs before the handler',
-      'GET /status/:slug/edit unknown kit.requireSession: cannot follow `.requireSession`',
+      'GET /status/:slug/edit protected ',
     ]);
     const { app } = (await import(fixture('express', 'singleton-server', 'src/app.ts'))) as { app: import('express').Express };
     await withServer(app, async (base) => {
@@ -434,5 +434,22 @@ describe('express: handlers that verify the caller token themselves', () => {
       'POST /password/reset public ',
     ]);
     expect(routes.find((r) => r.path === '/feed')!.auth.reason).toMatch(/^public by design: verifies the caller's credentials itself without refusing/);
+  });
+});
+
+// OWASP/NodeGoat builds its guards with a pre-class constructor function (`function SessionHandler(db) {
+// this.isLoggedInMiddleware = ... }`, used as `new SessionHandler(db).isLoggedInMiddleware`), and its welcome page
+// redirects to /login itself; all read as unprotected (holdout4).
+describe('express: members of objects built by constructor functions', () => {
+  it('follows this.x = ... and F.prototype.x = ... to the guard; a member that always continues is none', async () => {
+    const routes = await routesOf('constructor-function-guards');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => `${g.name}: ${g.evidence}`).join()}`).sort()).toEqual([
+      "GET / protected inline check: if (!req.session.userId) return res.redirect('/login');",
+      "GET /dashboard protected isLoggedIn: redirects to '/login', otherwise calls next()",
+      'GET /login unprotected ',
+      'GET /reports protected reports.requireUser: responds 401, otherwise calls next()',
+      'GET /reports/summary unprotected ',
+      'GET /stats unprotected ',
+    ]);
   });
 });

@@ -155,3 +155,51 @@ describe('a scan that reaches little of the app says so', () => {
     }
   });
 });
+
+// sahat/hackathon-starter's `/login/2fa` looks up the sign-in pending in the session and sends the browser back to
+// /login without one: a step of signing in, not a check of a signed-in caller. An OAuth consent page that tests the
+// principal, and a sign-out that answers 401 on the session helper's verdict, still check the caller.
+describe('sign-in steps', () => {
+  it('a redirect to the login page on a helper verdict in a sign-in step is part of the flow; a principal test or a 401 is a check', async () => {
+    const dir = makeTempProject('sign-in-steps', {
+      'package.json': JSON.stringify({ name: 'sign-in-steps', type: 'module', dependencies: { express: '^5.1.0' } }),
+      'src/app.js': `import express from 'express';
+import { findUser, sessionFrom } from './store.js';
+export const app = express();
+app.get('/login/2fa', async (req, res) => {
+  const user = await findUser(req.session.pendingSignIn);
+  if (!user) return res.redirect('/login');
+  res.send('enter the code');
+});
+app.get('/oauth/authorize', (req, res) => {
+  if (!req.user) return res.redirect('/login');
+  res.send('allow access?');
+});
+app.post('/auth/signout', async (req, res) => {
+  const session = await sessionFrom(req.headers.cookie);
+  if (!session) return res.status(401).end();
+  res.status(204).end();
+});
+app.get('/reports', async (req, res) => {
+  const user = await findUser(req.session.pendingSignIn);
+  if (!user) return res.redirect('/login');
+  res.json([]);
+});
+`,
+      'src/store.js': `export async function findUser(id) { return id ? { id } : null; }
+export async function sessionFrom(cookie) { return cookie ? { cookie } : null; }
+`,
+    });
+    try {
+      const result = await scan({ paths: [dir], cwd: dir });
+      expect(result.routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual([
+        'GET /login/2fa public',
+        'GET /oauth/authorize protected',
+        'POST /auth/signout protected',
+        'GET /reports protected',
+      ]);
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+});

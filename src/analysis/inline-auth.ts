@@ -89,7 +89,7 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   const refused = direct ?? passedOn?.refusal;
   // `const key = await validateWriteKey({ writeKey: req.headers.authorization }); if (key.isErr()) return 401`: the
   // helper checks the credential, the handler refuses on its verdict.
-  if (!refused) {
+  const onVerdict = () => {
     if (!holder || !next || !ts.isIfStatement(next) || !mentions(next.expression, holder)) return undefined;
     // `return hasAccess(req) || isPublic`: a verdict that is true for everyone on some records checks nobody.
     const verdict = refusesOnVerdict(e, next, prov) ?? returnsHelperRefusal(e, next, holder, helper, prov);
@@ -97,7 +97,8 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
     const admits = helper && verdict && isAbsenceOf(next.expression, holder) ? passesWithoutCaller(helper, e, request) : undefined;
     const restart = verdict && redirectsToLogin(next.thenStatement);
     return verdict ? { evidence: verdict, ...(restart ? { redirectsOnVerdict: true } : {}), ...(admits ? { admits } : {}) } : undefined;
-  }
+  };
+  if (!refused) return onVerdict();
   const thrower = ts.findAncestor(refused.node, (a) => a === helper!.body || ts.isThrowStatement(a));
   if (thrower && ts.isThrowStatement(thrower)) return `${snippet(e, 50)}${passedOn ? ` calls ${passedOn.name}(), which` : ''} ${refused.evidence}`;
   if (passedOn) return undefined;
@@ -105,7 +106,8 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   if (holder && next && ts.isIfStatement(next) && isAbsenceOf(next.expression, holder) && returnsIn(next.thenStatement)) {
     return `${snippet(e, 50)} ${refused.evidence}, then \`if (${snippet(next.expression, 30)}) return\``;
   }
-  return undefined;
+  // The refusal the helper holds is one it builds and hands back (`{ ok: false, response: c.json(..., 401) }`).
+  return onVerdict();
 }
 
 /**
@@ -280,7 +282,12 @@ function returnsHelperRefusal(call: ts.Expression, check: ts.IfStatement, holder
 /** A refusal the function returns as `member` of an object it answers, directly or through the function whose result it returns. */
 function builtRefusal(fn: FunctionNode, member: string, prov: Provenance, depth: number): ReturnType<typeof findRefusal> {
   for (const r of returnedExpressions(fn)) {
-    const e = unwrapAwait(r);
+    let e = unwrapAwait(r);
+    // `const auth = await authenticateVaultRequest(c); if (!auth.ok) return auth`: what the local was given.
+    if (ts.isIdentifier(e)) {
+      const decl = findDeclaration(e.text, e);
+      if (decl && ts.isVariableDeclaration(decl) && decl.initializer) e = unwrapAwait(decl.initializer);
+    }
     if (ts.isObjectLiteralExpression(e)) {
       const prop = e.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText() === member);
       const found = prop && ts.isPropertyAssignment(prop) ? findRefusal(prop.initializer) : undefined;

@@ -133,11 +133,13 @@ describe('hono: routes and guard chains', () => {
     // throws 401; a helper that catches that refusal is no check, nor one whose 401 is about the client's address (keyshade).
     // documenso's API downloads hand `c.req.header('authorization')` to a helper that throws 401 without a token.
     // HonoWarden (found after the holdout4 measurement): `const auth = await authenticateVaultRequest(c); if (!auth.ok)
-    // return auth.response`, the helper building the 401, and handlers that hand the context to a function doing that.
+    // return auth.response`, the helper building the 401, and handlers that hand the context to a function doing that;
+    // and a helper that builds a 401 of its own besides handing back another's verdict through a local.
     expect(await routeLines(fixture('hono', 'inline-checks'))).toEqual([
       'DELETE /account protected',
       'DELETE /folders/:id protected',
       'GET /device unprotected',
+      'GET /devices/pending protected',
       'GET /documents/:id/download protected',
       'GET /documents/:id/preview unprotected',
       'GET /feed unprotected',

@@ -223,6 +223,22 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(findings.filter((f) => f.ruleId === 'missing-auth').map((f) => `${f.severity} ${f.route!.path}`)).toEqual(['warning /stats']);
   }, 60_000);
 
+  // dehixorg/dehix_fastify (holdout4): 136 routes in fastify-decorators controllers loaded by `bootstrap` from a
+  // directory, none found.
+  it("decorated-controllers: fastify-decorators controllers from a directory and mask, an inherited @Hook('onRequest'), a route-level hook", async () => {
+    const lines = await observed('decorated-controllers');
+    expect(lines).toEqual([
+      'DELETE /notes/:id protected → 401',
+      'GET /audit/entries unprotected → 200',
+      'GET /notes protected → 401',
+      'GET /notes/:id protected → 401',
+      'GET /public/health unprotected → 200',
+      'GET /public/me protected → 401',
+      'POST /public/feedback unprotected → 200',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+  }, 60_000);
+
   it('route-level-fix: a non-refusing route hook is no guard', async () => {
     const lines = await observed('route-level-fix');
     expect(lines).toEqual([

@@ -48,6 +48,10 @@ export function planFastifyAuthFixes(ctx: AdapterContext, request: AuthFixReques
       planned.set(record.route.id, { notFixableReason: 'the route registration could not be located for editing' });
       continue;
     }
+    if (entry.shape === 'decorator') {
+      planned.set(record.route.id, { notFixableReason: 'routes of fastify-decorators controllers are not edited automatically: add a @Hook or the route option by hand' });
+      continue;
+    }
     const whole = pluginEdit(entry.ctx, request.all, flaggedIds);
     const route = whole ? undefined : routeEdit(entry);
     if (!whole && (!route || 'reason' in route)) {

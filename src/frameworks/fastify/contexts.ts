@@ -6,6 +6,7 @@ import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import { joinPaths } from '../chain.js';
 import { autoloadTree, readAutoloadOptions } from './autoload.js';
+import { isDecoratorsBootstrap, readBootstrap } from './decorators.js';
 import { FASTIFY_HTTP_METHODS, type FastifyInstances, type InstanceKey } from './instances.js';
 import { knownFastifyPlugin } from './known-plugins.js';
 import { resolvePlugin, type PluginRef } from './plugins.js';
@@ -21,6 +22,8 @@ export interface HookEntry {
   addedIn: FastifyContext;
   /** Set when a known plugin adds the hook: why it refuses. */
   evidence?: string;
+  /** A class method registered as the hook (fastify-decorators' `@Hook('onRequest')`); `expr` then names it. */
+  fn?: FunctionNode;
 }
 
 /** A route registration: `fastify.get(...)` or `fastify.route({...})`, in the context it runs in. */
@@ -29,7 +32,7 @@ export interface RouteEntry {
   ctx: FastifyContext;
   /** The instance expression the route was registered on (`fastify` in `fastify.get`). */
   receiver: ts.Expression;
-  shape: 'shorthand' | 'route';
+  shape: 'shorthand' | 'route' | 'decorator';
   methods: string[];
   /** The route path as written; undefined when computed. */
   path: string | undefined;
@@ -37,6 +40,8 @@ export interface RouteEntry {
   /** Options given as something other than an object literal (a shared constant, a call). */
   optionsExpr?: ts.Expression;
   handler?: ts.Expression;
+  /** A class method answering the route (fastify-decorators), with its name. */
+  handlerMethod?: { fn: FunctionNode; name: string };
 }
 
 /**
@@ -345,6 +350,10 @@ export class FastifyContextBuilder {
         this.autoload(call, optsArg, ctx, stack);
         return;
       }
+      if (isDecoratorsBootstrap(plugin.pkg, plugin.path)) {
+        this.decoratedControllers(call, optsArg, ctx);
+        return;
+      }
       this.addExternal(plugin.pkg, optsArg, pluginArg, call, ctx);
       return;
     }
@@ -357,6 +366,29 @@ export class FastifyContextBuilder {
     child.plugin = plugin.fn;
     child.registerCall = call;
     this.runPlugin(plugin.fn, child, stack, optsArg);
+  }
+
+  /** fastify-decorators: each controller class is a plugin of its own, its `@Hook` methods its hooks. */
+  private decoratedControllers(call: ts.CallExpression, optsArg: ts.Expression | undefined, ctx: FastifyContext): void {
+    const { controllers, prefix, unknowns } = readBootstrap(optsArg, this.resolver, this.files);
+    ctx.unknowns.push(...unknowns.map((u) => `${u} (at ${where(call)})`));
+    for (const c of controllers) {
+      const child = this.newContext(ctx, joinPaths(ctx.prefix, prefix ?? '', c.route ?? ''));
+      child.registerCall = call;
+      for (const h of c.hooks) child.hooks.push({ name: h.name, expr: h.at, call, addedIn: child, fn: h.fn });
+      for (const r of c.routes) {
+        child.routes.push({
+          call: r.decorator,
+          ctx: child,
+          receiver: r.decorator.expression,
+          shape: 'decorator',
+          methods: r.methods,
+          path: r.path,
+          ...(r.options ? { options: r.options } : r.optionsExpr ? { optionsExpr: r.optionsExpr } : {}),
+          handlerMethod: { fn: r.handler, name: r.name },
+        });
+      }
+    }
   }
 
   /** A plugin from a package: the hooks and guard decorators it is known to add to the registering context. */

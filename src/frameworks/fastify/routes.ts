@@ -61,13 +61,17 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
     for (const reason of c.unknowns) links.push({ verdict: 'unknown', reason });
     const scope: Guard['scope'] = !c.parent && c.creation ? 'global' : 'plugin';
     for (const hook of c.hooks) {
-      const verdict = hook.evidence ? { verdict: 'guard' as const, evidence: hook.evidence } : classifier.classify(hook.expr, hook.addedIn);
+      const verdict = hook.evidence
+        ? { verdict: 'guard' as const, evidence: hook.evidence }
+        : hook.fn
+          ? classifier.classifyFunction(hook.fn, hook.addedIn)
+          : classifier.classify(hook.expr, hook.addedIn);
       links.push(link(verdict, hook.expr, scope));
     }
   }
   links.push(...routeLevel(entry, classifier, link));
 
-  const fn = entry.handler ? resolveHandler(entry.handler, actx.resolver) : undefined;
+  const fn = entry.handlerMethod?.fn ?? (entry.handler ? resolveHandler(entry.handler, actx.resolver) : undefined);
   if (fn) {
     const inline = jwtVerifyIn(fn);
     if (inline?.refuses) {
@@ -80,13 +84,13 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
       links.push({ verdict: 'guard', guard: { name: call, kind: 'inline', scope: 'route', loc: locOf(fn, root), evidence: `calls ${call}, which a hook attached and which refuses without valid credentials` } });
     }
   }
-  if (!entry.handler) unresolved.push('the route has no handler the scan can read');
+  if (!entry.handler && !entry.handlerMethod) unresolved.push('the route has no handler the scan can read');
   if (entry.path === undefined || entry.path.includes(DYNAMIC)) unresolved.push('the route path is computed at run time');
   if (entry.methods.includes(DYNAMIC)) unresolved.push('the route method is computed at run time');
 
   const decorated = new Set<string>();
   for (const c of chain) for (const key of c.decorations.keys()) if (key.startsWith('request.')) decorated.add(key.slice('request.'.length));
-  const name = entry.handler ? handlerName(entry.handler, fn) : undefined;
+  const name = entry.handlerMethod?.name ?? (entry.handler ? handlerName(entry.handler, fn) : undefined);
   const handlerLoc = locOf(fn ?? entry.handler ?? entry.call, root);
   const chainFiles = files.of([entry.call, fn, ...chain.map(placingSites)], [...chain.flatMap((c) => c.hooks.map((h) => h.expr)), ...routeHookValues(entry), ...decorationsUsed(chain, entry)]);
   return entry.methods.map((method) => {

@@ -411,12 +411,14 @@ describe('method chains of any length', () => {
 // response.errorForbidden(req, res) }`, or `if (!req.isAuthenticated()) return res.status(401)...`; both read as
 // unprotected, 15 false errors (found after the holdout2 measurement).
 describe('express: handlers that check the session themselves', () => {
-  it('the positive test with the refusal in else, through a project helper, is an inline check; an else that answers is not', async () => {
+  it('a refusal in then or in else, also through a project helper, is an inline check; a branch that answers otherwise is not', async () => {
     const routes = await routesOf('inline-session-checks');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => `${g.kind} ${g.evidence}`).join()}`).sort()).toEqual([
       'GET /feed unprotected ',
       'GET /history protected inline if (r.isAuthenticated()) ... else response.errorForbidden(req, res)',
       "GET /me protected inline if (!r.isAuthenticated()) return res.status(401).json({ status: 'forbidden'…",
+      'GET /start unprotected ',
+      'POST /me/export protected inline if (!r.isAuthenticated()) response.errorForbidden(req, res)',
     ]);
   });
 });

@@ -63,6 +63,11 @@ function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
   // handler may read the caller, not that the route was meant to be open beside guarded siblings.
   const attachOnly = open.filter((e) => e.kind === 'optional-auth').every((e) => e.message.includes(ATTACHES_CALLER));
   if (kinds.has('optional-auth') && needs.every((e) => e.kind === 'reads-principal' || (e.kind === 'guarded-siblings' && !attachOnly))) return 'public';
+  // A handler written for anonymous callers (it reads the caller only when there is one) also reads what it serves
+  // them: `where: viewer ? { ownerId: viewer } : { visibility: 'public' }`. Optional middleware in front of a handler
+  // that reads private data is the maintainer's call instead (a warning naming both).
+  const handlerOptional = open.some((e) => e.kind === 'optional-auth' && !e.message.startsWith(OPTIONAL_MIDDLEWARE));
+  if (handlerOptional && needs.every((e) => e.kind === 'reads-principal' || e.kind === 'reads-owned-data' || e.kind === 'guarded-siblings')) return 'public';
   return 'needs';
 }
 
@@ -302,10 +307,12 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
   // app plumbing that runs before guarded and open routes alike.
   const readsCaller = signals.some((s) => s.kind === 'reads-principal' || s.kind === 'optional-auth');
   const optional = route.auth.optional?.filter((o) => readsCaller || !o.includes(ATTACHES_CALLER)) ?? [];
-  if (optional.length) out.push(ev('optional-auth', `optional authentication on purpose: ${optional[0]}`, route.loc));
+  if (optional.length) out.push(ev('optional-auth', `${OPTIONAL_MIDDLEWARE}${optional[0]}`, route.loc));
   else if (has('optional-auth')) out.push(has('optional-auth')!);
   return out;
 }
+
+const OPTIONAL_MIDDLEWARE = 'optional authentication on purpose: ';
 
 /** A sign-in step word followed by a parameter named as a token: `/reset/:token`, `/verify/:code`, `/invitations/:token/accept`. */
 const CAPABILITY_LINK = /\/(reset|reset-password|forgot|verify|verify-email|confirm|confirm-email|activate|activation|invite|invites|invitation|invitations|magic-link|unsubscribe)\/:(token|code|key|hash|secret|otp|[a-z]*Token|[a-z]*Code)(\/|$)/i;

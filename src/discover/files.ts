@@ -9,12 +9,9 @@ export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs',
 /** Never project source: dependencies, build output, and test code (tests spin up throwaway apps). */
 const ALWAYS_SKIPPED = [
   '**/node_modules/**',
-  '**/dist/**',
-  '**/build/**',
   '**/coverage/**',
   '**/.git/**',
   '**/.next/**',
-  '**/out/**',
   '**/*.d.ts',
   '**/*.d.mts',
   '**/*.d.cts',
@@ -22,6 +19,23 @@ const ALWAYS_SKIPPED = [
   '**/__tests__/**',
   '**/__mocks__/**',
 ];
+
+/**
+ * Compiled output: a `dist`, `build` or `out` directory next to a package.json (or at the root), where compilers and
+ * bundlers write. One elsewhere is source: `src/core/build/build.module.ts`, a workspace package named `build`.
+ */
+export function isBuildOutput(root: string, file: string): boolean {
+  const parts = path.relative(root, file).split(path.sep);
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (!OUTPUT_DIRS.has(parts[i]!)) continue;
+    const parent = path.join(root, ...parts.slice(0, i));
+    if (i === 0 || hasPackageJson(parent)) return true;
+  }
+  return false;
+}
+
+const OUTPUT_DIRS = new Set(['dist', 'build', 'out']);
+const hasPackageJson = (dir: string) => fs.existsSync(path.join(dir, 'package.json'));
 
 export interface DiscoverInput {
   root: string;
@@ -58,7 +72,7 @@ export function discoverFiles(input: DiscoverInput): string[] {
       dot: false,
       followSymbolicLinks: false,
     });
-    for (const f of files) found.add(path.normalize(f));
+    for (const f of files) if (!isBuildOutput(p, f)) found.add(path.normalize(f));
   }
   const ignores = new GitIgnores(root);
   return [...found].filter((f) => !ignores.ignored(f)).sort();

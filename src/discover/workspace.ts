@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SOURCE_EXTENSIONS } from './files.js';
+import { isBuildOutput, SOURCE_EXTENSIONS } from './files.js';
 
 /** Files that mark the root of a monorepo whose packages import each other by name or by tsconfig paths. */
 const WORKSPACE_MARKERS = ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'rush.json'];
-const NEVER_SOURCE = /[\\/](node_modules|dist|build|coverage|\.git|\.next|out)[\\/]|\.d\.[cm]?ts$/;
+const NEVER_SOURCE = /[\\/](node_modules|coverage|\.git|\.next)[\\/]|\.d\.[cm]?ts$/;
 const SOURCE = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`);
 
 /**
@@ -36,5 +36,5 @@ function declaresWorkspaces(manifest: string): boolean {
 export function workspaceLibraryFilter(root: string, workspace: string | undefined): (file: string) => boolean {
   if (!workspace) return () => false;
   const inside = (dir: string, file: string) => file.startsWith(dir + path.sep);
-  return (file) => inside(workspace, file) && !inside(root, file) && SOURCE.test(file) && !NEVER_SOURCE.test(file);
+  return (file) => inside(workspace, file) && !inside(root, file) && SOURCE.test(file) && !NEVER_SOURCE.test(file) && !isBuildOutput(workspace, file);
 }

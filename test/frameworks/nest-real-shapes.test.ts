@@ -245,3 +245,79 @@ void bootstrap();
     ]);
   });
 });
+
+// amplication-generated apps guard controllers with `@UseGuards(DefaultAuthGuard, nestAccessControl.ACGuard)` and
+// mark handlers `@nestAccessControl.UseRoles(...)`: every route read as unknown, "cannot tell whether @UseRoles opts
+// out" and "ACGuard comes from a package the scan cannot read".
+describe('nest: nest-access-control roles beside the project guard', () => {
+  it('UseRoles is no opt-out and ACGuard no authentication: the project guard decides, @Public() still opts out', async () => {
+    const { makeTempProject } = await import('../helpers/temp-project.js');
+    const dir = makeTempProject('nest-access-control', {
+      'package.json': JSON.stringify({ name: 'api', private: true, dependencies: { '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0', 'nest-access-control': '^3.1.0' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { experimentalDecorators: true } }),
+      'src/main.ts': `import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module, SetMetadata, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { NestFactory, Reflector } from '@nestjs/core';
+import * as nestAccessControl from 'nest-access-control';
+
+export const IS_PUBLIC_KEY = 'isPublic';
+export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
+
+@Injectable()
+export class DefaultAuthGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+  canActivate(context: ExecutionContext): boolean {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest();
+    if (!request.headers.authorization) throw new UnauthorizedException();
+    return true;
+  }
+}
+
+@Controller('users')
+@UseGuards(DefaultAuthGuard, nestAccessControl.ACGuard)
+export class UserController {
+  @nestAccessControl.UseRoles({ resource: 'User', action: 'read', possession: 'any' })
+  @Get()
+  list() {
+    return [];
+  }
+
+  @Public()
+  @Get('count')
+  count() {
+    return 0;
+  }
+}
+
+@Controller('audit')
+@UseGuards(nestAccessControl.ACGuard)
+export class AuditController {
+  @Get()
+  entries() {
+    return [];
+  }
+}
+
+@Module({ controllers: [UserController, AuditController] })
+class AppModule {}
+
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  await app.listen(3000);
+}
+void bootstrap();
+`,
+    });
+    try {
+      const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
+      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
+        'GET /audit unprotected ',
+        'GET /users protected DefaultAuthGuard',
+        'GET /users/count public ',
+      ]);
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+});

@@ -33,7 +33,10 @@ export type GuardVerdict =
 const NOT_IDENTITY_GUARD = /throttl|rate-?limit|ratelimit|cache|logging|logger|metrics|feature|maintenance|debounce/i;
 
 /** Packages whose guards never authenticate. */
-const NOT_AUTH_GUARD_PACKAGES = new Set(['@nestjs/throttler', '@nestjs/terminus', 'nestjs-throttler-storage-redis']);
+// nest-access-control's ACGuard checks the roles of the user an earlier guard established (it refuses an anonymous
+// caller only on handlers marked @UseRoles, and only because that guard let one through): authorization, not
+// authentication.
+const NOT_AUTH_GUARD_PACKAGES = new Set(['@nestjs/throttler', '@nestjs/terminus', 'nestjs-throttler-storage-redis', 'nest-access-control']);
 export const BETTER_AUTH_NEST = '@thallesp/nestjs-better-auth';
 /** Keys the better-auth global guard honours: @AllowAnonymous(), @OptionalAuth() and the deprecated @Public(). */
 export const BETTER_AUTH_OPT_OUT: OptOutKey = 'pkg:@thallesp/nestjs-better-auth#public';

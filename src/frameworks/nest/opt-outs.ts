@@ -43,12 +43,18 @@ export function classMetadata(cls: ts.ClassDeclaration, resolver: Resolver): Met
   return classChain(cls, resolver).flatMap((c) => metadataOf(c, resolver));
 }
 
+const NO_OPT_OUT_PACKAGES = new Set(['nest-access-control', 'class-validator', 'class-transformer', 'nestjs-zod', '@golevelup/nestjs-discovery', 'nestjs-i18n']);
+
 function metadataOfDecorator(d: DecoratorUse, resolver: Resolver): MetadataSet[] {
   const written = `@${d.callee.getText()}${d.call ? `(${d.call.arguments.length ? '…' : ''})` : ''}`;
   if (d.value.kind === 'external' && d.value.pkg === BETTER_AUTH_NEST && BETTER_AUTH_OPT_OUTS.has(d.value.path[d.value.path.length - 1])) {
     return [{ key: 'pkg:@thallesp/nestjs-better-auth#public', isTrue: true, decorator: written }];
   }
-  if (d.value.kind === 'external' && !/^@nestjs\//.test(d.value.pkg)) return [{ key: '?', isTrue: false, decorator: written, opaque: true }];
+  if (d.value.kind === 'external' && !/^@nestjs\//.test(d.value.pkg)) {
+    // Packages whose decorators set metadata of their own (roles, validation, documentation), never a guard's opt-out.
+    if (NO_OPT_OUT_PACKAGES.has(d.value.pkg)) return [];
+    return [{ key: '?', isTrue: false, decorator: written, opaque: true }];
+  }
   const expr = d.call ?? d.callee;
   return setsIn(expr, resolver, 0).map((s) => ({ ...s, decorator: written }));
 }

@@ -123,7 +123,10 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neig
   const method = route.method.toUpperCase();
   const writing = STATE_CHANGING.has(method);
   const siblings = near.guardedByResource.get(resourceOf(route.path)) ?? [];
-  const outlierOf = siblings.find((s) => writing || s.method.toUpperCase() === method);
+  // A change to a record beside a guarded one stands out whatever the method; a create on a collection (`POST /users`
+  // beside a guarded `GET /users`) is the usual open write (a sign-up, a contact form): only a guarded create counts.
+  const creates = method === 'POST' && !/\/[:{*]/.test(route.path);
+  const outlierOf = siblings.find((s) => s.method.toUpperCase() === method || (writing && !creates));
   const write = facts?.dataAccesses.find(changesData);
   const { writes } = near;
   if (outlierOf) {

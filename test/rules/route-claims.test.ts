@@ -38,6 +38,9 @@ describe('route-claims fixture', () => {
       'POST /api/reset/:token public auth-flow',
       'GET /api/public/stats/:period public public-content',
       'POST /api/auth/verify-token public auth-flow',
+      'GET /api/messages protected ',
+      'POST /api/messages unprotected ',
+      'DELETE /api/messages/:id unprotected guarded-siblings',
       'GET /api/orders/:id protected ',
       'PATCH /api/orders/:id unprotected writes-owned-data,guarded-siblings',
       'GET /api/health public probe',
@@ -74,6 +77,8 @@ describe('route-claims fixture', () => {
         'error POST /api/drafts/:id/reset',
         'error POST /api/drafts/:id/touch',
         'error PATCH /api/orders/:id',
+        'error DELETE /api/messages/:id',
+        'warning POST /api/messages',
         'warning GET /api/health/details',
         'warning GET /api/account/export',
         'warning POST /api/echo',
@@ -82,8 +87,8 @@ describe('route-claims fixture', () => {
       ].sort(),
     );
     const me = result.findings.find((f) => f.route?.path === '/api/me')!;
-    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:20)");
-    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 20 }]);
+    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:22)");
+    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 22 }]);
     // overseerr's `/auth/local` and `/auth/plex` sign in by writing `req.session.userId`, which read as a need for
     // the caller's identity; a method of the principal's value (`.toUpperCase()`) is a read, not a check.
     const ldapMe = result.findings.find((f) => f.route?.path === '/api/auth/ldap/me')!;

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { Evidence, EvidenceKind } from '../model/types.js';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 import { locOf, snippet } from '../syntax/loc.js';
+import { findDeclaration } from '../syntax/scope.js';
 import type { Provenance } from './provenance.js';
 import { constantAnswer } from './static-answer.js';
 
@@ -176,4 +177,28 @@ function callSignal(call: ts.CallExpression, add: (kind: EvidenceKind, message: 
   else if (RENDERS.has(name) && ts.isPropertyAccessExpression(callee) && /^(res|reply|c|ctx|response)$/.test(callee.expression.getText()))
     add('renders-page', `renders a page: \`${text}\``, call);
   else if (SENDS_FILE.has(name) && ts.isPropertyAccessExpression(callee)) add('serves-file', `sends a file: \`${text}\``, call);
+  if (ANSWERS_WITH.has(name) && ts.isPropertyAccessExpression(callee)) {
+    const env = call.arguments.map(wholeEnvironment).find(Boolean);
+    if (env) add('exposes-environment', `answers the server's whole environment (\`${snippet(env, 30)}\`), secrets included: \`${text}\``, call);
+  }
+}
+
+/** Calls that answer the request with their argument. */
+const ANSWERS_WITH = new Set(['json', 'send', 'write', 'end', 'text', 'body', 'jsonp']);
+
+/**
+ * `process.env` used whole inside an answer (`res.json(process.env)`, `{ env: process.env }`, `{ ...process.env }`,
+ * `JSON.stringify(process.env)`); `process.env.PORT` reads one setting and `Object.keys(process.env)` only names.
+ */
+function wholeEnvironment(arg: ts.Node, depth = 0): ts.Node | undefined {
+  if (ts.isPropertyAccessExpression(arg) && arg.getText().replace(/\s/g, '') === 'process.env') return arg;
+  // `const result = { env: process.env, ... }; res.json(result)`: the local the answer is built in.
+  if (ts.isIdentifier(arg) && depth < 2) {
+    const decl = findDeclaration(arg.text, arg);
+    return decl && ts.isVariableDeclaration(decl) && decl.initializer ? wholeEnvironment(decl.initializer, depth + 1) : undefined;
+  }
+  if (ts.isCallExpression(arg) && arg.expression.getText() !== 'JSON.stringify') return undefined;
+  // A member of something (`process.env.PORT`) is one value of it, not the whole.
+  if (isFunctionNode(arg) || ts.isPropertyAccessExpression(arg) || ts.isElementAccessExpression(arg)) return undefined;
+  return ts.forEachChild(arg, (n) => wholeEnvironment(n, depth));
 }

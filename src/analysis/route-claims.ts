@@ -77,7 +77,7 @@ const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writ
 const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings', 'reads-owned-data', 'writes-owned-data']);
 const SIGNED_TOLERATES = new Set<EvidenceKind>(['writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
 /** What the handler itself does or is: outweighs public-looking evidence. The rest is about its neighbours. */
-const STRONG = new Set<EvidenceKind>(['skip-bypass', 'reads-principal', 'reads-owned-data', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook']);
+const STRONG = new Set<EvidenceKind>(['skip-bypass', 'reads-principal', 'reads-owned-data', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook', 'exposes-environment']);
 
 // ---------------------------------------------------------------------------------------------------
 // Needs authentication
@@ -116,6 +116,8 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neig
   if (webhook && STATE_CHANGING.has(route.method.toUpperCase()) && !facts?.signals?.some((s) => s.kind === 'verifies-signature')) {
     out.push(ev('unverified-webhook', `webhook \`/${webhook}\` whose handler checks no signature: anyone can post events to it`, route.loc));
   }
+  const environment = facts?.signals?.find((s) => s.kind === 'exposes-environment');
+  if (environment) out.push(environment);
   const admin = route.path.split('/').find((s) => ADMIN_SEGMENT.test(s));
   if (admin) out.push(ev('administrative', `administrative path \`/${admin}\``, route.loc));
 
@@ -254,7 +256,7 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
     const last = k.kind === 'well-known-file' ? segments : segments.slice(-2);
     const hit = last.some((s) => k.test.test(s)) && (!k.within || segments.some((s) => k.within!.test(s)));
     if (!hit && !(k.kind === 'auth-flow' && !k.within && nameMatch(handlerWords))) continue;
-    if ((k.kind === 'probe' || k.kind === 'client-config') && (touchesOwned || signals.some((s) => s.kind === 'reads-principal'))) continue;
+    if ((k.kind === 'probe' || k.kind === 'client-config') && (touchesOwned || signals.some((s) => s.kind === 'reads-principal' || s.kind === 'exposes-environment'))) continue;
     kinds.add(k.kind);
     out.push(ev(k.kind, k.what, route.loc));
   }

@@ -58,6 +58,7 @@ export type EvidenceKind =
   | 'changes-state'
   | 'unverified-webhook'
   | 'skip-bypass'
+  | 'exposes-environment'
   // The route is public by design:
   | 'auth-flow'
   | 'issues-credentials'

@@ -32,6 +32,11 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
       if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'SignJWT') add('issues-credentials', `signs a token: \`${snippet(n, 50)}\``, n);
       const signature = signatureHeader(n);
       if (signature) add('verifies-signature', `reads the webhook signature header \`${signature}\` to check it: \`${snippet(n, 50)}\``, n);
+      // Nest and Fastify answer with what the handler returns: `return configSchema.parse(process.env)`.
+      if (depth === 0 && ts.isReturnStatement(n) && n.expression && RETURNS_ANSWER.has(p.spec.framework) && ts.findAncestor(n, isFunctionNode) === body) {
+        const env = wholeEnvironment(n.expression);
+        if (env) add('exposes-environment', `answers the server's whole environment (\`${snippet(env, 30)}\`), secrets included: \`${snippet(n, 50)}\``, n);
+      }
       if (ts.isCallExpression(n)) {
         callSignal(n, add);
         if (depth < SIGNAL_DEPTH) {
@@ -183,6 +188,9 @@ function callSignal(call: ts.CallExpression, add: (kind: EvidenceKind, message: 
   }
 }
 
+/** Frameworks whose handlers answer with their return value. */
+const RETURNS_ANSWER = new Set(['nest', 'fastify']);
+
 /** Calls that answer the request with their argument. */
 const ANSWERS_WITH = new Set(['json', 'send', 'write', 'end', 'text', 'body', 'jsonp']);
 
@@ -197,7 +205,8 @@ function wholeEnvironment(arg: ts.Node, depth = 0): ts.Node | undefined {
     const decl = findDeclaration(arg.text, arg);
     return decl && ts.isVariableDeclaration(decl) && decl.initializer ? wholeEnvironment(decl.initializer, depth + 1) : undefined;
   }
-  if (ts.isCallExpression(arg) && arg.expression.getText() !== 'JSON.stringify') return undefined;
+  // `JSON.stringify(process.env)`, `configSchema.parse(process.env)` (a validated copy of the same settings).
+  if (ts.isCallExpression(arg) && !/^JSON\.stringify$|\.(parse|safeParse|validate)$/.test(arg.expression.getText())) return undefined;
   // A member of something (`process.env.PORT`) is one value of it, not the whole.
   if (isFunctionNode(arg) || ts.isPropertyAccessExpression(arg) || ts.isElementAccessExpression(arg)) return undefined;
   return ts.forEachChild(arg, (n) => wholeEnvironment(n, depth));

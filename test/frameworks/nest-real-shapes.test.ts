@@ -321,3 +321,52 @@ void bootstrap();
     }
   });
 });
+
+// AmruthPillai/Reactive-Resume: `@Get('environment') environment() { return configSchema.parse(process.env) }` beside
+// the health check read as a probe, public by design; it answers every secret the server holds.
+describe('nest: a handler that returns the environment', () => {
+  it('needs authentication; the health check beside it stays a probe', async () => {
+    const { makeTempProject } = await import('../helpers/temp-project.js');
+    const dir = makeTempProject('nest-environment', {
+      'package.json': JSON.stringify({ name: 'api', private: true, dependencies: { '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0', zod: '^3.0.0' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { experimentalDecorators: true } }),
+      'src/main.ts': `import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { z } from 'zod';
+
+const configSchema = z.object({ DATABASE_URL: z.string(), JWT_SECRET: z.string() });
+
+@Controller('health')
+export class HealthController {
+  @Get()
+  check() {
+    return { status: 'ok' };
+  }
+
+  @Get('environment')
+  environment() {
+    return configSchema.parse(process.env);
+  }
+}
+
+@Module({ controllers: [HealthController] })
+class AppModule {}
+
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  await app.listen(3000);
+}
+void bootstrap();
+`,
+    });
+    try {
+      const { routes } = await listRoutes({ paths: [dir], cwd: dir });
+      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${(r.auth.evidence ?? []).map((e) => e.kind).join(',')}`)).toEqual([
+        'GET /health public probe',
+        'GET /health/environment unprotected exposes-environment',
+      ]);
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 import { locOf, snippet } from '../syntax/loc.js';
 import { findDeclaration } from '../syntax/scope.js';
 import type { Provenance } from './provenance.js';
-import { constantAnswer } from './static-answer.js';
+import { constantAnswer, refusesEveryone } from './static-answer.js';
 
 /**
  * What a handler does that says whether its route is meant to be open: it reads the caller's identity (it
@@ -52,6 +52,8 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
   visit(fn, prov, 0);
   const constant = constantAnswer(fn);
   if (constant) add('static-answer', `answers a constant and reads or changes nothing: \`${snippet(constant, 50)}\``, constant);
+  const refused = !constant ? refusesEveryone(fn, (call) => prov.calledFunction(call)) : undefined;
+  if (refused) add('static-answer', `answers every caller alike with an error and serves nothing: \`${snippet(refused, 50)}\``, refused);
   return [...found.values()];
 }
 

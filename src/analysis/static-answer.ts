@@ -83,3 +83,52 @@ function isConstant(e: ts.Node): boolean {
   if (ts.isObjectLiteralExpression(e)) return e.properties.every((p) => ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && isConstant(p.initializer));
   return false;
 }
+
+/**
+ * The answer of a handler that refuses every caller alike: all it does is return an error status it names
+ * (`return c.json(..., 501)`, `res.status(410).json(...)`), itself or through the one project helper whose result
+ * it returns with its own parameters and constants (`return unsupportedFeature(c, 'not in this edition')`). Such a
+ * route serves nobody, signed in or not. `helperOf` resolves a call to a project function.
+ */
+export function refusesEveryone(fn: FunctionNode, helperOf: (call: ts.CallExpression) => FunctionNode | undefined): ts.Node | undefined {
+  const returned = onlyReturns(fn);
+  if (!returned?.length) return undefined;
+  const params = new Set(fn.parameters.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
+  if (returned.every((r) => errorStatusOf(r) !== undefined)) return returned[0];
+  if (returned.length !== 1 || !ts.isCallExpression(returned[0])) return undefined;
+  const call = returned[0];
+  if (!call.arguments.every((a) => isConstant(a) || (ts.isIdentifier(a) && params.has(a.text)))) return undefined;
+  const helper = helperOf(call);
+  const inner = helper && helper !== fn ? returnedExpressionsOf(helper) : undefined;
+  return inner?.length && inner.every((r) => errorStatusOf(r) !== undefined) ? call : undefined;
+}
+
+/** What a function returns, when its body is nothing but one return (or an expression body). */
+function onlyReturns(fn: FunctionNode): ts.Expression[] | undefined {
+  if (!fn.body) return undefined;
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const [only, ...rest] = fn.body.statements;
+  if (rest.length || !only) return undefined;
+  if (ts.isReturnStatement(only) && only.expression) return [only.expression];
+  if (ts.isExpressionStatement(only)) return [only.expression];
+  return undefined;
+}
+
+function returnedExpressionsOf(fn: FunctionNode): ts.Expression[] | undefined {
+  return onlyReturns(fn);
+}
+
+/** `c.json(body, 501)`, `res.status(410).json(...)`, `reply.code(404).send()`: the error status a response names. */
+function errorStatusOf(e: ts.Expression): number | undefined {
+  let n: ts.Node = e;
+  while (ts.isAwaitExpression(n) || ts.isParenthesizedExpression(n)) n = n.expression;
+  while (ts.isCallExpression(n)) {
+    const callee = n.expression;
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const name = callee.name.text;
+    const status = /^(status|code|sendStatus)$/.test(name) ? n.arguments[0] : /^(json|text|body|html|newResponse)$/.test(name) ? n.arguments[1] : undefined;
+    if (status && ts.isNumericLiteral(status) && Number(status.text) >= 400) return Number(status.text);
+    n = callee.expression;
+  }
+  return undefined;
+}

@@ -104,6 +104,9 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('/api/v1/admin/users')).toBe(401);
     expect(await status('/api/v1/admin/users', { authorization: 'Bearer x' })).toBe(200);
     expect(await status('/api/v2/admin/reports/summary')).toBe(200);
+    // `@Anonymous()` without an argument stores `{}` (an opt-out); `@Anonymous(false)` does not.
+    expect(await status('/api/v1/cats/breeds')).toBe(200);
+    expect(await status('/api/v1/cats/adoptions')).toBe(401);
     expect(await status('/status/deep')).toBe(200);
     // Nest tests `status/{*rest}` against `/status/` (before stripping the slash): /status is excluded too.
     expect(await status('/status')).toBe(200);

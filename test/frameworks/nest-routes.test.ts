@@ -75,6 +75,8 @@ describe('nest: routes, guards and opt-outs', () => {
       'GET /api/v1/admin/reports/summary public',
       'GET /api/v1/admin/users protected',
       'GET /api/v1/cats/:id protected',
+      'GET /api/v1/cats/adoptions protected',
+      'GET /api/v1/cats/breeds public',
       'GET /api/v2/admin/reports/summary public',
       'GET /status public',
       'GET /status/deep public',

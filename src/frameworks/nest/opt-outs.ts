@@ -79,10 +79,12 @@ function setsIn(expr: ts.Expression, resolver: Resolver, depth: number, bound: B
       if (name === 'applyDecorators') return e.arguments.flatMap((a) => decoratorsListed(a, bound).flatMap((d) => setsOf(d, resolver, depth + 1, bound)));
       return [];
     }
-    // `Reflector.createDecorator<boolean>()` used as `@Public()`: the decorator itself is the key.
+    // `Reflector.createDecorator<boolean>()` used as `@Public()`: the decorator itself is the key. Nest stores
+    // `value ?? {}`, so `@Public()` without an argument sets a truthy `{}`; `@Public(false)` sets false.
     if (callee.kind === 'node' && ts.isCallExpression(callee.node) && isCreateDecorator(callee.node, resolver)) {
       const key = `n:${callee.node.getSourceFile().fileName}:${callee.node.pos}`;
-      return [{ key, isTrue: Boolean(e.arguments[0]) && boundLiteral(e.arguments[0], bound) === true }];
+      const arg = e.arguments[0];
+      return [{ key, isTrue: !arg || boundLiteral(arg, bound) === true }];
     }
     const fn = callee.kind === 'node' ? functionOf(callee.node) : undefined;
     if (fn) {

@@ -61,7 +61,9 @@ describe('express: routes and guard chains', () => {
   it('replays registrar functions on the app passed in, on a router inside a context object, and router factories', async () => {
     const { routes } = await listRoutes({ paths: [fixture('express', 'registrar-and-factories')], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'DELETE /<dynamic>/settings/:key unprotected',
       'DELETE /ctx/notes/:id unprotected',
+      'GET /<dynamic>/settings protected',
       'GET /admin/users protected',
       'GET /api/account protected',
       'GET /ctx/notes protected',

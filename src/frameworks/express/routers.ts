@@ -363,7 +363,13 @@ export class ExpressRouters {
     const u = unwrap(e);
     if (ts.isStringLiteralLike(u) || ts.isTemplateExpression(u) || ts.isRegularExpressionLiteral(u) || ts.isBinaryExpression(u)) return true;
     if (ts.isArrayLiteralExpression(u)) return u.elements.length > 0 && u.elements.every((x) => this.isPathLike(x));
-    if (ts.isIdentifier(u) || ts.isPropertyAccessExpression(u)) return staticString(u, this.resolver) !== undefined;
+    if (ts.isIdentifier(u) || ts.isPropertyAccessExpression(u)) {
+      if (staticString(u, this.resolver) !== undefined) return true;
+      // `const api = \`/${apiURL}\``, a value read from configuration: a path the scan cannot compute, not middleware.
+      const v = this.resolver.value(u);
+      const node = v.kind === 'node' ? unwrap(v.node as ts.Expression) : undefined;
+      return !!node && node !== u && (ts.isTemplateExpression(node) || ts.isStringLiteralLike(node) || (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken));
+    }
     return false;
   }
 

@@ -52,7 +52,7 @@ function expectBlocksThenAllows(dir: string) {
   git(dir, 'add', 'src/app.ts');
   const blocked = commit(dir, 'add debug route');
   expect(blocked.code).not.toBe(0);
-  expect(blocked.output).toContain('GET /debug needs authentication but no guard runs: administrative path `/debug`');
+  expect(blocked.output).toContain("GET /debug needs authentication but no guard runs: answers the server's whole environment (`process.env`)");
   expect(blocked.head).not.toBe('add debug route');
 
   git(dir, 'checkout', '--', '.');

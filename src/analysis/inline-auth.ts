@@ -92,6 +92,8 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   // helper checks the credential, the handler refuses on its verdict.
   const onVerdict = () => {
     if (!holder || !next || !ts.isIfStatement(next) || !mentions(next.expression, holder)) return undefined;
+    // `const refreshToken = getCookie(c, 'refresh'); if (!refreshToken) throw 401`: a sign-in step's own token.
+    if (/refresh/i.test(holder)) return undefined;
     // `return hasAccess(req) || isPublic`: a verdict that is true for everyone on some records checks nobody.
     const verdict = refusesOnVerdict(e, next, prov) ?? returnsHelperRefusal(e, next, holder, helper, prov);
     // Only a verdict tested whole (`if (!allowed)`); `if (!session.user)` tests a part of what the helper returns.

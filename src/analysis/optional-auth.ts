@@ -64,7 +64,9 @@ function passesWhenNode(fn: FunctionNode, nextParamIndex: number, test: (cond: t
   const next = nextParam.name.text;
   let found: ts.Expression | undefined;
   const visit = (n: ts.Node): void => {
-    if (found || (n !== fn.body && isFunctionNode(n))) return;
+    // Callbacks handed to a call run for this request (`UserModel.findOne(q, ep.done(function (user) { if (!user)
+    // return next() ... }))`); functions declared for later do not.
+    if (found || (n !== fn.body && isFunctionNode(n) && !(ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as ts.Expression)))) return;
     if (ts.isIfStatement(n) && test(n.expression) && continuesBare(n.thenStatement, next) && !findRefusal(n.thenStatement)) {
       found = n.expression;
       return;

@@ -172,13 +172,14 @@ describe('a scan that reaches little of the app says so', () => {
 
 // sahat/hackathon-starter's `/login/2fa` looks up the sign-in pending in the session and sends the browser back to
 // /login without one: a step of signing in, not a check of a signed-in caller. An OAuth consent page that tests the
-// principal, and a sign-out that answers 401 on the session helper's verdict, still check the caller.
+// principal, and a sign-out that answers 401 on the session helper's verdict, still check the caller; a refresh step
+// refusing without its refresh token is part of signing in (sewapesta-hono).
 describe('sign-in steps', () => {
   it('a redirect to the login page on a helper verdict in a sign-in step is part of the flow; a principal test or a 401 is a check', async () => {
     const dir = makeTempProject('sign-in-steps', {
       'package.json': JSON.stringify({ name: 'sign-in-steps', type: 'module', dependencies: { express: '^5.1.0' } }),
       'src/app.js': `import express from 'express';
-import { findUser, sessionFrom } from './store.js';
+import { findUser, readCookie, sessionFrom } from './store.js';
 export const app = express();
 app.get('/login/2fa', async (req, res) => {
   const user = await findUser(req.session.pendingSignIn);
@@ -194,6 +195,11 @@ app.post('/auth/signout', async (req, res) => {
   if (!session) return res.status(401).end();
   res.status(204).end();
 });
+app.post('/auth/refresh', async (req, res) => {
+  const refreshToken = await readCookie(req, 'refresh');
+  if (!refreshToken) return res.status(401).end();
+  res.json({ exchanged: true });
+});
 app.get('/reports', async (req, res) => {
   const user = await findUser(req.session.pendingSignIn);
   if (!user) return res.redirect('/login');
@@ -202,6 +208,7 @@ app.get('/reports', async (req, res) => {
 `,
       'src/store.js': `export async function findUser(id) { return id ? { id } : null; }
 export async function sessionFrom(cookie) { return cookie ? { cookie } : null; }
+export async function readCookie(req, name) { return req.headers.cookie?.includes(name) ? name : undefined; }
 `,
     });
     try {
@@ -210,6 +217,7 @@ export async function sessionFrom(cookie) { return cookie ? { cookie } : null; }
         'GET /login/2fa public',
         'GET /oauth/authorize protected',
         'POST /auth/signout protected',
+        'POST /auth/refresh public',
         'GET /reports protected',
       ]);
     } finally {

@@ -93,7 +93,7 @@ function refusingHelper(st: ts.Statement, next: ts.Statement | undefined, prov: 
   const onVerdict = () => {
     if (!holder || !next || !ts.isIfStatement(next) || !mentions(next.expression, holder)) return undefined;
     // `const refreshToken = getCookie(c, 'refresh'); if (!refreshToken) throw 401`: a sign-in step's own token.
-    if (/refresh/i.test(holder)) return undefined;
+    if (REFRESH_TOKEN.test(holder)) return undefined;
     // `return hasAccess(req) || isPublic`: a verdict that is true for everyone on some records checks nobody.
     const verdict = refusesOnVerdict(e, next, prov) ?? returnsHelperRefusal(e, next, holder, helper, prov);
     // Only a verdict tested whole (`if (!allowed)`); `if (!session.user)` tests a part of what the helper returns.
@@ -396,6 +396,8 @@ function refusesWithoutCredential(cond: ts.Expression): boolean {
 
 /** Tokens that are not the caller's sign-in: a refresh token is what a sign-in step exchanges; the others are links' capabilities. */
 const OTHER_TOKEN = /refresh|reset|invit|verif|magic|otp|activation|confirm/i;
+/** A helper's verdict held under this name is about the refresh token a sign-in step exchanges (`verified` is not one). */
+const REFRESH_TOKEN = /refresh/i;
 
 /** A catch block that answers an error (any 4xx/5xx, `next(err)`, a rethrow) and does nothing else but log. */
 function failureAnswer(block: ts.Block): ts.Node | undefined {

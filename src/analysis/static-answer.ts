@@ -99,7 +99,7 @@ export function refusesEveryone(fn: FunctionNode, helperOf: (call: ts.CallExpres
   const call = returned[0];
   if (!call.arguments.every((a) => isConstant(a) || (ts.isIdentifier(a) && params.has(a.text)))) return undefined;
   const helper = helperOf(call);
-  const inner = helper && helper !== fn ? returnedExpressionsOf(helper) : undefined;
+  const inner = helper && helper !== fn ? onlyReturns(helper) : undefined;
   return inner?.length && inner.every((r) => errorStatusOf(r) !== undefined) ? call : undefined;
 }
 
@@ -112,10 +112,6 @@ function onlyReturns(fn: FunctionNode): ts.Expression[] | undefined {
   if (ts.isReturnStatement(only) && only.expression) return [only.expression];
   if (ts.isExpressionStatement(only)) return [only.expression];
   return undefined;
-}
-
-function returnedExpressionsOf(fn: FunctionNode): ts.Expression[] | undefined {
-  return onlyReturns(fn);
 }
 
 /** `c.json(body, 501)`, `res.status(410).json(...)`, `reply.code(404).send()`: the error status a response names. */

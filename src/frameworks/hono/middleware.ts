@@ -186,6 +186,11 @@ export class HonoMiddlewareClassifier {
         if (known?.guard && ts.isCallExpression(call.parent) && call.parent.expression === call) {
           return withSkips({ verdict: 'guard', evidence: `delegates to ${known.evidence}` });
         }
+      } else if (callee.kind === 'node' && ts.isCallExpression(callee.node) && call.arguments.length >= 2) {
+        // const verifier = jwt({ secret, cookie: 'auth' }); return verifier(c, next)
+        const factory = this.ctx.resolver.value(callee.node.expression);
+        const known = factory.kind === 'external' ? knownHonoMiddleware(factory.pkg, factory.path, callee.node) : undefined;
+        if (known?.guard) return withSkips({ verdict: 'guard', evidence: `delegates to ${known.evidence}` });
       } else if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 1) {
         const inner = findRefusal(callee.node.body ?? callee.node);
         const innerNext = next ?? continuesWith(callee.node, 1);

@@ -307,3 +307,26 @@ it('keeps fixtures type-checked', async () => {
     await compile(fixture('fastify', scenario), ['--noEmit']);
   }
 }, 120_000);
+
+// Planet-NULLCAST/nullcast-server-fastify (holdout5, Fastify 3): `register(require('fastify-auth'))`, the unscoped name
+// @fastify/auth had before Fastify 4, read as an unknown plugin that may add hooks: every route unknown.
+it('reads the unscoped names of the core plugins (fastify-auth, fastify-jwt) as the scoped ones', async () => {
+  const dir = makeTempProject('fastify-unscoped-plugins', {
+    'package.json': JSON.stringify({ name: 'api', private: true, dependencies: { fastify: '^3.0.0', 'fastify-auth': '^1.0.0', 'fastify-jwt': '^4.0.0' } }),
+    'src/app.js': `const fastify = require('fastify')();
+fastify.register(require('fastify-jwt'), { secret: 'x' });
+fastify.register(require('fastify-auth'));
+fastify.decorate('verifyJwt', async (request, reply) => {
+  await request.jwtVerify();
+});
+fastify.after(() => {
+  fastify.get('/profile', { preHandler: fastify.auth([fastify.verifyJwt]) }, async () => ({ me: true }));
+  fastify.get('/health', async () => ({ ok: true }));
+});
+fastify.listen(3000);
+`,
+  });
+  dirs.push(dir);
+  const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
+  expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual(['GET /health unprotected', 'GET /profile protected']);
+});

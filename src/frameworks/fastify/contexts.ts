@@ -8,7 +8,7 @@ import { joinPaths } from '../chain.js';
 import { autoloadTree, readAutoloadOptions } from './autoload.js';
 import { isDecoratorsBootstrap, readBootstrap } from './decorators.js';
 import { FASTIFY_HTTP_METHODS, type FastifyInstances, type InstanceKey } from './instances.js';
-import { knownFastifyPlugin } from './known-plugins.js';
+import { canonicalPlugin, knownFastifyPlugin } from './known-plugins.js';
 import { resolvePlugin, type PluginRef } from './plugins.js';
 
 /** Lifecycle hooks that run before the handler: a guard in any of them protects the route. */
@@ -392,7 +392,8 @@ export class FastifyContextBuilder {
   }
 
   /** A plugin from a package: the hooks and guard decorators it is known to add to the registering context. */
-  private addExternal(pkg: string, opts: ts.Expression | undefined, expr: ts.Expression, call: ts.CallExpression, ctx: FastifyContext): void {
+  private addExternal(written: string, opts: ts.Expression | undefined, expr: ts.Expression, call: ts.CallExpression, ctx: FastifyContext): void {
+    const pkg = canonicalPlugin(written);
     const known = knownFastifyPlugin(pkg, opts, this.resolver);
     if (known.kind === 'hook') ctx.hooks.push({ name: 'onRequest', expr, call, addedIn: ctx, evidence: known.evidence });
     else if (known.kind === 'unknown') ctx.unknowns.push(known.reason);

@@ -20,6 +20,12 @@ export const KNOWN_DECORATOR_GUARDS: Record<string, Record<string, string>> = {
   'fastify-auth0-verify': { authenticate: 'fastify-auth0-verify authenticate verifies the JWT' },
 };
 
+/** Before Fastify 4 the core plugins were published unscoped (`fastify-auth`, `fastify-jwt`): the same plugins. */
+export function canonicalPlugin(pkg: string): string {
+  const scoped = `@fastify/${pkg.slice('fastify-'.length)}`;
+  return pkg.startsWith('fastify-') && isKnown(scoped) ? scoped : pkg;
+}
+
 export function knownFastifyPlugin(pkg: string, opts: ts.Expression | undefined, resolver: Resolver): KnownPlugin {
   const decorates = KNOWN_DECORATOR_GUARDS[pkg] ? Object.keys(KNOWN_DECORATOR_GUARDS[pkg]) : undefined;
   if (pkg === '@fastify/bearer-auth') {
@@ -33,6 +39,10 @@ export function knownFastifyPlugin(pkg: string, opts: ts.Expression | undefined,
     return { kind: 'unknown', reason: `plugin ${pkg} comes from a package the scan cannot read and may add hooks; name it in the config's guards or notGuards` };
   }
   return { kind: 'none' };
+}
+
+function isKnown(pkg: string): boolean {
+  return pkg in KNOWN_DECORATOR_GUARDS || pkg === '@fastify/bearer-auth' || NOT_GUARD_PLUGINS.has(pkg);
 }
 
 /** Plugins that add no hook that refuses requests (they may decorate helpers that guards then call). */

@@ -1,6 +1,7 @@
 import type { FunctionNode } from '../syntax/functions.js';
 import { refusalSites, withInitializers } from './refusal-sites.js';
-import type { ts } from 'ts-morph';
+import { ts } from 'ts-morph';
+import { unwrap } from '../syntax/resolve.js';
 
 /**
  * Checks that refuse for reasons other than who the caller is: a feature flag (`if (!hasFeature) 403`), a
@@ -35,6 +36,13 @@ export function refusesOnlyForOtherReasons(fn: FunctionNode, opts: { returnsFals
     if (ABOUT_IDENTITY.test(site.evidence)) return undefined;
     const { conjuncts } = site;
     if (!conjuncts.length) return undefined; // refuses unconditionally: whoever calls
+    // `if (req.session.user && req.session.user.is_block) return 403`: only a signed-in caller can be refused, so
+    // an anonymous one always passes; a check of the account (blocked, unverified), not of who the caller is.
+    const signedIn = conjuncts.find(requiresCaller);
+    if (signedIn) {
+      first ??= `${site.evidence} only when there is a caller (\`${signedIn.text}\`)`;
+      continue;
+    }
     // A switch as written (`if (isCloud)`) or as read (`const restrict = adminSettings.get(...)`; `if (restrict && ...)`).
     const isSwitch = (text: string) => SWITCH.test(text) && !CALLER.test(text) && !CREDENTIAL_WORD.test(text);
     const gated = conjuncts.some((c) => isSwitch(c.written) || isSwitch(c.context) || NOT_CREDENTIAL.test(c.context));
@@ -51,3 +59,19 @@ export function refusesOnlyForOtherReasons(fn: FunctionNode, opts: { returnsFals
 export function testsIdentity(test: ts.Expression, fn: FunctionNode): boolean {
   return IDENTITY.test(withInitializers(test, fn));
 }
+
+/** A test that holds only when the caller is present: `req.session.user && ...`, not negated. */
+function requiresCaller(c: { expr?: ts.Expression; negated?: boolean }): boolean {
+  if (!c.expr || c.negated) return false;
+  const operands = (e: ts.Expression): ts.Expression[] => {
+    const u = unwrap(e) as ts.Expression;
+    return ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? [...operands(u.left), ...operands(u.right)] : [u];
+  };
+  // The request's own slot (`req.user`, `req.session.user`, `res.locals.user`); a local `user` may be a record looked up.
+  return operands(c.expr).some((o) => ts.isPropertyAccessExpression(o) && CALLER_SLOT.test(o.name.text) && REQUEST_BASE.test(o.expression.getText()));
+}
+
+const REQUEST_BASE = /^(req|request|ctx|context)(\.session)?$|^res\.locals$/;
+
+/** Where a request holds its signed-in caller. */
+const CALLER_SLOT = /^(user|currentUser|principal|sessionUser|loggedInUser)$/;

@@ -57,6 +57,9 @@ describe('express: shapes from real projects', () => {
       'GET /auth/github public ',
       "GET /settings protected redirects to '/login', otherwise calls next()",
       'POST /comments unprotected ',
+      // cnodejs/nodeclub's blockUser refuses only a signed-in, blocked user: an anonymous caller passes.
+      'POST /replies protected responds 403, otherwise calls next()',
+      'POST /topics unprotected ',
       'POST /upload unprotected ',
     ]);
   });

@@ -80,3 +80,18 @@ export function refusal(branch: ts.Statement | undefined, kind: RefusalKind): ts
   }
   return undefined;
 }
+
+/** `c.json(body, 501)`, `res.status(410).json(...)`, `reply.code(404).send()`: the error status a response names. */
+export function errorStatusOf(e: ts.Expression): number | undefined {
+  let n: ts.Node = e;
+  while (ts.isAwaitExpression(n) || ts.isParenthesizedExpression(n)) n = n.expression;
+  while (ts.isCallExpression(n)) {
+    const callee = n.expression;
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const name = callee.name.text;
+    const status = /^(status|code|sendStatus)$/.test(name) ? n.arguments[0] : /^(json|text|body|html|newResponse)$/.test(name) ? n.arguments[1] : undefined;
+    if (status && ts.isNumericLiteral(status) && Number(status.text) >= 400) return Number(status.text);
+    n = callee.expression;
+  }
+  return undefined;
+}

@@ -4,7 +4,7 @@ import { isFunctionNode, returnedExpressions, type FunctionNode } from '../synta
 import { locOf, snippet } from '../syntax/loc.js';
 import { unwrap, unwrapAwait } from '../syntax/resolve.js';
 import { findDeclaration } from '../syntax/scope.js';
-import { isRefusingResponse, refusal } from './branch-refusal.js';
+import { errorStatusOf, isRefusingResponse, refusal } from './branch-refusal.js';
 import { findHelperStatusRefusal, findRefusal } from './guard-evidence.js';
 import { refusalSites } from './refusal-sites.js';
 import { isPackageVerification } from './verified-token.js';
@@ -416,18 +416,7 @@ function failureAnswer(block: ts.Block): ts.Node | undefined {
 
 /** `res.status(500).send(...)`, `res.sendStatus(401)`, `next(err)`: a response with an error status, or the error handed on. */
 function answersError(e: ts.Expression): boolean {
-  if (isRefusingResponse(e, 'client-error')) return true;
-  let n: ts.Node = e;
-  while (ts.isCallExpression(n) || ts.isPropertyAccessExpression(n)) {
-    if (ts.isCallExpression(n)) {
-      const callee = n.expression;
-      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-      const first = n.arguments[0] && unwrap(n.arguments[0]);
-      if (/^(status|sendStatus|code)$/.test(name) && first && ts.isNumericLiteral(first) && Number(first.text) >= 400) return true;
-    }
-    n = n.expression;
-  }
-  return false;
+  return isRefusingResponse(e, 'client-error') || errorStatusOf(e) !== undefined;
 }
 
 /** The body's statements, looking into a leading `try { ... }` whose block holds the real work. */

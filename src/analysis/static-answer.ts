@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
+import { errorStatusOf } from './branch-refusal.js';
 
 /** What a handler calls to answer: Express `res`, Fastify `reply`, Hono `c`, Koa-style `ctx`. */
 const ANSWERS = new Set(['json', 'send', 'sendStatus', 'status', 'code', 'end', 'text', 'body', 'html', 'type', 'header', 'set', 'redirect', 'notFound', 'callNotFound', 'newResponse']);
@@ -111,20 +112,5 @@ function onlyReturns(fn: FunctionNode): ts.Expression[] | undefined {
   if (rest.length || !only) return undefined;
   if (ts.isReturnStatement(only) && only.expression) return [only.expression];
   if (ts.isExpressionStatement(only)) return [only.expression];
-  return undefined;
-}
-
-/** `c.json(body, 501)`, `res.status(410).json(...)`, `reply.code(404).send()`: the error status a response names. */
-function errorStatusOf(e: ts.Expression): number | undefined {
-  let n: ts.Node = e;
-  while (ts.isAwaitExpression(n) || ts.isParenthesizedExpression(n)) n = n.expression;
-  while (ts.isCallExpression(n)) {
-    const callee = n.expression;
-    if (!ts.isPropertyAccessExpression(callee)) return undefined;
-    const name = callee.name.text;
-    const status = /^(status|code|sendStatus)$/.test(name) ? n.arguments[0] : /^(json|text|body|html|newResponse)$/.test(name) ? n.arguments[1] : undefined;
-    if (status && ts.isNumericLiteral(status) && Number(status.text) >= 400) return Number(status.text);
-    n = callee.expression;
-  }
   return undefined;
 }

@@ -17,6 +17,24 @@ async function routesOf(name: string) {
   return (await listRoutes({ paths: [fixture('nest', name)], cwd: repoRoot, missingAuth: 'strict' })).routes;
 }
 
+/**
+ * The routes of a one-file Nest app written in a temp project: `main` holds its controllers and an `AppModule`, and
+ * the bootstrap that serves it is appended.
+ */
+async function routesOfNestSource(name: string, dependencies: Record<string, string>, main: string, missingAuth?: 'strict') {
+  const { makeTempProject } = await import('../helpers/temp-project.js');
+  const dir = makeTempProject(name, {
+    'package.json': JSON.stringify({ name: 'api', private: true, dependencies: { '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0', ...dependencies } }),
+    'tsconfig.json': JSON.stringify({ compilerOptions: { experimentalDecorators: true } }),
+    'src/main.ts': `${main}\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nvoid bootstrap();\n`,
+  });
+  try {
+    return (await listRoutes({ paths: [dir], cwd: dir, ...(missingAuth ? { missingAuth } : {}) })).routes;
+  } finally {
+    removeTempProject(dir);
+  }
+}
+
 describe('nest: shapes from real projects', () => {
   // lujakob/nestjs-realworld-example-app authenticates in a middleware bound with consumer.apply(AuthMiddleware)
   // .forRoutes({ path, method }, ...): all 21 routes were reported unprotected, 12 of them wrongly.
@@ -251,11 +269,7 @@ void bootstrap();
 // out" and "ACGuard comes from a package the scan cannot read".
 describe('nest: nest-access-control roles beside the project guard', () => {
   it('UseRoles is no opt-out and ACGuard no authentication: the project guard decides, @Public() still opts out', async () => {
-    const { makeTempProject } = await import('../helpers/temp-project.js');
-    const dir = makeTempProject('nest-access-control', {
-      'package.json': JSON.stringify({ name: 'api', private: true, dependencies: { '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0', 'nest-access-control': '^3.1.0' } }),
-      'tsconfig.json': JSON.stringify({ compilerOptions: { experimentalDecorators: true } }),
-      'src/main.ts': `import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module, SetMetadata, UnauthorizedException, UseGuards } from '@nestjs/common';
+    const routes = await routesOfNestSource('nest-access-control', { 'nest-access-control': '^3.1.0' }, `import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module, SetMetadata, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import * as nestAccessControl from 'nest-access-control';
 
@@ -301,24 +315,12 @@ export class AuditController {
 
 @Module({ controllers: [UserController, AuditController] })
 class AppModule {}
-
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  await app.listen(3000);
-}
-void bootstrap();
-`,
-    });
-    try {
-      const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
-      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
-        'GET /audit unprotected ',
-        'GET /users protected DefaultAuthGuard',
-        'GET /users/count public ',
-      ]);
-    } finally {
-      removeTempProject(dir);
-    }
+`, 'strict');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
+      'GET /audit unprotected ',
+      'GET /users protected DefaultAuthGuard',
+      'GET /users/count public ',
+    ]);
   });
 });
 
@@ -326,11 +328,7 @@ void bootstrap();
 // the health check read as a probe, public by design; it answers every secret the server holds.
 describe('nest: a handler that returns the environment', () => {
   it('needs authentication; the health check beside it stays a probe', async () => {
-    const { makeTempProject } = await import('../helpers/temp-project.js');
-    const dir = makeTempProject('nest-environment', {
-      'package.json': JSON.stringify({ name: 'api', private: true, dependencies: { '@nestjs/common': '^11.0.0', '@nestjs/core': '^11.0.0', zod: '^3.0.0' } }),
-      'tsconfig.json': JSON.stringify({ compilerOptions: { experimentalDecorators: true } }),
-      'src/main.ts': `import { Controller, Get, Module } from '@nestjs/common';
+    const routes = await routesOfNestSource('nest-environment', { zod: '^3.0.0' }, `import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { z } from 'zod';
 
@@ -351,22 +349,10 @@ export class HealthController {
 
 @Module({ controllers: [HealthController] })
 class AppModule {}
-
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  await app.listen(3000);
-}
-void bootstrap();
-`,
-    });
-    try {
-      const { routes } = await listRoutes({ paths: [dir], cwd: dir });
-      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${(r.auth.evidence ?? []).map((e) => e.kind).join(',')}`)).toEqual([
-        'GET /health public probe',
-        'GET /health/environment unprotected exposes-environment',
-      ]);
-    } finally {
-      removeTempProject(dir);
-    }
+`);
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${(r.auth.evidence ?? []).map((e) => e.kind).join(',')}`)).toEqual([
+      'GET /health public probe',
+      'GET /health/environment unprotected exposes-environment',
+    ]);
   });
 });

@@ -134,7 +134,8 @@ function replaceRouteParams(prefix: string): string {
   return prefix.replace(/\/_/g, '/:');
 }
 
-function objectLiteral(expr: ts.Expression, resolver: Resolver): ts.ObjectLiteralExpression | undefined {
+/** An object literal, written in place or held in a constant. */
+export function objectLiteral(expr: ts.Expression, resolver: Resolver): ts.ObjectLiteralExpression | undefined {
   const u = unwrap(expr);
   if (ts.isObjectLiteralExpression(u)) return u;
   const v = resolver.value(u);

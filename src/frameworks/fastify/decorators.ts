@@ -3,10 +3,10 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { ProjectFiles } from '../../discover/project-files.js';
 import { isFunctionNode, type FunctionNode } from '../../syntax/functions.js';
-import { baseClass, propertyNameText, unwrap, type Resolver } from '../../syntax/resolve.js';
+import { baseClass, unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
-import { evaluateDir } from './autoload.js';
-import { GUARD_HOOKS } from './contexts.js';
+import { evaluateDir, objectLiteral } from './autoload.js';
+import { GUARD_HOOKS, property } from './contexts.js';
 
 /**
  * fastify-decorators: `app.register(bootstrap, { directory, mask } | { controllers: [...] })` registers each
@@ -53,11 +53,11 @@ export function isDecoratorsBootstrap(pkg: string, exportPath: string[]): boolea
 
 /** The controllers a bootstrap registration loads, or why they cannot be read. */
 export function readBootstrap(opts: ts.Expression | undefined, resolver: Resolver, files: ProjectFiles): { controllers: DecoratedController[]; prefix: string | undefined; unknowns: string[] } {
-  const obj = opts && objectOf(opts, resolver);
+  const obj = opts && objectLiteral(opts, resolver);
   if (!obj) return { controllers: [], prefix: undefined, unknowns: ['the options of fastify-decorators bootstrap cannot be read'] };
   const unknowns: string[] = [];
   const classes: ts.ClassLikeDeclaration[] = [];
-  const listed = prop(obj, 'controllers');
+  const listed = property(obj, 'controllers');
   const list = listed && unwrap(listed);
   if (list && ts.isArrayLiteralExpression(list)) {
     for (const el of list.elements) {
@@ -66,14 +66,14 @@ export function readBootstrap(opts: ts.Expression | undefined, resolver: Resolve
       else unknowns.push(`controller ${el.getText()} given to bootstrap cannot be read`);
     }
   } else if (listed) unknowns.push(`bootstrap's controllers ${listed.getText()} cannot be read`);
-  const dirExpr = prop(obj, 'directory');
+  const dirExpr = property(obj, 'directory');
   if (dirExpr) {
     const dir = evaluateDir(dirExpr, resolver);
-    const mask = maskOf(prop(obj, 'mask'));
+    const mask = maskOf(property(obj, 'mask'));
     if (!dir || !mask) unknowns.push(`bootstrap's ${!dir ? `directory ${dirExpr.getText()}` : 'mask'} cannot be read`);
     else for (const file of filesUnder(dir)) if (mask.test(path.basename(file))) classes.push(...controllerClasses(files.get(path.normalize(file))));
   }
-  const prefixExpr = prop(obj, 'prefix');
+  const prefixExpr = property(obj, 'prefix');
   const prefix = prefixExpr ? (staticString(prefixExpr, resolver) ?? '<dynamic>') : undefined;
   return { controllers: classes.flatMap((cls) => readController(cls, resolver) ?? []), prefix, unknowns };
 }
@@ -109,8 +109,8 @@ function readController(cls: ts.ClassLikeDeclaration, resolver: Resolver): Decor
     }
   }
   const arg = controller?.arguments[0];
-  const config = arg && objectOf(arg, resolver);
-  const routeExpr = config ? prop(config, 'route') : arg;
+  const config = arg && objectLiteral(arg, resolver);
+  const routeExpr = config ? property(config, 'route') : arg;
   const route = routeExpr ? (staticString(routeExpr, resolver) ?? '<dynamic>') : undefined;
   return { cls, route, hooks, routes };
 }
@@ -120,10 +120,10 @@ function routeOf(d: ts.CallExpression, handler: FunctionNode, name: string, reso
   const methods = METHOD_DECORATORS[decoratorName(d)];
   if (!methods) return undefined;
   const [first, second] = d.arguments;
-  const config = first && objectOf(first, resolver);
-  const urlExpr = config ? prop(config, 'url') : first;
-  const optionsExpr = config ? prop(config, 'options') : second;
-  const options = optionsExpr && objectOf(optionsExpr, resolver);
+  const config = first && objectLiteral(first, resolver);
+  const urlExpr = config ? property(config, 'url') : first;
+  const optionsExpr = config ? property(config, 'options') : second;
+  const options = optionsExpr && objectLiteral(optionsExpr, resolver);
   return {
     decorator: d,
     methods,
@@ -186,19 +186,4 @@ function filesUnder(dir: string): string[] {
   return entries
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((e) => (e.isDirectory() && e.name !== 'node_modules' ? filesUnder(path.join(dir, e.name)) : e.isFile() && SCRIPT.test(e.name) && !e.name.endsWith('.d.ts') ? [path.join(dir, e.name)] : []));
-}
-
-function objectOf(expr: ts.Expression, resolver: Resolver): ts.ObjectLiteralExpression | undefined {
-  const u = unwrap(expr);
-  if (ts.isObjectLiteralExpression(u)) return u;
-  const v = resolver.value(u);
-  return v.kind === 'node' && ts.isObjectLiteralExpression(unwrap(v.node)) ? (unwrap(v.node) as ts.ObjectLiteralExpression) : undefined;
-}
-
-function prop(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-  for (const p of obj.properties) {
-    if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) return p.initializer;
-    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
-  }
-  return undefined;
 }

@@ -128,7 +128,9 @@ function score(label, result) {
     // A prefix the scan could not compute (`/<dynamic>/users`) still finds the route; the path is counted apart.
     const candidates = byKey.get(key) ?? dynamicMatches(toolRoutes, key);
     const tool = candidates.find((r) => r.loc.file === l.file) ?? candidates[0];
-    const finding = missingAuth.get(key);
+    // Findings name the route as the scan does (`/<dynamic>/users`), so they are looked up by the matched route.
+    const toolKey = tool ? routeKey(tool.method, tool.path) : key;
+    const finding = missingAuth.get(toolKey);
     rows.push({
       tool,
       key,
@@ -139,9 +141,9 @@ function score(label, result) {
       reason: tool?.auth.reason,
       guards: tool?.auth.guards.map((g) => `${g.name}@${g.loc?.file}:${g.loc?.line}`),
       finding: finding ? finding.severity : undefined,
-      unresolved: unresolved.has(key),
+      unresolved: unresolved.has(toolKey),
       ownershipExpected: l.ownership ?? [],
-      ownershipFound: OWNERSHIP_RULES.filter((id) => ownership.get(id).has(key)),
+      ownershipFound: OWNERSHIP_RULES.filter((id) => ownership.get(id).has(toolKey)),
       why: l.why,
     });
   }

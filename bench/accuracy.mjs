@@ -141,6 +141,7 @@ function score(label, result) {
       reason: tool?.auth.reason,
       guards: tool?.auth.guards.map((g) => `${g.name}@${g.loc?.file}:${g.loc?.line}`),
       finding: finding ? finding.severity : undefined,
+      evidence: finding?.evidence?.map((e) => e.kind),
       unresolved: unresolved.has(toolKey),
       ownershipExpected: l.ownership ?? [],
       ownershipFound: OWNERSHIP_RULES.filter((id) => ownership.get(id).has(toolKey)),

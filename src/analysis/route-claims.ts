@@ -35,7 +35,7 @@ export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], o
     if (near.chainFiles.length) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...near.chainFiles])].sort();
     const needs = needsEvidence(route, facts, near, opts.config);
     const open = publicEvidence(route, facts);
-    const verdict = decide(needs, open);
+    const verdict = decide(needs, open, route.path);
     if (verdict === 'public' && opts.inferPublic) {
       route.auth = { ...route.auth, status: 'public', reason: `public by design: ${open[0].message}`, evidence: open };
     } else if (needs.length) {
@@ -44,7 +44,7 @@ export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], o
   }
 }
 
-function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
+function decide(needs: Evidence[], open: Evidence[], path: string): 'public' | 'needs' {
   if (!open.length) return 'needs';
   // The project's own guard names this path in its skip list: a declaration, as `publicRoutes` is, unless the
   // route administers the app or changes accounts.
@@ -55,7 +55,7 @@ function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
   // Sign-in, sign-out, refresh and reset flows read the session they end or renew and write the account they
   // sign in and its records; a hole in one of them changes an account picked by the client without checking a credential.
   const authFlow = kinds.has('auth-flow') || kinds.has('issues-credentials') || kinds.has('checks-credentials');
-  if (authFlow && needs.every((e) => FLOW_TOLERATES.has(e.kind))) return 'public';
+  if (authFlow && needs.every((e) => FLOW_TOLERATES.has(e.kind) || (e.kind === 'administrative' && inSignInArea(path)))) return 'public';
   // A signed webhook writes what its sender tells it to.
   if (kinds.has('verifies-signature') && needs.every((e) => SIGNED_TOLERATES.has(e.kind))) return 'public';
   // Optional authentication on purpose: the handler reads the caller when there is one.
@@ -70,6 +70,15 @@ function decide(needs: Evidence[], open: Evidence[]): 'public' | 'needs' {
   if (handlerOptional && needs.every((e) => e.kind === 'reads-principal' || e.kind === 'reads-owned-data' || e.kind === 'guarded-siblings')) return 'public';
   return 'needs';
 }
+
+/**
+ * An administrator signs in too: `/admin/auth/login`, `/auth/admin/otp/:email` are the sign-in of the admin area, not
+ * part of it. Only under a sign-in segment: `/admin/users/register` is an administrator creating accounts.
+ */
+function inSignInArea(path: string): boolean {
+  return path.split('/').some((s) => SIGN_IN_AREA.test(s));
+}
+const SIGN_IN_AREA = /^(auth|oauth|oauth2|sso|login|logout|log-in|log-out|signin|signout|sign-in|sign-out|session|sessions)$/i;
 
 const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writes-account', 'skip-bypass']);
 // Signing up creates the account's first records (an organisation, a profile); signing in with a passkey updates its
@@ -198,13 +207,13 @@ function resourceOf(path: string): string {
 const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: string }[] = [
   {
     kind: 'auth-flow',
-    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|resend-(verify|confirm|confirmation)(-email)?|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token|[\w-]*(oauth|sso)[\w-]*(callback|redirect)|(password[-_]?(reset|recovery|recover|forgot)|(reset|forgot|recover)[-_]?password)([-_][a-z]+)+|(verify|validate|check)-(token|code|otp|email))$/i,
+    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|resend-(verify|confirm|confirmation)(-email)?|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token|[\w-]*(oauth|sso)[\w-]*(callback|redirect)|(password[-_]?(reset|recovery|recover|forgot)|(reset|forgot|recover)[-_]?password)([-_][a-z]+)+|(verify|validate|check)-(token|code|otp|email)|(email|phone|account)[-_]?(verification|confirmation))$/i,
     what: 'sign-in or account-recovery endpoint',
   },
   {
     // Words that name a sign-in step only under an auth-looking segment: `/auth/refresh`, not `/orders/:id/confirm`.
     kind: 'auth-flow',
-    test: /^(forgot|reset|recover|recovery|verify|verification|validate|confirm|confirmation|activate|activation|otp|callback|refresh|tokens|session|sessions|google|github|facebook|apple|twitter|discord|microsoft|gitlab|linkedin|password|2fa|mfa|totp)$/i,
+    test: /^(forgot|reset|recover|recovery|verify|verification|validate|confirm|confirmation|activate|activation|otp|((send|resend|request|verify|confirm|check|validate)[-_]?)(otp|code)|callback|refresh|tokens|session|sessions|google|github|facebook|apple|twitter|discord|microsoft|gitlab|linkedin|password|2fa|mfa|totp)$/i,
     within: /^(auth|oauth|oauth2|sso|identity|account|accounts|login|session|sessions|passport|token|tokens|users?|password|email|mfa|2fa|connect|connect-[\w-]+)$/i,
     what: 'sign-in or account-recovery endpoint',
   },

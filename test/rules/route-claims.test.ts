@@ -21,6 +21,9 @@ describe('route-claims fixture', () => {
       'GET /{*any} public fallback',
       'GET /api/account protected ',
       'POST /api/session public auth-flow,issues-credentials,checks-credentials',
+      'POST /api/admin/auth/login public auth-flow,checks-credentials,issues-credentials',
+      'GET /api/admin/auth/email-verification/:email/:code public auth-flow',
+      'POST /api/admin/users/register unprotected administrative',
       'POST /api/auth/login public auth-flow,checks-credentials,issues-credentials',
       'POST /api/auth/login/change-password unprotected writes-account',
       'POST /api/auth/ldap public issues-credentials',
@@ -81,6 +84,7 @@ describe('route-claims fixture', () => {
         'error POST /api/drafts/:id/reset',
         'error POST /api/drafts/:id/touch',
         'error PATCH /api/orders/:id',
+      'error POST /api/admin/users/register',
         'error DELETE /api/messages/:id',
         'error GET /api/health/env',
         'warning GET /api/billing/statements',
@@ -93,8 +97,8 @@ describe('route-claims fixture', () => {
       ].sort(),
     );
     const me = result.findings.find((f) => f.route?.path === '/api/me')!;
-    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:22)");
-    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 22 }]);
+    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:24)");
+    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 24 }]);
     // overseerr's `/auth/local` and `/auth/plex` sign in by writing `req.session.userId`, which read as a need for
     // the caller's identity; a method of the principal's value (`.toUpperCase()`) is a read, not a check.
     const ldapMe = result.findings.find((f) => f.route?.path === '/api/auth/ldap/me')!;

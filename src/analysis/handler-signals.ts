@@ -32,6 +32,8 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
       if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'SignJWT') add('issues-credentials', `signs a token: \`${snippet(n, 50)}\``, n);
       const signature = signatureHeader(n);
       if (signature) add('verifies-signature', `reads the webhook signature header \`${signature}\` to check it: \`${snippet(n, 50)}\``, n);
+      const hmac = comparedHmac(n);
+      if (hmac) add('verifies-signature', `computes an HMAC of the request and compares it: \`${snippet(hmac, 50)}\``, n);
       // Nest and Fastify answer with what the handler returns: `return configSchema.parse(process.env)`.
       if (depth === 0 && ts.isReturnStatement(n) && n.expression && RETURNS_ANSWER.has(p.spec.framework) && ts.findAncestor(n, isFunctionNode) === body) {
         const env = wholeEnvironment(n.expression);
@@ -49,6 +51,12 @@ export function handlerSignals(fn: FunctionNode, prov: Provenance, root: string)
     };
     if (body.body) step(body.body);
   };
+  // Nest: `@Headers('stripe-signature') signature: string`.
+  for (const param of fn.parameters) {
+    const header = ts.getDecorators(param)?.map((d) => d.expression).find((e) => ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Headers');
+    const name = header && ts.isCallExpression(header) ? header.arguments[0] : undefined;
+    if (name && ts.isStringLiteralLike(name) && SIGNATURE_HEADER.test(name.text)) add('verifies-signature', `reads the webhook signature header \`${name.text}\` to check it: \`${snippet(param, 50)}\``, param);
+  }
   visit(fn, prov, 0);
   const constant = constantAnswer(fn);
   if (constant) add('static-answer', `answers a constant and reads or changes nothing: \`${snippet(constant, 50)}\``, constant);
@@ -64,7 +72,6 @@ function isAssignedTo(n: ts.Node): boolean {
 
 /** `request.headers['x-twilio-email-event-webhook-signature']`, `req.header('stripe-signature')`: the header's name. */
 function signatureHeader(n: ts.Node): string | undefined {
-  const SIGNATURE_HEADER = /signature|hmac/i;
   if (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) && /headers$/.test(n.expression.getText())) {
     return SIGNATURE_HEADER.test(n.argumentExpression.text) ? n.argumentExpression.text : undefined;
   }
@@ -73,6 +80,49 @@ function signatureHeader(n: ts.Node): string | undefined {
     if (first && ts.isStringLiteralLike(first) && SIGNATURE_HEADER.test(first.text) && /\b(req|request|c\.req|headers)\b/.test(n.expression.expression.getText())) return first.text;
   }
   return undefined;
+}
+
+/** Headers that carry a webhook's signature or its shared secret (`x-hub-signature-256`, `x-postmark-secret`). */
+const SIGNATURE_HEADER = /signature|hmac|secret|webhook[-_]?(token|key)/i;
+
+/**
+ * `createHmac('sha256', key).update(body).digest('hex')` compared with something (`hash !== signature`,
+ * `timingSafeEqual(expected, given)`): a signature checked by hand. An HMAC only computed (a signed URL handed
+ * out) is not a check. Answers the `createHmac` call.
+ */
+function comparedHmac(n: ts.Node): ts.Node | undefined {
+  if (!ts.isCallExpression(n)) return undefined;
+  const callee = n.expression;
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  if (name !== 'createHmac') return undefined;
+  let chain: ts.Node = n;
+  while ((ts.isPropertyAccessExpression(chain.parent) || ts.isCallExpression(chain.parent)) && chain.parent.expression === chain) chain = chain.parent;
+  if (ts.isAwaitExpression(chain.parent)) chain = chain.parent;
+  if (isCompared(chain)) return n;
+  const decl = chain.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== chain || !ts.isIdentifier(decl.name)) return undefined;
+  const variable = decl.name.text;
+  const scope = ts.findAncestor(decl, isFunctionNode) ?? decl.getSourceFile();
+  let compared = false;
+  const look = (m: ts.Node): void => {
+    if (compared) return;
+    if (ts.isIdentifier(m) && m.text === variable && m !== decl.name && isCompared(m)) compared = true;
+    else ts.forEachChild(m, look);
+  };
+  look(scope);
+  return compared ? n : undefined;
+}
+
+/** `a === b`, `a !== b`, `timingSafeEqual(a, b)`, `safeCompare(a, b)`: the value is compared with another. */
+function isCompared(n: ts.Node): boolean {
+  const parent = n.parent;
+  if (ts.isBinaryExpression(parent)) {
+    const op = parent.operatorToken.kind;
+    return op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+  }
+  // `timingSafeEqual(Buffer.from(a), Buffer.from(b))`: the value inside a wrapper that is compared.
+  const call = ts.findAncestor(parent, (m) => ts.isCallExpression(m) && /equal|compare/i.test(m.expression.getText().split('.').pop() ?? ''));
+  return Boolean(call && ts.isCallExpression(call) && call.arguments.some((a) => a.pos <= n.pos && n.end <= a.end));
 }
 
 /** Handler, its callees and theirs: a webhook's signature is often checked two calls down. */
@@ -152,7 +202,7 @@ const ISSUES = /^(sign|signAsync|jwtSign|make(Jwt|JWT|Token)|encode(Jwt|JWT|Toke
 /** Password and one-time code checks. */
 const CHECKS = /^(compare|compareSync|(compare|check|verify|validate|match|is(Valid)?)(Password|Passwords|Credentials|Otp|OTP|Totp|TOTP|Code)(Match|Matches|Valid)?|isPasswordMatch|validateUser|authenticateUser)$/;
 /** Webhook signature checks: Stripe's constructEvent, Octokit's verifyAndReceive, verify*Signature helpers, parse*WebhookEvent. */
-const SIGNATURE = /^(constructEvent|constructEventAsync|verifyAndReceive|(verify|validate|check|isValid)\w*(Webhook|Signature|Hmac|Sig)\w*|(parse|construct|read)\w*WebhookEvent\w*)$/;
+const SIGNATURE = /^(constructEvent|constructEventAsync|verifyAndReceive|(verify|validate|check|isValid)\w*(Webhook|Signature|Hmac|Sig)\w*|(valid|assert|ensure)\w*(Signature|Hmac)\w*|(parse|construct|read)\w*WebhookEvent\w*)$/;
 /** `compare` is a password check only on a hashing library or with a password in sight. */
 const GENERIC_COMPARE = new Set(['compare', 'compareSync']);
 const RENDERS = new Set(['render', 'view', 'html']);

@@ -60,6 +60,9 @@ describe('route-claims fixture', () => {
       'POST /api/webhooks/telegram public verifies-signature',
       'GET /api/webhooks/integrations/xero/oauth-callback public auth-flow',
       'POST /api/webhooks/refunds unprotected writes-owned-data,unverified-webhook',
+      'POST /api/webhooks/mail-events public verifies-signature',
+      'POST /api/webhooks/bounces public verifies-signature',
+      'POST /api/webhooks/receipts unprotected writes-owned-data,unverified-webhook',
     ]);
     // A helper handed the request that answers 401 protects the handler that stops on its empty answer; one
     // handed the body that throws 401 on a wrong password is a sign-in.
@@ -84,7 +87,7 @@ describe('route-claims fixture', () => {
         'error POST /api/drafts/:id/reset',
         'error POST /api/drafts/:id/touch',
         'error PATCH /api/orders/:id',
-      'error POST /api/admin/users/register',
+        'error POST /api/admin/users/register',
         'error DELETE /api/messages/:id',
         'error GET /api/health/env',
         'warning GET /api/billing/statements',
@@ -92,6 +95,7 @@ describe('route-claims fixture', () => {
         'warning GET /api/health/details',
         'warning GET /api/account/export',
         'warning POST /api/echo',
+        'error POST /api/webhooks/receipts',
         'error POST /api/webhooks/refunds',
         'warning POST /api/feedback',
       ].sort(),

@@ -28,12 +28,16 @@ export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], o
     else byFile.set(fileOf(route), [route]);
   }
   const neighbourhoods = new Map([...byFile].map(([key, list]) => [key, neighbourhood(list)]));
+  const app = neighbourhood(routes.map((r) => r.route));
+  const appWrites = app.writes;
 
   for (const { route, facts } of routes) {
     if (route.auth.status !== 'unprotected') continue;
     const near = neighbourhoods.get(fileOf(route))!;
     if (near.chainFiles.length) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...near.chainFiles])].sort();
-    const needs = needsEvidence(route, facts, near, opts.config);
+    const needs = needsEvidence(route, facts, near, appWrites, opts.config);
+    // Judged against the whole app's writes: a change to any of them re-judges this route.
+    if (needs.some((e) => e.message.includes(APP_WIDE))) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...app.writeFiles])].sort();
     const open = publicEvidence(route, facts);
     const verdict = decide(needs, open, route.path);
     if (verdict === 'public' && opts.inferPublic) {
@@ -96,7 +100,7 @@ const READS = new Set(['GET', 'HEAD', 'ALL']);
 const WEBHOOK_SEGMENT = /^(webhook|webhooks|web-hooks|ipn)$/i;
 const ADMIN_SEGMENT = /^(admin|admins|administrator|administration|superadmin|super-admin|backoffice|back-office|internal|debug|_debug|__debug__)$/i;
 
-function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood, config: Config): Evidence[] {
+function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood, appWrites: Neighbourhood['writes'], config: Config): Evidence[] {
   const out: Evidence[] = [];
   if (route.auth.bypass?.length) out.push(ev('skip-bypass', route.auth.bypass[0], route.loc));
   const principal = facts?.signals?.find((s) => s.kind === 'reads-principal');
@@ -140,12 +144,17 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neig
   const outlierOf = siblings.find((s) => s.method.toUpperCase() === method || (writing && !creates));
   const write = facts?.dataAccesses.find(changesData);
   const { writes } = near;
+  const elsewhere = { guarded: appWrites.guarded - writes.guarded, all: appWrites.all - writes.all };
   if (outlierOf) {
     out.push(ev('guarded-siblings', `${outlierOf.method} ${outlierOf.path} on the same resource is guarded (${outlierOf.auth.guards[0]?.name ?? 'guard'})`, outlierOf.loc));
   } else if (writing && write && near.guardedByResource.size > 0) {
     out.push(ev('changes-state', `changes data (\`${write.expression.split('(')[0]}\`) while routes beside it authenticate`, write.loc));
   } else if (writing && !out.length && writes.all >= 3 && writes.guarded >= GUARDED_SHARE * writes.all) {
     out.push(ev('guarded-siblings', `${writes.guarded} of the ${writes.all} routes beside it that change data are guarded`, route.loc));
+  } else if (method !== 'POST' && writing && write && elsewhere.all >= APP_WRITES && elsewhere.guarded >= GUARDED_SHARE * elsewhere.all) {
+    // A whole router or controller left open in an app that guards its writes: an update or a delete stands out;
+    // a POST may be a contact form, a guest order or a subscription picked by the link (`/lists/:id/subscribe`).
+    out.push(ev('changes-state', `changes data (\`${write.expression.split('(')[0]}\`) while ${elsewhere.guarded} of the ${elsewhere.all} routes ${APP_WIDE}`, write.loc));
   }
   return out;
 }
@@ -158,17 +167,23 @@ const RECORD_KEEPING = /log|audit|event|activit|telemetry|metric|analytic|histor
 
 /** Share of an app's state-changing routes that must be guarded before an open one stands out. */
 const GUARDED_SHARE = 0.8;
+/** How many state-changing routes an app needs before its share says anything. */
+const APP_WRITES = 5;
+const APP_WIDE = "of the app's other files that change data are guarded";
 
 /** What the routes of one file say about each other: which resources are guarded, how many writes are. */
 interface Neighbourhood {
   guardedByResource: Map<string, Route[]>;
   writes: { guarded: number; all: number };
+  /** The files that register those state-changing routes. */
+  writeFiles: string[];
   chainFiles: string[];
 }
 
 function neighbourhood(routes: Route[]): Neighbourhood {
   const guardedByResource = new Map<string, Route[]>();
   const writes = { guarded: 0, all: 0 };
+  const writeFiles = new Set<string>();
   const chainFiles = new Set<string>();
   for (const r of routes) {
     for (const f of r.chainFiles ?? []) chainFiles.add(f);
@@ -180,9 +195,10 @@ function neighbourhood(routes: Route[]): Neighbourhood {
     }
     if (!STATE_CHANGING.has(r.method.toUpperCase()) || r.auth.status === 'public' || r.auth.status === 'unknown') continue;
     writes.all++;
+    writeFiles.add(r.loc.file);
     if (r.auth.status === 'protected') writes.guarded++;
   }
-  return { guardedByResource, writes, chainFiles: routes.length > 1 ? [...chainFiles] : [] };
+  return { guardedByResource, writes, writeFiles: [...writeFiles], chainFiles: routes.length > 1 ? [...chainFiles] : [] };
 }
 
 /** A write that changes data, not a log line or a credential. */

@@ -233,3 +233,28 @@ export async function readCookie(req, name) { return req.headers.cookie?.include
     }
   });
 });
+
+describe('open-router-in-guarded-app fixture', () => {
+  it('reports an update or delete in a router left open, in an app whose other files guard their writes; not a create, nor a PUT that stores nothing', async () => {
+    const result = await scan({ paths: [fixture('express', 'open-router-in-guarded-app')], cwd: repoRoot });
+    const missing = result.findings.filter((f) => f.ruleId === 'missing-auth').map((f) => `${f.severity} ${f.route!.method} ${f.route!.path}`);
+    expect(missing).toEqual([
+      'warning POST /api/notifications',
+      'error PUT /api/notifications/:id',
+      'error DELETE /api/notifications/:id',
+      'warning PUT /api/notifications/:id/preview',
+    ]);
+    const put = result.findings.find((f) => f.ruleId === 'missing-auth' && f.route!.method === 'PUT' && f.route!.path === '/api/notifications/:id')!;
+    expect(put.evidence).toEqual([
+      {
+        kind: 'changes-state',
+        message: "changes data (`prisma.notification.update`) while 5 of the 5 routes of the app's other files that change data are guarded",
+        file: 'src/routes/notifications.ts',
+        line: 18,
+      },
+    ]);
+    // The claim rests on the other files' guards: editing one of them re-judges this route (scan --changed).
+    const route = result.routes.find((r) => r.method === 'PUT' && r.path === '/api/notifications/:id')!;
+    expect(route.chainFiles).toEqual(expect.arrayContaining(['src/routes/orders.ts', 'src/routes/profile.ts']));
+  });
+});

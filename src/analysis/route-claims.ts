@@ -240,14 +240,24 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
     test: /^(((request|complete|start|begin|finish|init|initiate|verify|confirm|email|sms|phone|code|otp|magic|passwordless|social|external|github|google|apple|facebook|microsoft|gitlab|discord|twitter|slack|oidc|saml|ldap)[-_])+(login|logon|signin|sign-in|signup|sign-up|auth|oauth|sso)|(login|signin|sign-in|signup|sign-up|oauth|sso)[-_](callback|redirect|start|complete|init|verify|confirm|request|code|link|email|otp))$/i,
     what: 'sign-in or account-recovery endpoint',
   },
-  { kind: 'probe', test: /^(health|healthz|healthcheck|health-check|_health|live|livez|liveness|ready|readyz|readiness|ping|heartbeat|status|version|uptime|alive)$/i, what: 'health or readiness probe' },
+  {
+    kind: 'probe',
+    // `serverHealthCheck`, `health_check`, `apiHealth`; not `healthRecords`.
+    test: /^(([a-z]+[-_]?)?health([-_]?(check|checks|status|z))?|live|livez|liveness|ready|readyz|readiness|ping|heartbeat|status|version|uptime|alive|ok)$/i,
+    what: 'health or readiness probe',
+  },
   {
     // What the client reads before anyone signs in: its configuration, the sign-in options, the instance it talks to.
     kind: 'client-config',
     test: /^(config|configs|config\.js|config\.json|client-config|public-config|app-config|runtime-config|site-config|env\.js|env-config|features|feature-flags|providers|auth-providers|login-providers|login-methods|auth-methods|sign-in-methods|instance|branding|can-register|registration-open|needs-bootstrap|setup-status|onboarding-status|setup-complete|is-production|entry-page)$/i,
     what: 'configuration the client reads before signing in',
   },
-  { kind: 'api-docs', test: /^(docs|doc|swagger|swagger-ui|openapi|openapi\.json|openapi\.yaml|swagger\.json|api-docs|api-docs\.json|redoc|reference|api-reference|scalar|spec|spec\.json)$/i, what: 'API documentation' },
+  {
+    kind: 'api-docs',
+    // Also the spec as a file under any name: `docs.json`, `openAPI-spec.json`, `swagger-v2.yaml`.
+    test: /^(docs|doc|swagger|swagger-ui|openapi|api-docs|redoc|reference|api-reference|scalar|spec|(api[-_]?)?(docs?|swagger|openapi|spec)([-_.]?\w+)*\.(json|ya?ml))$/i,
+    what: 'API documentation',
+  },
   { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },
 ];
 
@@ -308,6 +318,10 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
   }
   const signature = has('verifies-signature');
   if (signature) out.push(signature);
+  // A CORS preflight answers which methods and headers the browser may use, before any credential is sent.
+  if (route.method.toUpperCase() === 'OPTIONS' && !touchesOwned && !signals.some((s) => s.kind === 'reads-principal')) {
+    out.push(ev('preflight', 'CORS preflight (`OPTIONS`): browsers send it without credentials', route.loc));
+  }
   if (route.method.toUpperCase() === 'GET' || route.method.toUpperCase() === 'HEAD') {
     if (segments.every((s) => API_BASE.test(s)) && !hasParams && facts && !accesses.length && !signals.some((s) => s.kind === 'reads-principal')) {
       out.push(ev('probe', `root endpoint that touches no data (\`${route.path}\`)`, route.loc));

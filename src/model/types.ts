@@ -72,6 +72,7 @@ export type EvidenceKind =
   | 'renders-page'
   | 'serves-file'
   | 'fallback'
+  | 'preflight'
   | 'public-content'
   | 'optional-auth'
   | 'skip-listed';

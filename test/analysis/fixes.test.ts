@@ -75,7 +75,7 @@ describe('fixes', () => {
     typeCheck(dir);
     // A second pass has nothing left to change.
     expect(findings(dir).filter((f) => f.fix)).toEqual([]);
-  }, 30_000);
+  }, 600_000);
 
   it('rewrites the Prisma handlers in the file style', () => {
     const dir = workingCopy('prisma-owner-scoping');

@@ -31,7 +31,7 @@ beforeAll(() => {
   ensureBuilt();
   dir = expressProject('action');
   linkBins(dir, { 'auth-enforcer': 'bin/auth-enforcer.js' });
-}, 180_000);
+}, 600_000);
 afterAll(() => removeTempProject(dir));
 
 /** Runs every `run:` step in order like the runner: expressions substituted, step outputs collected. */

@@ -13,7 +13,7 @@ import { APP_TS, ensureBuilt, expressProject, git, initRepo, linkBins, read, wri
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeTempProject));
 
-beforeAll(ensureBuilt, 180_000);
+beforeAll(ensureBuilt, 600_000);
 
 /** A project with no findings: /health declared public, both routers behind requireAuth. */
 const CLEAN_APP_TS = APP_TS.replace("app.get('/health'", "// auth-enforcer-public: load balancer probe\napp.get('/health'").replace(

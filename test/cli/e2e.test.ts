@@ -36,13 +36,13 @@ beforeAll(() => {
     }
   }
   tmp = mkdtempSync(path.join(tmpdir(), 'ae-e2e-'));
-}, 180_000);
+}, 600_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
   const base = { ...process.env };
   for (const k of ['NO_COLOR', 'FORCE_COLOR', 'AUTH_ENFORCER_DEBUG']) delete base[k];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 600_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -42,7 +42,7 @@ describe('express todo-app: --fix end to end', () => {
     app = await startApp(dir, 'start-on-ephemeral-port.mjs', { BETTER_AUTH_URL: auth.baseURL });
     alice = await auth.signUp('alice@example.com');
     bob = await auth.signUp('bob@example.com');
-  }, 180_000);
+  }, 600_000);
 
   afterAll(async () => {
     await app?.stop();

@@ -47,7 +47,7 @@ describe('express + TypeORM todos: --fix end to end', () => {
     );
     const seed = JSON.stringify([alice, bob].map((u) => ({ id: u.userId, email: u.email })));
     app = await startApp(dir, 'start-on-ephemeral-port.mjs', { BETTER_AUTH_URL: auth.baseURL, SEED_USERS: seed });
-  }, 180_000);
+  }, 600_000);
 
   afterAll(async () => {
     await app?.stop();

@@ -62,5 +62,5 @@ describe('nest + TypeORM: threading the principal into a service', () => {
 
   it('type-checks after the fix', async () => {
     await compile(dir, ['--noEmit']);
-  }, 60_000);
+  }, 600_000);
 });

@@ -67,7 +67,7 @@ describe('TypeScript ESM, jwt strategy', () => {
     await compile(dir);
     app = await startApp(dir, 'dist/app.js', { BETTER_AUTH_URL: harness.baseURL });
     cleanups.push(() => app.stop());
-  }, 60_000);
+  }, 600_000);
 
   it('answers a request without credentials with 401 and a bare Bearer challenge', async () => {
     const res = await get(app);
@@ -172,7 +172,7 @@ const server = app.listen(0, '127.0.0.1', () => console.log('LISTENING ' + serve
     cleanups.push(() => removeTempProject(dir));
     app = await startApp(dir, 'app.js', { BETTER_AUTH_URL: harness.baseURL });
     cleanups.push(() => app.stop());
-  }, 30_000);
+  }, 600_000);
 
   it('gives 401 without a token or with a tampered one, 200 with a genuine one', async () => {
     expect((await get(app)).status).toBe(401);
@@ -230,7 +230,7 @@ const server = app.listen(0, '127.0.0.1', () => {
     await compile(dir);
     app = await startApp(dir, 'dist/app.js', {});
     cleanups.push(() => app.stop());
-  }, 90_000);
+  }, 600_000);
 
   it('gives 401 without a session and 200 with the session token, req.user.id = session.user.id', async () => {
     expect((await get(app)).status).toBe(401);

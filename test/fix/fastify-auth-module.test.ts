@@ -89,7 +89,7 @@ describe('generated Fastify module, jwt strategy, over HTTP', () => {
     expect(text).toContain('module.exports = { requireAuth, authUser };');
     const mod = createRequire(import.meta.url)(path.join(dir, 'require-auth.cjs')) as AuthModule;
     await expectJwtContract(await serve(mod));
-  }, 60_000);
+  }, 600_000);
 
   it('JavaScript ES module', async () => {
     const dir = makeTempProject('fastify-mod-esm', { 'require-auth.mjs': module({ language: 'js', moduleKind: 'esm', strategy: 'jwt' }) });
@@ -97,7 +97,7 @@ describe('generated Fastify module, jwt strategy, over HTTP', () => {
     const mod = (await import(pathToFileURL(path.join(dir, 'require-auth.mjs')).href)) as AuthModule;
     expect(typeof mod.authUser).toBe('function');
     await expectJwtContract(await serve(mod));
-  }, 60_000);
+  }, 600_000);
 
   it('TypeScript where @fastify/jwt types request.user: FastifyJWT["user"] becomes AuthUser, no authUser decorator; type-checks and runs', async () => {
     const source = module({ language: 'ts', moduleKind: 'esm', strategy: 'jwt', userTyping: 'jwt' });
@@ -125,7 +125,7 @@ export default app;
     await compile(dir);
     const mod = (await import(path.join(dir, 'src/require-auth.ts'))) as AuthModule;
     await expectJwtContract(await serve(mod));
-  }, 60_000);
+  }, 600_000);
 
   it("TypeScript where the project declares FastifyJWT's user: no second declaration, a cast on assignment; type-checks", async () => {
     const source = module({ language: 'ts', moduleKind: 'esm', strategy: 'jwt', userTyping: 'project' });
@@ -154,7 +154,7 @@ export default app;
     await compile(dir);
     const mod = (await import(path.join(dir, 'src/require-auth.ts'))) as AuthModule;
     await expectJwtContract(await serve(mod));
-  }, 60_000);
+  }, 600_000);
 });
 
 const tsconfig = JSON.stringify({
@@ -219,7 +219,7 @@ export default app;
     const { auth } = (await import(path.join(dir, 'src/lib/auth.ts'))) as { auth: SessionAuth };
     const mod = (await import(path.join(dir, 'src/require-auth.ts'))) as AuthModule;
     await expectSessionContract(await serve(mod), auth, 'bob-ts@example.com');
-  }, 60_000);
+  }, 600_000);
 
   it('JavaScript CommonJS: require()s the auth instance and better-auth/node', async () => {
     const dir = makeTempProject('fastify-mod-session-cjs', {
@@ -231,7 +231,7 @@ export default app;
     const { auth } = load(path.join(dir, 'lib/auth.cjs')) as { auth: SessionAuth };
     const mod = load(path.join(dir, 'require-auth.cjs')) as AuthModule;
     await expectSessionContract(await serve(mod), auth, 'bob-cjs@example.com');
-  }, 60_000);
+  }, 600_000);
 
   it('JavaScript ES module', async () => {
     const dir = makeTempProject('fastify-mod-session-esm', {
@@ -242,5 +242,5 @@ export default app;
     const { auth } = (await import(pathToFileURL(path.join(dir, 'lib/auth.mjs')).href)) as { auth: SessionAuth };
     const mod = (await import(pathToFileURL(path.join(dir, 'require-auth.mjs')).href)) as AuthModule;
     await expectSessionContract(await serve(mod), auth, 'bob-esm@example.com');
-  }, 60_000);
+  }, 600_000);
 });

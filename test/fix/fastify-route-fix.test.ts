@@ -44,7 +44,7 @@ describe('fastify route-level auth fixes', () => {
     const again = await fix({ paths: [dir], cwd: dir, dryRun: false, force: true, authStrategy: 'jwt', missingAuth: 'strict' });
     expect(fs.readFileSync(path.join(dir, 'src/app.ts'), 'utf8')).toBe(text);
     expect(again.before.findings.filter((f) => f.ruleId === 'missing-auth')).toEqual([]);
-  }, 60_000);
+  }, 600_000);
   it('in a project on @fastify/jwt that declares FastifyJWT user itself, the generated module declares nothing more and the fixed project type-checks', async () => {
     const dir = makeTempProject('fastify-jwt-project-fix', {});
     dirs.push(dir);
@@ -59,7 +59,7 @@ describe('fastify route-level auth fixes', () => {
     expect(articles).toContain(`fastify.get('/', { onRequest: [requireAuth, fastify.optionalUser] }`);
     expect(fs.readFileSync(path.join(dir, 'src/app.ts'), 'utf8')).not.toContain('authUser');
     await compile(dir, ['--noEmit']);
-  }, 60_000);
+  }, 600_000);
 
   it('in a project on @fastify/jwt without its own FastifyJWT user, the module sets FastifyJWT user to AuthUser and the fixed project type-checks', async () => {
     const dir = makeTempProject('fastify-jwt-augment-fix', {});
@@ -73,5 +73,5 @@ describe('fastify route-level auth fixes', () => {
     expect(module).toContain(`declare module '@fastify/jwt' {\n  interface FastifyJWT {\n    user: AuthUser;\n  }\n}`);
     expect(module).not.toContain(`declare module 'fastify'`);
     await compile(dir, ['--noEmit']);
-  }, 60_000);
+  }, 600_000);
 });

@@ -32,7 +32,7 @@ describe('fastify todo-app: --fix, type-check, real Better Auth', () => {
     harness = await startBetterAuth();
     alice = await harness.signUp('alice@example.com');
     bob = await harness.signUp('bob@example.com');
-  }, 60_000);
+  }, 600_000);
 
   afterAll(async () => {
     await app?.close();
@@ -72,7 +72,7 @@ describe('fastify todo-app: --fix, type-check, real Better Auth', () => {
     const second = await runCli(['scan', '.', '--fix', '--force'], dir);
     expect(second.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'src/routes/todos.ts'), 'utf8')).toBe(before);
-  }, 60_000);
+  }, 600_000);
 
   it('type-checks and runs: 401 without a token, 200 with a genuine Better Auth JWT', async () => {
     await compile(dir);
@@ -101,5 +101,5 @@ describe('fastify todo-app: --fix, type-check, real Better Auth', () => {
     const stolen = await app.inject({ method: 'POST', url: '/api/todos', headers: asBob, payload: { title: 'x', userId: alice.userId } });
     expect(stolen.statusCode).toBe(201);
     expect((stolen.json() as { userId: string }).userId).toBe(bob.userId);
-  }, 60_000);
+  }, 600_000);
 });

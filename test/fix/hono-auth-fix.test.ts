@@ -61,7 +61,7 @@ export const api = new Hono()
     expect(after.every((line) => line.endsWith(' protected'))).toBe(true);
     expect(after).toHaveLength(11);
     await compile(dir, ['--noEmit']);
-  }, 60_000);
+  }, 600_000);
 
   it('adds the guard to createRoute middleware for @hono/zod-openapi routes', async () => {
     const dir = copyFixture('openapi');
@@ -76,7 +76,7 @@ export const api = new Hono()
     expect(text).toContain('middleware: [requireAuth] as const,\n  request: { params');
     expect(after).toEqual(['DELETE /users/:id protected', 'GET /users protected', 'GET /users/:id protected']);
     await compile(dir, ['--noEmit']);
-  }, 60_000);
+  }, 600_000);
 
   it('inserts inside an inline createHandlers(...) and before combined middleware', async () => {
     const dir = copyFixture('combine');
@@ -88,5 +88,5 @@ export const api = new Hono()
     expect(text).toContain("app.get('/checked', requireAuth, checkAuth, (c) => c.text('checked'));");
     expect(after.filter((l) => !l.endsWith(' protected'))).toEqual([]);
     await compile(dir, ['--noEmit']);
-  }, 60_000);
+  }, 600_000);
 });

@@ -93,7 +93,7 @@ describe('generated Hono module, jwt strategy', () => {
 
   it('type-checks strictly with web-standard types only', async () => {
     await compile(dir);
-  }, 60_000);
+  }, 600_000);
 
   it('accepts a genuine Better Auth JWT and exposes the user as c.get("user")', async () => {
     process.env.BETTER_AUTH_URL = harness.baseURL;
@@ -155,5 +155,5 @@ describe('generated Hono module, session strategy', () => {
     expect(await get(app, 'Bearer not-a-session')).toEqual({ status: 401, challenge: null, body: { error: 'authentication required' } });
     expect(fs.readFileSync(path.join(dir, 'src/require-auth.ts'), 'utf8')).toContain('auth.api.getSession({ headers: c.req.raw.headers })');
     await compile(dir);
-  }, 60_000);
+  }, 600_000);
 });

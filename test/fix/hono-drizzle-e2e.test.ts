@@ -97,7 +97,7 @@ app.route('/api/tags', tagRoutes);`);
 
   it('type-checks after the fix', async () => {
     await compile(dir);
-  }, 60_000);
+  }, 600_000);
 
   it('answers 401 without a token, 200 to the owner and 404 to anyone else', async () => {
     process.env.BETTER_AUTH_URL = harness.baseURL;

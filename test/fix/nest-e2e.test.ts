@@ -38,7 +38,7 @@ beforeAll(async () => {
   firstFix = await fix({ paths: [dir], cwd: repoRoot, dryRun: false, force: true });
   await compile(dir);
   app = await startApp(dir, 'dist/main.js', { PORT: '0', BETTER_AUTH_URL: harness.baseURL });
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await app?.stop();

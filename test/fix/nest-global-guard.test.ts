@@ -37,7 +37,7 @@ beforeAll(async () => {
   };
   walk(src);
   dir = makeTempProject('nest-global-guard', files);
-}, 60_000);
+}, 600_000);
 
 afterAll(async () => {
   await app?.stop();
@@ -81,5 +81,5 @@ export class AppModule {}
     expect((await fetch(`${app.url}/todos`)).status).toBe(401);
     expect((await fetch(`${app.url}/todos`, { headers: { authorization: `Bearer ${alice.jwt}` } })).status).toBe(200);
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
-  }, 120_000);
+  }, 600_000);
 });

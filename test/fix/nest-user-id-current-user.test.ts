@@ -48,5 +48,5 @@ export class TodosController {
 
     await cli(['scan', dir, '--fix']);
     expect(fs.readFileSync(path.join(dir, 'src/todos/todos.controller.ts'), 'utf8')).toBe(controller);
-  }, 120_000);
+  }, 600_000);
 });

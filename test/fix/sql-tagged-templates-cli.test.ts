@@ -33,7 +33,7 @@ describe('sql-tagged-templates: scan --fix', () => {
   beforeAll(async () => {
     dir = copyFixture('express', 'sql-tagged-templates');
     first = await runCli(['scan', dir, '--fix']);
-  }, 60_000);
+  }, 600_000);
   afterAll(() => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -86,7 +86,7 @@ describe('sql-tagged-templates: scan --fix', () => {
 
   it('type-checks against the real postgres.js types', async () => {
     await compile(dir, ['--noEmit']);
-  }, 60_000);
+  }, 600_000);
 
   it('changes nothing on a second --fix', async () => {
     const files = ['src/routes/todos.ts', 'src/repos/todos.ts', 'src/routes/projects.ts', 'src/routes/invoices.ts'];

@@ -24,7 +24,7 @@ describe('fixtures/express/todo-app', () => {
 
   it('type-checks with its own tsconfig', async () => {
     await compile(fixture, ['--noEmit']);
-  }, 60_000);
+  }, 600_000);
 
   it('has the documented holes', async () => {
     const post = (body: unknown) =>

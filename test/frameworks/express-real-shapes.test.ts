@@ -217,7 +217,7 @@ describe('express fixtures from real shapes', () => {
     for (const project of ['chained-router-solution-tsconfig/tsconfig.app.json', 'class-based-routes', 'spread-and-conditional-middleware', 'optional-auth']) {
       execFileSync(process.execPath, [tsc, '-p', fixture('express', project), '--noEmit'], { stdio: 'pipe' });
     }
-  }, 60_000);
+  }, 600_000);
 });
 
 // bradtraversy/proshop_mern and hagopj13/node-express-boilerplate wrap their guards in asyncHandler / catchAsync;

@@ -65,7 +65,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'POST /api/reports protected → 401',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   // rcrdk/nextjs-fastify-saas-rbac: a preHandler that only attaches request.getCurrentUserId() was taken for a
   // guard, so routes that register it and never call the verifier read "protected" while anyone got through.
@@ -73,7 +73,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     const lines = await observed('lazy-auth');
     expect(lines).toEqual(['GET /profile protected → 401', 'POST /domains/:id unprotected → 200']);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   it('fastify-plugin-lifting: fp() and skip-override hooks guard the parent context; fp ignores prefix', async () => {
     const lines = await observed('fastify-plugin-lifting');
@@ -86,7 +86,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /partner/feed protected → 403',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   it('decorate-authenticate: decorated guards, route options, inline jwtVerify, optional auth, sensible', async () => {
     const lines = await observed('decorate-authenticate');
@@ -100,7 +100,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'PUT /api/articles/:slug protected → 401',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   it("fastify-auth-relations: 'or' with a non-guard alternative is open, 'and' with one guard is closed", async () => {
     const lines = await observed('fastify-auth-relations');
@@ -111,7 +111,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /unguarded unprotected → 200',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   it('autoload-prefixes: directory prefixes, routeParams, autoPrefix, cascading autohooks', async () => {
     const lines = await observed('autoload-prefixes');
@@ -123,13 +123,13 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /api/users/:id/profile protected → 401',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   it('two-roots-same-plugin: a test helper registering the server again does not duplicate routes', async () => {
     const lines = await observed('two-roots-same-plugin');
     expect(lines).toEqual(['GET /api/items protected → 401', 'GET /ping unprotected → 200']);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   it('conditional-hooks: URL skips, per-route config opt-outs, optional credentials, checks that run only under a path', async () => {
     const lines = await observed('conditional-hooks', { '/assets/list': '/assets/list?.css' });
@@ -154,7 +154,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'POST /nested/pages/about protected → 401',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   it('class-server-options: plugins handed to a class method, config opt-outs read by a global hook, paths from plugin options', async () => {
     const lines = await observed('class-server-options');
@@ -165,7 +165,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'POST /v1/articles protected → 401',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   // Hemmelig (a read-only switch, a bot filter) and supabase/storage (a tenant feature flag; a registrar helper
   // installing the JWT plugin; `throw ERRORS.AccessDenied(...)`; a plugin factory returning fp()): switches and
@@ -184,7 +184,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'POST /invites/:code/accept unprotected → 200',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   // dittofeed: `await fastify.register(requestContext)` written on the outer instance inside the authorized
   // child's body was applied to the whole app, so the public webhooks registered after it read protected (17
@@ -207,7 +207,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       status: 'public',
       reason: expect.stringMatching(/^public by design: the handler refuses callers without access, except when `isPublic`: canViewDashboard\(request/),
     });
-  }, 60_000);
+  }, 600_000);
 
   // bangumi/server-private (found after the holdout3 measurement): a preHandler hook attaches `req.auth` (a session's
   // user, or an empty principal) and never refuses, and routes that need a login add `requireLogin('...')`, which
@@ -221,7 +221,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(routes.find((r) => r.path === '/blogs/:id')!.auth.reason).toMatch(/^public by design: optional authentication on purpose: Auth: attaches the caller when the request names one/);
     // The hook is no evidence for a handler that never reads the caller: nothing says either way.
     expect(findings.filter((f) => f.ruleId === 'missing-auth').map((f) => `${f.severity} ${f.route!.path}`)).toEqual(['warning /stats']);
-  }, 60_000);
+  }, 600_000);
 
   // dehixorg/dehix_fastify (holdout4): 136 routes in fastify-decorators controllers loaded by `bootstrap` from a
   // directory, none found.
@@ -237,7 +237,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'POST /public/feedback unprotected → 200',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 
   it('route-level-fix: a non-refusing route hook is no guard', async () => {
     const lines = await observed('route-level-fix');
@@ -249,7 +249,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'POST /audited unprotected → 200',
     ]);
     expect(lines.every(agrees)).toBe(true);
-  }, 60_000);
+  }, 600_000);
 });
 
 describe('fastify semantics the analysis relies on', () => {
@@ -302,11 +302,10 @@ describe('fastify semantics the analysis relies on', () => {
   });
 });
 
-it('keeps fixtures type-checked', async () => {
-  for (const scenario of fs.readdirSync(path.join(repoRoot, 'fixtures/fastify'))) {
-    await compile(fixture('fastify', scenario), ['--noEmit']);
-  }
-}, 120_000);
+// One test per fixture, with a bound no busy machine reaches: a type check is slow under load, never wrong for it.
+it.each(fs.readdirSync(path.join(repoRoot, 'fixtures/fastify')))('keeps fixture %s type-checked', async (scenario) => {
+  await compile(fixture('fastify', scenario), ['--noEmit']);
+}, 600_000);
 
 // Planet-NULLCAST/nullcast-server-fastify (holdout5, Fastify 3): `register(require('fastify-auth'))`, the unscoped name
 // @fastify/auth had before Fastify 4, read as an unknown plugin that may add hooks: every route unknown.

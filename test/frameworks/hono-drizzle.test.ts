@@ -70,7 +70,7 @@ describe('drizzle: query shapes', () => {
     const second = await fix({ paths: [dir], cwd: dir, force: true, dryRun: false });
     expect([second.written, second.created]).toEqual([[], []]);
     await compile(dir);
-  }, 60_000);
+  }, 600_000);
   it("writes c.get('user')!.id where the app types user as nullable, and the result type-checks", async () => {
     const dir = path.join(repoRoot, 'test/.tmp', `hono-drizzle-nullable-${process.pid}`);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -91,5 +91,5 @@ describe('drizzle: query shapes', () => {
     expect(text).toContain("  await db.update(notes).set({ body }).where(and(eq(notes.id, c.req.param('id')), eq(notes.writer, c.get('user')!.id)));");
     expect(text).not.toContain("c.get('user').id");
     await compile(dir);
-  }, 60_000);
+  }, 600_000);
 });

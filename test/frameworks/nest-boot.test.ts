@@ -36,7 +36,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('DELETE', '/api/v1/users/7')).toBe(401);
     expect(await status('GET', '/metrics')).toBe(401);
     expect(await status('GET', '/api/v1/users', { 'x-session': 'valid' })).toBe(200);
-  }, 60_000);
+  }, 600_000);
 
   // Shapes from teable, docmost, refly and ghostfolio (minimal rewrites): a conditional spread of imports, a
   // dynamic module importing what its caller passes (`options.imports || []`), a ConfigurableModuleBuilder module
@@ -81,7 +81,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
     // The impersonation guard refuses, but only writes made while impersonating: it never asks who the caller is.
     const write = await fetch(`${b.app.url}/api/notes/n1`, { method: 'DELETE', headers: { 'x-session': 'valid', 'x-impersonate': 'u2' } });
     expect(write.status).toBe(403);
-  }, 60_000);
+  }, 600_000);
 
   it('@UseGuards controllers, arrays of paths, @All and @Head, controllers spread from a constant', async () => {
     const dir = fixture('nest', 'use-guards-and-inheritance');
@@ -93,7 +93,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('/admin/stats')).toBe(403);
     expect(await status('/reports/daily')).toBe(200);
     expect(await status('/reports/weekly')).toBe(403);
-  }, 60_000);
+  }, 600_000);
 
   it('Fastify: RouterModule trees, forRoot() controllers, prefix and defaultVersion set in a helper, exclusion with a wildcard', async () => {
     const dir = fixture('nest', 'router-module-fastify');
@@ -111,7 +111,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
     // Nest tests `status/{*rest}` against `/status/` (before stripping the slash): /status is excluded too.
     expect(await status('/status')).toBe(200);
     expect(await status('/api/status')).toBe(404);
-  }, 60_000);
+  }, 600_000);
 
   // Swetrix: `@Auth()` is `applyDecorators(SetMetadata(IS_OPTIONAL_AUTH_KEY, isOptionalAuth), isApiKeyAuth ?
   // UseGuards(...) : UseGuards(...))`; the conditional hid every guard. The call's arguments choose the branch and
@@ -148,7 +148,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('GET', '/notes/preview')).toBe(200);
     expect(await status('GET', '/notes/digest')).toBe(401);
     expect(await status('GET', '/notes/popular')).toBe(200);
-  }, 60_000);
+  }, 600_000);
 
   // Swetrix's passport guards override handleRequest: `if (isOptionalAuth) return user` before
   // `super.handleRequest(...)`, and an optional guard that returns the user or null. Both were read as refusing.
@@ -176,7 +176,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
     }
     expect(await status('/feed/latest')).toBe(200);
     expect(await status('/feed/trending')).toBe(200);
-  }, 60_000);
+  }, 600_000);
 
   // bigcapital: `MixedAuthGuard.canActivate` returns `this.apiKeyGuard.canActivate(context)` or
   // `this.jwtGuard.canActivate(context)`, both injected by their class: its routes were unknown (and the first
@@ -200,7 +200,7 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('/reports', { 'x-api-key': 'forged' })).toBe(401);
     expect(await status('/reports/summary')).toBe(200);
     expect(await status('/previews')).toBe(200);
-  }, 60_000);
+  }, 600_000);
 
   // heyform (found after the holdout3 measurement): `controllers: [...Object.values(Controllers)]` over
   // `import * as Controllers from './controller'`, and `imports: [...Object.keys(QUEUES).map((q) => BullModule.registerQueue(...))]`:
@@ -215,5 +215,5 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual(['GET /health unprotected', 'GET /notes protected', 'GET /notes/shared public']);
     const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${b.app.url}${path}`, { headers })).status;
     expect([await status('/health'), await status('/notes'), await status('/notes', { 'x-session': 'valid' }), await status('/notes/shared')]).toEqual([200, 401, 200, 200]);
-  }, 60_000);
+  }, 600_000);
 });

@@ -54,5 +54,5 @@ describe('nest: @CurrentUser() insertion for user-id fixes', () => {
     } finally {
       removeTempProject(dir);
     }
-  }, 60_000);
+  }, 600_000);
 });

@@ -74,7 +74,7 @@ describe('nest: shapes from real projects', () => {
     expect(await status('GET', '/api/admin/stats')).toBe(200);
     expect(await status('POST', '/api/webhooks')).toBe(401);
     expect(await status('POST', '/api/webhooks', { 'x-signature': 'signed' })).toBe(200);
-  }, 90_000);
+  }, 600_000);
 
   // brocoders/nestjs-boilerplate: `const uploader = driver === LOCAL ? FilesLocalModule : FilesS3Module` in imports
   // hid every files route, and a prefix read from config made even the prefix-excluded `GET /` unknown.

@@ -103,5 +103,5 @@ describe('nest fixtures', () => {
     const fs = await import('node:fs');
     const { compile } = await import('../helpers/temp-project.js');
     for (const name of fs.readdirSync(fixture('nest'))) await compile(fixture('nest', name), ['--noEmit']);
-  }, 120_000);
+  }, 600_000);
 });

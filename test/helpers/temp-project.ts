@@ -73,7 +73,7 @@ export function startApp(dir: string, entry: string, env: Record<string, string 
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`${entry} did not start in time:\n${output}`));
-    }, 15_000);
+    }, 120_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const port = /LISTENING (\d+)/.exec(output)?.[1];

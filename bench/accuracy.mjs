@@ -142,6 +142,7 @@ function score(label, result) {
       guards: tool?.auth.guards.map((g) => `${g.name}@${g.loc?.file}:${g.loc?.line}`),
       finding: finding ? finding.severity : undefined,
       evidence: finding?.evidence?.map((e) => e.kind),
+      evidenceMessages: finding?.evidence?.map((e) => e.message),
       unresolved: unresolved.has(toolKey),
       ownershipExpected: l.ownership ?? [],
       ownershipFound: OWNERSHIP_RULES.filter((id) => ownership.get(id).has(toolKey)),

@@ -356,3 +356,69 @@ class AppModule {}
     ]);
   });
 });
+
+// surmon-china/nodepress (holdout6): a global guard that allows everything unless a route carries `@OnlyIdentity(...)`,
+// written `if (onlyRoles === undefined) return true`: every route was read as protected, 30 of them open by design.
+describe('nest: a global guard that acts only on routes carrying its metadata, tested against undefined', () => {
+  it('protects the routes with the metadata; the others are open, whichever way the absence is tested', async () => {
+    const routes = await routesOfNestSource('nest-only-when-set', {}, `import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
+
+export const ONLY_KEY = 'onlyIdentity';
+export const OnlyIdentity = (...roles: string[]) => SetMetadata(ONLY_KEY, roles);
+export const STAFF_KEY = 'staffOnly';
+export const StaffOnly = () => SetMetadata(STAFF_KEY, true);
+
+@Injectable()
+export class IdentityGuard implements CanActivate {
+  constructor(private reflector: Reflector) {}
+  canActivate(context: ExecutionContext): boolean {
+    const { identity } = context.switchToHttp().getRequest();
+    const onlyRoles = this.reflector.getAllAndOverride<string[]>(ONLY_KEY, [context.getHandler(), context.getClass()]);
+    if (onlyRoles === undefined) return true;
+    if (onlyRoles.includes(identity.role)) return true;
+    throw new UnauthorizedException();
+  }
+}
+
+@Injectable()
+export class StaffGuard implements CanActivate {
+  constructor(private reflector: Reflector) {}
+  canActivate(context: ExecutionContext): boolean {
+    const staff = this.reflector.get<boolean>(STAFF_KEY, context.getHandler());
+    if (typeof staff === 'undefined') return true;
+    if (!context.switchToHttp().getRequest().headers.authorization) throw new UnauthorizedException();
+    return true;
+  }
+}
+
+@Controller('articles')
+export class ArticleController {
+  @Get()
+  list() {
+    return [];
+  }
+
+  @OnlyIdentity('admin')
+  @Get('drafts')
+  drafts() {
+    return [];
+  }
+
+  @StaffOnly()
+  @Get('stats')
+  stats() {
+    return {};
+  }
+}
+
+@Module({ controllers: [ArticleController], providers: [{ provide: APP_GUARD, useClass: IdentityGuard }, { provide: APP_GUARD, useClass: StaffGuard }] })
+class AppModule {}
+`, 'strict');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
+      'GET /articles unprotected ',
+      'GET /articles/drafts protected IdentityGuard',
+      'GET /articles/stats protected StaffGuard',
+    ]);
+  });
+});

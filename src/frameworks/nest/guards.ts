@@ -419,8 +419,30 @@ function conditionPolarity(cond: ts.Expression, isValue: (e: ts.Node) => boolean
       return l === 'unset' ? 'unset' : l === 'set' || r === 'set' ? 'set' : undefined;
     }
     if ((op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) && isValue(e.left) && unwrap(e.right).kind === ts.SyntaxKind.TrueKeyword) return 'set';
+    // `roles === undefined`, `roles == null`, `typeof roles === 'undefined'`; `roles !== undefined`, `roles != null`.
+    const absent = comparedWithAbsence(e, isValue);
+    if (absent) return absent;
   }
   return undefined;
+}
+
+function comparedWithAbsence(e: ts.BinaryExpression, isValue: (e: ts.Node) => boolean): 'set' | 'unset' | undefined {
+  const op = e.operatorToken.kind;
+  const equals = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+  const differs = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+  if (!equals && !differs) return undefined;
+  const isAbsence = (x: ts.Expression) => {
+    const u = unwrap(x);
+    return u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || (ts.isStringLiteralLike(u) && u.text === 'undefined');
+  };
+  const operand = (x: ts.Expression) => {
+    const u = unwrap(x);
+    return ts.isTypeOfExpression(u) ? u.expression : u;
+  };
+  const [l, r] = [e.left, e.right];
+  const tested = isAbsence(r) ? operand(l) : isAbsence(l) ? operand(r) : undefined;
+  if (!tested || !isValue(tested)) return undefined;
+  return equals ? 'unset' : 'set';
 }
 
 function returnsAnything(st: ts.Statement): boolean {

@@ -29,15 +29,14 @@ export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], o
   }
   const neighbourhoods = new Map([...byFile].map(([key, list]) => [key, neighbourhood(list)]));
   const app = neighbourhood(routes.map((r) => r.route));
-  const appWrites = app.writes;
 
   for (const { route, facts } of routes) {
     if (route.auth.status !== 'unprotected') continue;
     const near = neighbourhoods.get(fileOf(route))!;
     if (near.chainFiles.length) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...near.chainFiles])].sort();
-    const needs = needsEvidence(route, facts, near, appWrites, opts.config);
+    const { needs, appWide } = needsEvidence(route, facts, near, app.writes, opts.config);
     // Judged against the whole app's writes: a change to any of them re-judges this route.
-    if (needs.some((e) => e.message.includes(APP_WIDE))) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...app.writeFiles])].sort();
+    if (appWide) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...app.writeFiles])].sort();
     const open = publicEvidence(route, facts);
     const verdict = decide(needs, open, route.path);
     if (verdict === 'public' && opts.inferPublic) {
@@ -100,7 +99,8 @@ const READS = new Set(['GET', 'HEAD', 'ALL']);
 const WEBHOOK_SEGMENT = /^(webhook|webhooks|web-hooks|ipn)$/i;
 const ADMIN_SEGMENT = /^(admin|admins|administrator|administration|superadmin|super-admin|backoffice|back-office|internal|debug|_debug|__debug__)$/i;
 
-function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood, appWrites: Neighbourhood['writes'], config: Config): Evidence[] {
+/** The evidence that the route needs authentication; `appWide` when it was judged against the whole app's writes. */
+function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood, appWrites: Neighbourhood['writes'], config: Config): { needs: Evidence[]; appWide: boolean } {
   const out: Evidence[] = [];
   if (route.auth.bypass?.length) out.push(ev('skip-bypass', route.auth.bypass[0], route.loc));
   const principal = facts?.signals?.find((s) => s.kind === 'reads-principal');
@@ -154,9 +154,10 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neig
   } else if (method !== 'POST' && writing && write && elsewhere.all >= APP_WRITES && elsewhere.guarded >= GUARDED_SHARE * elsewhere.all) {
     // A whole router or controller left open in an app that guards its writes: an update or a delete stands out;
     // a POST may be a contact form, a guest order or a subscription picked by the link (`/lists/:id/subscribe`).
-    out.push(ev('changes-state', `changes data (\`${write.expression.split('(')[0]}\`) while ${elsewhere.guarded} of the ${elsewhere.all} routes ${APP_WIDE}`, write.loc));
+    out.push(ev('changes-state', `changes data (\`${write.expression.split('(')[0]}\`) while ${elsewhere.guarded} of the ${elsewhere.all} routes of the app's other files that change data are guarded`, write.loc));
+    return { needs: out, appWide: true };
   }
-  return out;
+  return { needs: out, appWide: false };
 }
 
 /** Records that are credentials: writing them is signing someone in or out, not changing their data. */
@@ -169,7 +170,6 @@ const RECORD_KEEPING = /log|audit|event|activit|telemetry|metric|analytic|histor
 const GUARDED_SHARE = 0.8;
 /** How many state-changing routes an app needs before its share says anything. */
 const APP_WRITES = 5;
-const APP_WIDE = "of the app's other files that change data are guarded";
 
 /** What the routes of one file say about each other: which resources are guarded, how many writes are. */
 interface Neighbourhood {

@@ -431,17 +431,14 @@ function comparedWithAbsence(e: ts.BinaryExpression, isValue: (e: ts.Node) => bo
   const equals = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
   const differs = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
   if (!equals && !differs) return undefined;
-  const isAbsence = (x: ts.Expression) => {
-    const u = unwrap(x);
-    return u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || (ts.isStringLiteralLike(u) && u.text === 'undefined');
+  // `x === undefined`, `x == null`, or `typeof x === 'undefined'` (the string only beside a typeof).
+  const tested = (side: ts.Expression, other: ts.Expression) => {
+    const [u, o] = [unwrap(side), unwrap(other)];
+    if (o.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(o) && o.text === 'undefined')) return u;
+    return ts.isTypeOfExpression(u) && ts.isStringLiteralLike(o) && o.text === 'undefined' ? u.expression : undefined;
   };
-  const operand = (x: ts.Expression) => {
-    const u = unwrap(x);
-    return ts.isTypeOfExpression(u) ? u.expression : u;
-  };
-  const [l, r] = [e.left, e.right];
-  const tested = isAbsence(r) ? operand(l) : isAbsence(l) ? operand(r) : undefined;
-  if (!tested || !isValue(tested)) return undefined;
+  const value = tested(e.left, e.right) ?? tested(e.right, e.left);
+  if (!value || !isValue(value)) return undefined;
   return equals ? 'unset' : 'set';
 }
 

@@ -97,11 +97,3 @@ describe('nest: routes, guards and opt-outs', () => {
     ]);
   });
 });
-
-describe('nest fixtures', () => {
-  it('type-check against Nest 11 from the root node_modules', async () => {
-    const fs = await import('node:fs');
-    const { compile } = await import('../helpers/temp-project.js');
-    for (const name of fs.readdirSync(fixture('nest'))) await compile(fixture('nest', name), ['--noEmit']);
-  }, 600_000);
-});

@@ -1,16 +1,15 @@
 // Temp mini-projects for fix tests: written under test/.tmp (gitignored) inside the repository so
-// that express, jose and better-auth resolve from the root node_modules; compiled with the real tsc;
+// that express, jose and better-auth resolve from the root node_modules; compiled with the real TypeScript;
 // started as child processes that print `LISTENING <port>` once they accept connections.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { typeCheckProject } from './type-check.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const tscBin = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 
 /** The strictest settings a user's project may have: generated code must compile under all of them. */
 export const strictCompilerOptions = {
@@ -42,14 +41,10 @@ export function removeTempProject(dir: string): void {
   if (dir.startsWith(path.join(repoRoot, 'test/.tmp'))) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Runs tsc -p on the project; rejects with the compiler's output when it does not type-check. */
+/** Compiles the project as `tsc -p` would (in this process); rejects with the compiler's output when it does not type-check. */
 export async function compile(dir: string, extraArgs: string[] = []): Promise<void> {
-  try {
-    await promisify(execFile)(process.execPath, [tscBin, '-p', dir, ...extraArgs], { cwd: dir });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`tsc failed in ${dir}:\n${stdout}${stderr}`);
-  }
+  const errors = typeCheckProject(dir, extraArgs);
+  if (errors) throw new Error(`tsc failed in ${dir}:\n${errors}`);
 }
 
 export interface RunningApp {

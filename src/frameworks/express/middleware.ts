@@ -31,7 +31,7 @@ const VALIDATION_PACKAGES = new Set(['express-validator', 'celebrate', 'express-
 const ASYNC_WRAPPER = /^(asyncHandler|expressAsyncHandler|asyncMiddleware|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncWrapper|wrap|wrapper|tryCatch|asyncRoute)$/;
 
 export class ExpressMiddlewareClassifier {
-  private readonly byFunction = new Map<ts.Node, Verdict>();
+  private readonly byFunction = new Map<ts.Node | string, Verdict>();
 
   constructor(private readonly ctx: AdapterContext) {}
 
@@ -69,6 +69,10 @@ export class ExpressMiddlewareClassifier {
   private followCall(call: ts.CallExpression): Verdict {
     const wrapped = this.throughWrapper(call);
     if (wrapped) return wrapped;
+    // `security.checkUserScope.bind(this, scope)`: the function itself, its leading parameters given here, so the
+    // request, response and next come after them: `(requiredScope, req, res, next)`.
+    const bound = this.boundFunction(call);
+    if (bound) return this.classifyFunction(bound.fn, 0, bound.given);
     if (this.isValidatorChain(call)) return VALIDATION_NOT_GUARD;
     const callee = this.ctx.resolver.value(call.expression);
     if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call);
@@ -194,24 +198,33 @@ export class ExpressMiddlewareClassifier {
     return { verdict: 'unknown', reason: `${snippet(at)}: ${reason}` };
   }
 
-  classifyFunction(fn: FunctionNode, depth = 0): Verdict {
-    const cached = this.byFunction.get(fn);
+  /** `given`: how many leading parameters a `.bind(this, ...)` filled, before the request's. */
+  classifyFunction(fn: FunctionNode, depth = 0, given = 0): Verdict {
+    const key = given ? `${fn.getSourceFile().fileName}:${fn.pos}:${given}` : fn;
+    const cached = this.byFunction.get(key);
     if (cached) return cached;
-    const verdict = this.evidenceIn(fn, depth);
-    this.byFunction.set(fn, verdict);
+    const verdict = this.evidenceIn(fn, depth, 2 + given);
+    this.byFunction.set(key, verdict);
     return verdict;
   }
 
-  private evidenceIn(fn: FunctionNode, depth: number): Verdict {
-    const next = continuesWith(fn, 2);
+  private boundFunction(call: ts.CallExpression): { fn: FunctionNode; given: number } | undefined {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'bind' || call.arguments.length === 0) return undefined;
+    const fn = this.ctx.resolver.value(callee.expression);
+    return fn.kind === 'node' && isFunctionNode(fn.node) ? { fn: fn.node, given: call.arguments.length - 1 } : undefined;
+  }
+
+  private evidenceIn(fn: FunctionNode, depth: number, nextIndex: number): Verdict {
+    const next = continuesWith(fn, nextIndex);
     const refusal =
       findRefusal(fn.body ?? fn) ??
       findCredentialRefusal(fn.body ?? fn) ??
       findHelperStatusRefusal(fn.body ?? fn, this.ctx.resolver);
-    const optional = next ? passesWithoutCredentials(fn, 2) : undefined;
+    const optional = next ? passesWithoutCredentials(fn, nextIndex) : undefined;
     if (optional) return { verdict: 'none', why: `lets requests without credentials through (\`if (${optional}) ... next()\`): optional authentication` };
     if (refusal && next) {
-      const gate = deploymentSwitch(fn, 2, refusal.evidence, this.ctx.resolver);
+      const gate = deploymentSwitch(fn, nextIndex, refusal.evidence, this.ctx.resolver);
       if (gate && 'unknown' in gate) return { verdict: 'unknown', reason: gate.unknown };
       const offNote = gate ? `; ${gate.off}` : '';
       const other = refusesOnlyForOtherReasons(fn);

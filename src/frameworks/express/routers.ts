@@ -36,8 +36,11 @@ export type Entry = (
 ) & {
   condition?: string;
   /** Registered through a route helper: the helper's call (`getAsync(router, '/x', handler)`), where a reader finds it. */
-  site?: ts.CallExpression;
+  site?: Invocation;
 };
+
+/** A call of a registrar, or a `new` of a class whose constructor is one (`new OrdersRoute(apiRouter)`). */
+type Invocation = ts.CallExpression | ts.NewExpression;
 
 /** A router, or a registrar's parameter (or a property of one: `router` of `{ router, db }`) it will be given as. */
 type RouterRef = { router: ExpressRouter } | { param: ts.ParameterDeclaration; path: string[] } | undefined;
@@ -56,7 +59,7 @@ interface Registration {
   /** A route helper's parameters, bound to what one call of it passes (`getAsync(router, '/x', handler)`). */
   bindings?: Map<ts.ParameterDeclaration, ts.Expression[]>;
   /** That call. */
-  site?: ts.CallExpression;
+  site?: Invocation;
 }
 
 /**
@@ -78,8 +81,9 @@ export class ExpressRouters {
   build(): ExpressRouter[] {
     const pending = new Map<ts.ParameterDeclaration, Registration[]>();
     const calls: ts.CallExpression[] = [];
+    const constructions: ts.NewExpression[] = [];
     // In a slice scan, only the slice's registrations: routers elsewhere cannot change its routes.
-    for (const sf of this.files.scope()) collectCalls(sf, calls);
+    for (const sf of this.files.scope()) collectCalls(sf, calls, constructions);
 
     const attached = new Map<string, { fn: FunctionNode; reg: Registration }[]>();
     for (const call of calls) {
@@ -98,7 +102,7 @@ export class ExpressRouters {
       } else pending.set(ref.param, [...(pending.get(ref.param) ?? []), { ...reg, paramPath: ref.path }]);
     }
     if (attached.size) this.replayAttachedMethods(calls, attached);
-    if (pending.size) this.bindParameters(calls, pending);
+    if (pending.size) this.bindParameters([...calls, ...constructions], pending);
     // Mounting a factory's call (`app.use('/admin', makeAdminRouter())`) makes an instance: make them all now.
     for (const r of [...this.routers.values()]) for (const e of r.entries) if (e.kind === 'use') for (const item of e.items) this.routerOf(item);
     for (const r of this.routers.values()) r.entries.sort((a, b) => compareOrder(a.order, b.order));
@@ -183,7 +187,13 @@ export class ExpressRouters {
 
   /** The router an expression evaluates to, if it is one. */
   routerOf(expr: ts.Node, depth = 0): RouterRef {
-    return this.routerOfValue(this.resolver.value(expr), depth);
+    const ref = this.routerOfValue(this.resolver.value(expr), depth);
+    if (ref) return ref;
+    // `this.router` in a class that keeps the router it is given (`constructor(router: Router) { this.router =
+    // router }`, or a parameter property): the value a typed field resolves to says less than the constructor's
+    // parameter, bound at each `new`.
+    const kept = keptConstructorParameter(expr);
+    return kept ? { param: kept, path: [] } : undefined;
   }
 
   routerOfValue(v: Value, depth = 0): RouterRef {
@@ -377,24 +387,23 @@ export class ExpressRouters {
    * Registrations in the file that creates the router run in source order; registrations from other files
    * run when those modules load, which for the common `import app; app.get(...)` shape is afterwards.
    */
-  private orderOf(call: ts.CallExpression, router: ExpressRouter): Order {
+  private orderOf(call: Invocation, router: ExpressRouter): Order {
     const file = call.getSourceFile().fileName;
     const home = router.creation.getSourceFile().fileName;
     return [file === home ? 0 : 1, this.fileIndex.get(file) ?? 0, positionOf(call)];
   }
 
   /** Finds calls that pass a router into a registrar function and replays the function's registrations on it. */
-  private bindParameters(calls: ts.CallExpression[], pending: Map<ts.ParameterDeclaration, Registration[]>, depth = 0): void {
+  private bindParameters(calls: Invocation[], pending: Map<ts.ParameterDeclaration, Registration[]>, depth = 0): void {
     const fns = new Set([...pending.keys()].map((p) => p.parent));
     const next = new Map<ts.ParameterDeclaration, Registration[]>();
     for (const call of calls) {
-      if (call.arguments.length === 0) continue;
-      const calleeValue = this.resolver.value(call.expression);
-      if (calleeValue.kind !== 'node' || !fns.has(calleeValue.node as ts.SignatureDeclaration)) continue;
-      const fn = calleeValue.node as ts.SignatureDeclaration;
+      if (!call.arguments?.length) continue;
+      const fn = this.invoked(call);
+      if (!fn || !fns.has(fn)) continue;
       fn.parameters.forEach((param, i) => {
         const regs = pending.get(param);
-        const arg = call.arguments[i];
+        const arg = call.arguments?.[i];
         if (!regs || !arg) return;
         for (const reg of regs) {
           const ref = this.routerInside(arg, reg.paramPath ?? []);
@@ -410,6 +419,17 @@ export class ExpressRouters {
       });
     }
     if (next.size && depth < 8) this.bindParameters(calls, next, depth + 1);
+  }
+
+  /**
+   * The function a call runs: the callee, or for `new C(...)` the constructor of C (a class that keeps the router
+   * it is given, `constructor(router) { this.router = router; this.registerRoutes() }`, registers on it).
+   */
+  private invoked(call: Invocation): ts.SignatureDeclaration | undefined {
+    const callee = this.resolver.value(call.expression);
+    if (callee.kind !== 'node') return undefined;
+    if (ts.isCallExpression(call)) return ts.isFunctionLike(callee.node) ? callee.node : undefined;
+    return ts.isClassLike(callee.node) ? callee.node.members.find(ts.isConstructorDeclaration) : undefined;
   }
 
   /**
@@ -469,8 +489,9 @@ function loopSource(decl: ts.Node): ts.Expression | undefined {
 }
 
 /** What one call of a helper passes for each of its parameters; a rest parameter takes the remaining arguments. */
-function bindingsOf(fn: ts.SignatureDeclaration, call: ts.CallExpression): [ts.ParameterDeclaration, ts.Expression[]][] {
-  return fn.parameters.map((param, i) => [param, param.dotDotDotToken ? call.arguments.slice(i) : call.arguments[i] ? [call.arguments[i]!] : param.initializer ? [param.initializer] : []]);
+function bindingsOf(fn: ts.SignatureDeclaration, call: Invocation): [ts.ParameterDeclaration, ts.Expression[]][] {
+  const args = call.arguments ?? [];
+  return fn.parameters.map((param, i) => [param, param.dotDotDotToken ? args.slice(i) : args[i] ? [args[i]!] : param.initializer ? [param.initializer] : []]);
 }
 
 /** The argument a bound parameter was given, when `e` is that parameter. */
@@ -536,8 +557,8 @@ function substitute(a: ts.Node, param: LoopVariable, element: ts.Expression, res
  * Where a registration runs relative to others in its file: the method name's position, since every call of a
  * chain (`Router().use(a).use(guard).use(b)`) starts at the same token but runs left to right.
  */
-function positionOf(call: ts.CallExpression): number {
-  return ts.isPropertyAccessExpression(call.expression) ? call.expression.name.getStart() : call.getStart();
+function positionOf(call: Invocation): number {
+  return ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) ? call.expression.name.getStart() : call.getStart();
 }
 
 /**
@@ -563,12 +584,34 @@ function isShortCircuit(kind: ts.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
 
-function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[]): void {
+function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[], constructions: ts.NewExpression[]): void {
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n)) out.push(n);
+    else if (ts.isNewExpression(n)) constructions.push(n);
     ts.forEachChild(n, visit);
   };
   visit(sf);
+}
+
+/** The constructor parameter `this.<name>` holds: a parameter property, or assigned with `this.<name> = param`. */
+function keptConstructorParameter(expr: ts.Node): ts.ParameterDeclaration | undefined {
+  const e = unwrap(expr as ts.Expression);
+  if (!ts.isPropertyAccessExpression(e) || e.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  let cls: ts.Node | undefined = e.parent;
+  while (cls && !ts.isClassLike(cls)) cls = cls.parent;
+  const ctor = cls && (cls as ts.ClassLikeDeclaration).members.find(ts.isConstructorDeclaration);
+  if (!ctor) return undefined;
+  const name = e.name.text;
+  const property = ctor.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name && ts.getModifiers(p)?.length);
+  if (property) return property;
+  for (const st of ctor.body?.statements ?? []) {
+    if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const { left, right } = st.expression;
+    if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== ts.SyntaxKind.ThisKeyword || left.name.text !== name || !ts.isIdentifier(right)) continue;
+    const param = ctor.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === right.text);
+    if (param) return param;
+  }
+  return undefined;
 }
 
 /** `recv.get(...)`, `recv.use(...)`, `recv.route('/x').get(...)`, `recv.get(...).post(...)`. */

@@ -43,7 +43,9 @@ export function unlessSkips(unless: Unless, method: string, routePath: string, r
   if (topMethods && coversMethod(topMethods) && method !== 'ALL') return { skips: 'yes' };
   const pathExpr = property(opts, 'path');
   if (!pathExpr) return { skips: 'no' };
-  const value = unwrap(pathExpr) as ts.Expression;
+  // `path: PATHS_WITH_OPEN_ACCESS`, a list kept beside the guard.
+  const resolved = resolver.value(pathExpr);
+  const value = (resolved.kind === 'node' && ts.isArrayLiteralExpression(unwrap(resolved.node as ts.Expression)) ? unwrap(resolved.node as ts.Expression) : unwrap(pathExpr)) as ts.Expression;
   const entries = ts.isArrayLiteralExpression(value) ? value.elements.slice() : [value];
   let maybe: string | undefined;
   let patternMaybe: string | undefined;
@@ -64,6 +66,13 @@ export function unlessSkips(unless: Unless, method: string, routePath: string, r
       const re = regExpOf(u.text);
       if (re && !/[:*]/.test(routePath)) {
         if (re.test(routePath)) return { skips: 'yes' };
+        continue;
+      }
+      const literal = literalPattern(u.text);
+      if (literal) {
+        const example = urlMatching(routePath, literal);
+        if (example === 'every') return { skips: 'yes' };
+        if (example) patternMaybe ??= `requests matching ${u.text} skip the guard and may reach this route (${example})`;
         continue;
       }
       patternMaybe ??= `requests matching ${u.text} skip the guard and may reach this route`;
@@ -99,4 +108,49 @@ function templateMayMatch(template: string, url: string): boolean {
     .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.startsWith('*') ? '.*' : seg.replace(/[.+?^${}()|[\]\\*]/g, '\\$&')))
     .join('/');
   return new RegExp(`^${re}/?$`, 'i').test(url);
+}
+
+/** A RegExp that only looks for a literal text, such as `/\/ajax\//i`: the text, where it must sit, its case. */
+interface LiteralPattern {
+  text: string;
+  atStart: boolean;
+  atEnd: boolean;
+  ignoreCase: boolean;
+}
+
+function literalPattern(literal: string): LiteralPattern | undefined {
+  // A `.*` at either end asks for nothing more (`^\/public\/.*` is `^\/public\/`).
+  const m = /^\/(\^?)(?:\.\*)?((?:\\[/.\-]|[\w/\-])+?)(?:\.\*)?(\$?)\/([a-z]*)$/.exec(literal);
+  if (!m || /[^i]/.test(m[4]!)) return undefined;
+  return { text: m[2]!.replace(/\\(.)/g, '$1'), atStart: m[1] === '^', atEnd: m[3] === '$', ignoreCase: m[4] === 'i' };
+}
+
+/**
+ * Whether some URL the route template serves (a parameter any one segment, a wildcard any text, a trailing
+ * slash allowed) holds the pattern's text: 'every' when its fixed segments alone do; else one such URL, found by
+ * trying as parameter values the pieces of the text; undefined when none does.
+ */
+function urlMatching(template: string, pattern: LiteralPattern): 'every' | string | undefined {
+  const norm = (x: string) => (pattern.ignoreCase ? x.toLowerCase() : x);
+  const text = norm(pattern.text);
+  const holdsExactly = (u: string) => (pattern.atStart ? u.startsWith(text) : pattern.atEnd ? u.endsWith(text) : u.includes(text)) && (!pattern.atStart || !pattern.atEnd || u === text);
+  const held = (url: string) => [url, `${url}/`].find(holdsExactly);
+  const segments = template.split('/');
+  const params = segments.map((seg, i) => (seg.startsWith(':') || seg.startsWith('*') ? i : -1)).filter((i) => i >= 0);
+  const fill = (values: string[]) => norm(segments.map((seg, i) => (params.includes(i) ? values[params.indexOf(i)]! : seg)).join('/'));
+  if (held(fill(params.map(() => '\u0000')))) return 'every';
+  // A wildcard takes any text, slashes included; many parameters: not searched, assumed to match.
+  if (params.some((i) => segments[i]!.startsWith('*'))) return fill(params.map((i) => (segments[i]!.startsWith('*') ? text : 'x')));
+  if (params.length > 3) return template;
+  const pieces = text.split('/').filter(Boolean);
+  const candidates = [...new Set([...pieces, ...pieces.flatMap((p) => [...p].map((_, i) => p.slice(i))), ...pieces.flatMap((p) => [...p].map((_, i) => p.slice(0, i + 1))), 'x'])];
+  const tryFrom = (values: string[]): string | undefined => {
+    if (values.length === params.length) return held(fill(values));
+    for (const c of candidates) {
+      const found = tryFrom([...values, c]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return tryFrom([]);
 }

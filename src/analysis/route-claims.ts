@@ -37,7 +37,7 @@ export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], o
     const { needs, appWide } = needsEvidence(route, facts, near, app.writes, opts.config);
     // Judged against the whole app's writes: a change to any of them re-judges this route.
     if (appWide) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...app.writeFiles])].sort();
-    const open = publicEvidence(route, facts);
+    const open = publicEvidence(route, facts, near);
     const verdict = decide(needs, open, route.path);
     if (verdict === 'public' && opts.inferPublic) {
       route.auth = { ...route.auth, status: 'public', reason: `public by design: ${open[0].message}`, evidence: open };
@@ -168,6 +168,8 @@ const RECORD_KEEPING = /log|audit|event|activit|telemetry|metric|analytic|histor
 
 /** Share of an app's state-changing routes that must be guarded before an open one stands out. */
 const GUARDED_SHARE = 0.8;
+/** How many guarded state-changing routes (and no guarded read) make a file's open reads public by design. */
+const OPEN_READS_WRITES = 3;
 /** How many state-changing routes an app needs before its share says anything. */
 const APP_WRITES = 5;
 
@@ -175,6 +177,8 @@ const APP_WRITES = 5;
 interface Neighbourhood {
   guardedByResource: Map<string, Route[]>;
   writes: { guarded: number; all: number };
+  /** Some read (GET/HEAD) among these routes is guarded. */
+  guardsReads: boolean;
   /** The files that register those state-changing routes. */
   writeFiles: string[];
   chainFiles: string[];
@@ -185,8 +189,10 @@ function neighbourhood(routes: Route[]): Neighbourhood {
   const writes = { guarded: 0, all: 0 };
   const writeFiles = new Set<string>();
   const chainFiles = new Set<string>();
+  let guardsReads = false;
   for (const r of routes) {
     for (const f of r.chainFiles ?? []) chainFiles.add(f);
+    if (r.auth.status === 'protected' && READS.has(r.method.toUpperCase())) guardsReads = true;
     if (r.auth.status === 'protected') {
       const key = resourceOf(r.path);
       const list = guardedByResource.get(key);
@@ -198,7 +204,7 @@ function neighbourhood(routes: Route[]): Neighbourhood {
     writeFiles.add(r.loc.file);
     if (r.auth.status === 'protected') writes.guarded++;
   }
-  return { guardedByResource, writes, writeFiles: [...writeFiles], chainFiles: routes.length > 1 ? [...chainFiles] : [] };
+  return { guardedByResource, writes, guardsReads, writeFiles: [...writeFiles], chainFiles: routes.length > 1 ? [...chainFiles] : [] };
 }
 
 /** A write that changes data, not a log line or a credential. */
@@ -269,7 +275,7 @@ export function isSignInStep(path: string): boolean {
   return PATH_KINDS.some((k) => k.kind === 'auth-flow' && segments.slice(-2).some((seg) => k.test.test(seg)) && (!k.within || segments.some((seg) => k.within!.test(seg))));
 }
 
-function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence[] {
+function publicEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood): Evidence[] {
   const out: Evidence[] = [];
   const segments = route.path.split('/').filter((s) => s && !s.startsWith(':') && !s.startsWith('{') && s !== '*');
   const handlerWords = (route.handler.name ?? '').split(/[.#]/).pop() ?? '';
@@ -340,6 +346,11 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined): Evidence
       const first = accesses.find((a) => PUBLISHED.test(a.expression))!;
       out.push(ev('public-content', `accesses records filtered as published (\`${first.expression.split('(')[0]}\`)`, first.loc));
     }
+  }
+  // A router or controller that guards every route changing data and no read: its open reads are what it serves
+  // everyone (the blog's articles, the shop's products). Reads of data users own still need authentication.
+  if (READS.has(route.method.toUpperCase()) && !near.guardsReads && near.writes.all >= OPEN_READS_WRITES && near.writes.guarded === near.writes.all && !signals.some((s) => s.kind === 'reads-principal')) {
+    out.push(ev('open-reads', `every route beside it that changes data is guarded (${near.writes.guarded} of ${near.writes.all}) and no read is: reads served to everyone`, route.loc));
   }
   // A handler that answers a constant exposes nothing (`res.json([])`, a `/sentry-test` that throws): weaker than
   // everything above, so said last; a path named for the caller's account (`/api/me`) is a stub of what will need one.

@@ -74,6 +74,7 @@ export type EvidenceKind =
   | 'fallback'
   | 'preflight'
   | 'public-content'
+  | 'open-reads'
   | 'optional-auth'
   | 'skip-listed';
 

@@ -41,6 +41,12 @@ describe('route-claims fixture', () => {
       'POST /api/reset/:token public auth-flow',
       'GET /api/public/stats/:period public public-content',
       'POST /api/auth/verify-token public auth-flow',
+      'GET /api/guides public open-reads',
+      'GET /api/guides/:slug public open-reads',
+      'POST /api/guides protected ',
+      'PUT /api/guides/:slug protected ',
+      'DELETE /api/guides/:slug protected ',
+      'GET /api/guides/:slug/draft unprotected reads-owned-data',
       'GET /api/messages protected ',
       'POST /api/messages unprotected ',
       'DELETE /api/messages/:id unprotected guarded-siblings',
@@ -86,6 +92,7 @@ describe('route-claims fixture', () => {
         'error POST /api/auth/login/change-password',
         'error GET /api/auth/ldap/me',
         'warning GET /api/drafts/:id',
+        'warning GET /api/guides/:slug/draft',
         'warning GET /api/auth/login-history',
         'warning GET /api/auth/oauth/userinfo',
         'error POST /api/drafts/:id/reset',
@@ -106,8 +113,8 @@ describe('route-claims fixture', () => {
       ].sort(),
     );
     const me = result.findings.find((f) => f.route?.path === '/api/me')!;
-    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:24)");
-    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 24 }]);
+    expect(me.message).toBe("GET /api/me needs authentication but no guard runs: reads the caller's identity: `req.user!.id` (src/app.ts:26)");
+    expect(me.evidence).toEqual([{ kind: 'reads-principal', message: "reads the caller's identity: `req.user!.id`", file: 'src/app.ts', line: 26 }]);
     // overseerr's `/auth/local` and `/auth/plex` sign in by writing `req.session.userId`, which read as a need for
     // the caller's identity; a method of the principal's value (`.toUpperCase()`) is a read, not a check.
     const ldapMe = result.findings.find((f) => f.route?.path === '/api/auth/ldap/me')!;

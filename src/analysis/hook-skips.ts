@@ -359,7 +359,12 @@ class SkipEvaluator {
     // request.routeOptions.url ?? '': a registered route always has its path and method.
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) {
       const left = this.value(e.left);
+      if (left.kind === 'lit') return left.value === undefined || left.value === null ? this.value(e.right) : left;
       return left.kind === 'routePath' || left.kind === 'method' || left.kind === 'url' || left.kind === 'pathname' ? left : { kind: 'unknown' };
+    }
+    if (ts.isElementAccessExpression(e)) {
+      const element = this.elementValue(e);
+      if (element) return element;
     }
     const access = classifyAccess(accessPath(e, this.fn));
     switch (access.kind) {
@@ -402,6 +407,33 @@ class SkipEvaluator {
       if (node !== e && (ts.isStringLiteralLike(node) || ts.isNumericLiteral(node) || ts.isCallExpression(node))) return this.value(node as ts.Expression);
     }
     return { kind: 'unknown' };
+  }
+
+  /**
+   * `request.url.split('/')[3]`: one segment of the route's path (a parameter there is the client's choice);
+   * `NON_AUTH_ROUTES[segment]`: an entry of a constant object literal, for a key known here.
+   */
+  private elementValue(e: ts.ElementAccessExpression): Val | undefined {
+    const base = unwrap(e.expression);
+    const index = unwrap(e.argumentExpression);
+    if (ts.isCallExpression(base) && ts.isPropertyAccessExpression(base.expression) && base.expression.name.text === 'split' && ts.isNumericLiteral(index)) {
+      const separator = base.arguments[0] && unwrap(base.arguments[0]);
+      const subject = this.value(base.expression.expression);
+      if (!separator || !ts.isStringLiteralLike(separator) || separator.text !== '/' || (subject.kind !== 'url' && subject.kind !== 'pathname')) return undefined;
+      const segment = subject.path.split('/')[Number(index.text)];
+      if (segment === undefined) return { kind: 'lit', value: undefined };
+      return /^[:*{]/.test(segment) ? { kind: 'request' } : { kind: 'lit', value: segment };
+    }
+    const table = this.resolver.value(base);
+    const object = table.kind === 'node' ? unwrap(table.node as ts.Expression) : undefined;
+    const holder = object && ts.isVariableDeclaration(object.parent) ? object.parent : undefined;
+    if (!object || !ts.isObjectLiteralExpression(object) || !holder || !isConst(holder)) return undefined;
+    const key = this.value(index as ts.Expression);
+    if (key.kind === 'request') return { kind: 'request' };
+    if (key.kind !== 'lit' || typeof key.value !== 'string') return { kind: 'unknown' };
+    if (object.properties.some((p) => !ts.isPropertyAssignment(p))) return { kind: 'unknown' };
+    const entry = object.properties.find((p) => ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) && p.name.text === key.value) as ts.PropertyAssignment | undefined;
+    return entry ? this.value(entry.initializer) : { kind: 'lit', value: undefined };
   }
 
   private configValue(path: string[]): Val {

@@ -102,13 +102,20 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(lines.every(agrees)).toBe(true);
   }, 600_000);
 
-  it("fastify-auth-relations: 'or' with a non-guard alternative is open, 'and' with one guard is closed", async () => {
+  // Planet-NULLCAST/nullcast-server-fastify (holdout5): `fastify.auth([verifyRoute, jwtAuth])` where verifyRoute
+  // passes GETs and the routes a table lists by path segment and method, and throws otherwise: read as an open
+  // alternative, every route was public.
+  it("fastify-auth-relations: 'or' with a non-guard alternative is open, 'and' with one guard is closed; a gate alternative opens only where it passes", async () => {
     const lines = await observed('fastify-auth-relations');
     expect(lines).toEqual([
+      'DELETE /articles/:id protected → 401',
       'GET /and-with-logger protected → 401',
+      'GET /articles unprotected → 200',
       'GET /either protected → 401',
       'GET /or-with-logger unprotected → 200',
       'GET /unguarded unprotected → 200',
+      'POST /comments protected → 401',
+      'POST /feedback unprotected → 200',
     ]);
     expect(lines.every(agrees)).toBe(true);
   }, 600_000);

@@ -123,14 +123,43 @@ export class FastifyGuardClassifier {
       if (guard) return { ...guard, evidence: `${name}: ${(guard as { evidence: string }).evidence}` };
       return parts.find((p) => p.verdict === 'unknown') ?? { verdict: 'none', why: `${name}: no strategy authenticates` };
     }
-    const open = parts.findIndex((p) => p.verdict === 'none');
+    // `verifyRoute` that passes GETs and listed routes and throws otherwise: a gate in front of the other
+    // alternatives, not one that opens every route. Where it passes, the composition lets the request through.
+    const gates = parts.map((p, i) => (p.verdict === 'none' ? this.passesOnlyWhere(list.elements[i] as ts.Expression) : undefined));
+    const open = parts.findIndex((p, i) => p.verdict === 'none' && !gates[i]);
     if (open >= 0) return { verdict: 'none', why: `${name}: the alternative ${snippet(list.elements[open])} lets requests through` };
+    if (parts.every((p, i) => p.verdict === 'none' && gates[i])) return { verdict: 'none', why: `${name}: no alternative establishes who the caller is` };
     const unknown = parts.find((p) => p.verdict === 'unknown');
     if (unknown) return unknown;
     if (!parts.length) return { verdict: 'none', why: `${name} with no strategies` };
     // Any alternative that lets some route's requests through unchecked lets them through the composition.
-    const skips = parts.flatMap((p) => (p.verdict === 'guard' ? (p.skips ?? []) : []));
-    return { verdict: 'guard', evidence: `${name}: every alternative refuses (${parts.map((p) => (p as { evidence: string }).evidence).join('; ')})`, ...(skips.length ? { skips } : {}) };
+    const skips = parts.flatMap((p, i) => (p.verdict === 'guard' ? (p.skips ?? []) : (gates[i] ?? [])));
+    const evidence = parts.map((p, i) => (p.verdict === 'guard' ? p.evidence : `${snippet(list.elements[i]!)} refuses where it does not let the request through`));
+    return { verdict: 'guard', evidence: `${name}: every alternative refuses (${evidence.join('; ')})`, ...(skips.length ? { skips } : {}) };
+  }
+
+  /**
+   * The skips of a strategy that lets a request through only on route conditions and throws otherwise (its last
+   * statement): every `return` sits in one of those conditions. Undefined for any other shape.
+   */
+  private passesOnlyWhere(expr: ts.Expression): HookSkip[] | undefined {
+    const value = this.ctx.resolver.value(expr);
+    const fn = value.kind === 'node' && isFunctionNode(value.node) ? value.node : undefined;
+    const body = fn?.body;
+    if (!fn || !body || !ts.isBlock(body)) return undefined;
+    const last = body.statements[body.statements.length - 1];
+    if (!last || !ts.isThrowStatement(last)) return undefined;
+    const { skips, optional } = findHookSkips(fn);
+    if (optional || !skips.length || skips.some((s) => s.negated)) return undefined;
+    const exits: ts.Node[] = [];
+    const visit = (n: ts.Node): void => {
+      if (n !== fn && isFunctionNode(n)) return;
+      if (ts.isReturnStatement(n)) exits.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+    const inSkip = (n: ts.Node) => skips.some((s) => ts.isIfStatement(s.when.parent) && n.getStart() >= s.when.parent.thenStatement.getStart() && n.getEnd() <= s.when.parent.thenStatement.getEnd());
+    return exits.every(inSkip) ? skips : undefined;
   }
 
   private classifyValue(value: Value, at: ts.Node, scope: FastifyContext, depth: number): Verdict {

@@ -181,16 +181,18 @@ describe('nest: reported paths are the paths Nest maps', () => {
   // bigcapital: `MixedAuthGuard.canActivate` returns `this.apiKeyGuard.canActivate(context)` or
   // `this.jwtGuard.canActivate(context)`, both injected by their class: its routes were unknown (and the first
   // delegate's refusal, once followed, hid the session guard's @Public() opt-out).
-  it('a guard handing canActivate on to injected guards refuses when they do and honours their opt-outs: statuses hold at run time', async () => {
+  it('a guard handing canActivate on to injected guards (by class, or by an @Inject token the module provides) refuses when they do and honours their opt-outs: statuses hold at run time', async () => {
     const dir = fixture('nest', 'delegating-guards');
     const b = await bootNestFixture(dir);
     booted.push(b);
     expect(await reported(dir)).toEqual(b.mapped);
     const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join(',')}`).sort()).toEqual([
+      'GET /invoices protected TokenAuthGuard',
       'GET /previews unprotected ',
       'GET /reports protected MixedGuard',
       'GET /reports/summary public ',
+      'GET /stats unprotected ',
     ]);
     expect(routes.find((r) => r.path === '/reports')!.auth.guards[0].evidence).toMatch(/^canActivate hands on to this\.apiKeyGuard\.canActivate, this\.sessionGuard\.canActivate \(ApiKeyGuard: .*; SessionGuard: /);
     const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${b.app.url}${path}`, { headers })).status;
@@ -200,6 +202,12 @@ describe('nest: reported paths are the paths Nest maps', () => {
     expect(await status('/reports', { 'x-api-key': 'forged' })).toBe(401);
     expect(await status('/reports/summary')).toBe(200);
     expect(await status('/previews')).toBe(200);
+    // novuhq/novu: `@Inject('USER_AUTH_GUARD') private authGuard` bound by `{ provide, useFactory: () => new
+    // CommunityUserAuthGuard(...) }`: followed to the provided class (290 routes were unknown).
+    expect(routes.find((r) => r.path === '/invoices')!.auth.guards[0].evidence).toBe('canActivate hands on to this.authGuard.canActivate (SessionGuard: canActivate new UnauthorizedException)');
+    expect(await status('/invoices')).toBe(401);
+    expect(await status('/invoices', { authorization: 'Bearer valid' })).toBe(200);
+    expect(await status('/stats')).toBe(200);
   }, 600_000);
 
   // heyform (found after the holdout3 measurement): `controllers: [...Object.values(Controllers)]` over

@@ -6,6 +6,7 @@ import { testsAbsence } from '../../analysis/optional-auth.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
+import { staticString } from '../../syntax/strings.js';
 import { propertyNameText, unwrap, unwrapAwait, type Resolver } from '../../syntax/resolve.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
@@ -175,9 +176,9 @@ export class NestGuardClassifier {
     for (const r of open) {
       const e = unwrapAwait(r);
       if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'canActivate') return undefined;
-      const target = delegateClass(e.expression.expression, cls, this.resolver);
-      if (!target || target === cls) return undefined;
-      verdicts.push(this.classifyClass(target));
+      const targets = delegateClasses(e.expression.expression, cls, this.ctx);
+      if (!targets?.length || targets.includes(cls)) return undefined;
+      verdicts.push(...targets.map((t) => this.classifyClass(t)));
     }
     const names = [...new Set(open.map((r) => snippet((unwrapAwait(r) as ts.CallExpression).expression)))].join(', ');
     if (verdicts.every((v) => v.verdict === 'guard')) {
@@ -296,7 +297,7 @@ function targetsOf(arg: ts.Expression | undefined): MetadataTarget[] {
 }
 
 /** The class of a guard held in `this.<field>`: a constructor parameter typed with it, or a field made with `new`. */
-function delegateClass(expr: ts.Expression, cls: ts.ClassDeclaration, resolver: Resolver): ts.ClassDeclaration | undefined {
+function delegateClasses(expr: ts.Expression, cls: ts.ClassDeclaration, ctx: AdapterContext): ts.ClassDeclaration[] | undefined {
   const e = unwrap(expr);
   if (!ts.isPropertyAccessExpression(e) || unwrap(e.expression).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
   const field = e.name.text;
@@ -305,15 +306,80 @@ function delegateClass(expr: ts.Expression, cls: ts.ClassDeclaration, resolver: 
     if (ts.isConstructorDeclaration(member)) {
       const param = member.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === field && ts.getModifiers(p)?.length);
       // @Inject('TOKEN') names a provider, not the class its type annotation says.
+      const token = param && injectToken(param, ctx.resolver);
+      if (token !== undefined) return providedClasses(token, ctx);
       if (param?.type && ts.isTypeReferenceNode(param.type) && !ts.getDecorators(param)?.length) classRef = param.type.typeName;
     } else if (ts.isPropertyDeclaration(member) && member.name.getText() === field && member.initializer) {
       const init = unwrap(member.initializer);
       if (ts.isNewExpression(init)) classRef = init.expression;
     }
   }
-  if (!classRef) return undefined;
-  const v = resolver.value(classRef as ts.Expression);
+  const target = classRef && classOf(classRef as ts.Expression, ctx.resolver);
+  return target ? [target] : undefined;
+}
+
+function classOf(expr: ts.Expression, resolver: Resolver): ts.ClassDeclaration | undefined {
+  const v = resolver.value(expr);
   return v.kind === 'node' && ts.isClassDeclaration(v.node) ? v.node : undefined;
+}
+
+/** `@Inject('USER_AUTH_GUARD')` (or a constant holding the token) on a constructor parameter. */
+function injectToken(param: ts.ParameterDeclaration, resolver: Resolver): string | undefined {
+  for (const d of ts.getDecorators(param) ?? []) {
+    const call = unwrap(d.expression);
+    if (!ts.isCallExpression(call) || !call.arguments[0]) continue;
+    const callee = resolver.value(call.expression);
+    if (callee.kind !== 'external' || callee.pkg !== '@nestjs/common' || callee.path[callee.path.length - 1] !== 'Inject') continue;
+    return staticString(call.arguments[0], resolver);
+  }
+  return undefined;
+}
+
+/**
+ * The classes the project provides under a token: `{ provide: 'TOKEN', useClass: X }`, `useExisting: X`,
+ * `useValue: new X()`, or a `useFactory` that returns `new X(...)`. Undefined when a provider gives something else.
+ */
+function providedClasses(token: string, ctx: AdapterContext): ts.ClassDeclaration[] | undefined {
+  const out: ts.ClassDeclaration[] = [];
+  let unreadable = false;
+  // The providers may sit in a workspace library the scan read through an import (`injectAuthProviders()`).
+  const { files } = ctx.project;
+  const libraries = [...files.libraries()].filter(([, text]) => text.includes(token)).map(([file]) => files.get(file));
+  for (const sf of [...files.mentioning(token), ...libraries]) {
+    if (!sf) continue;
+    const visit = (n: ts.Node): void => {
+      if (ts.isObjectLiteralExpression(n)) {
+        const provide = n.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'provide');
+        if (provide && staticString(provide.initializer, ctx.resolver) === token) {
+          const found = providerClasses(n, ctx.resolver);
+          if (found) out.push(...found);
+          else unreadable = true;
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return unreadable || !out.length ? undefined : [...new Set(out)];
+}
+
+function providerClasses(provider: ts.ObjectLiteralExpression, resolver: Resolver): ts.ClassDeclaration[] | undefined {
+  const prop = (name: string) => provider.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === name)?.initializer;
+  const direct = prop('useClass') ?? prop('useExisting');
+  if (direct) {
+    const c = classOf(direct, resolver);
+    return c ? [c] : undefined;
+  }
+  const made = prop('useValue') ? [prop('useValue')!] : undefined;
+  const factory = prop('useFactory');
+  const fn = factory && resolver.value(factory);
+  const returned = made ?? (fn?.kind === 'node' && isFunctionNode(fn.node) ? returnedExpressions(fn.node) : undefined);
+  if (!returned?.length) return undefined;
+  const classes = returned.map((r) => {
+    const e = unwrapAwait(r);
+    return ts.isNewExpression(e) ? classOf(e.expression, resolver) : undefined;
+  });
+  return classes.every((c): c is ts.ClassDeclaration => !!c) ? classes : undefined;
 }
 
 /** What the request carries: `request.headers[...]`, `req.cookies`, a local read from `getRequest()`. */

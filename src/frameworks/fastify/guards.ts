@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { neverRefuses } from '../../analysis/optional-auth.js';
+import { neverRefuses, testsAbsence } from '../../analysis/optional-auth.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { findRefusal, isRefusalStatus, refusalAt } from '../../analysis/guard-evidence.js';
 import { attachedVerifiers } from '../../analysis/lazy-auth.js';
@@ -125,6 +125,11 @@ export class FastifyGuardClassifier {
     }
     // `verifyRoute` that passes GETs and listed routes and throws otherwise: a gate in front of the other
     // alternatives, not one that opens every route. Where it passes, the composition lets the request through.
+    // A strategy that throws unless its credential check passes refuses: @fastify/auth answers 401 when all fail.
+    parts.forEach((p, i) => {
+      const check = p.verdict === 'none' ? this.failsUnlessChecked(list.elements[i] as ts.Expression) : undefined;
+      if (check) parts[i] = { verdict: 'guard', evidence: check };
+    });
     const gates = parts.map((p, i) => (p.verdict === 'none' ? this.passesOnlyWhere(list.elements[i] as ts.Expression) : undefined));
     const open = parts.findIndex((p, i) => p.verdict === 'none' && !gates[i]);
     if (open >= 0) return { verdict: 'none', why: `${name}: the alternative ${snippet(list.elements[open])} lets requests through` };
@@ -139,25 +144,45 @@ export class FastifyGuardClassifier {
   }
 
   /**
+   * A strategy whose last statement throws and that returns only inside tests of what it verified (`if (cookies.token)
+   * { if (verifyToken(token)) return }`), none of them the absence of a credential: it fails every request whose
+   * credential does not check out. Its evidence, or undefined.
+   */
+  private failsUnlessChecked(expr: ts.Expression): string | undefined {
+    const fn = this.strategyFunction(expr);
+    const body = fn?.body;
+    if (!fn || !body || !ts.isBlock(body) || !CREDENTIAL.test(body.getText())) return undefined;
+    const last = body.statements[body.statements.length - 1];
+    if (!last || !ts.isThrowStatement(last)) return undefined;
+    const exits = returnsIn(fn);
+    if (!exits.length) return undefined;
+    for (const exit of exits) {
+      const tests = enclosingIfs(exit, fn);
+      if (!tests.length || tests.some((t) => !t.inThen || testsAbsence(t.test.expression))) return undefined;
+    }
+    const { skips } = findHookSkips(fn);
+    if (skips.length) return undefined;
+    return `${snippet(expr)} throws unless its credential check passes (\`${snippet(last, 40)}\`)`;
+  }
+
+  private strategyFunction(expr: ts.Expression): FunctionNode | undefined {
+    const value = this.ctx.resolver.value(expr);
+    return value.kind === 'node' && isFunctionNode(value.node) ? value.node : undefined;
+  }
+
+  /**
    * The skips of a strategy that lets a request through only on route conditions and throws otherwise (its last
    * statement): every `return` sits in one of those conditions. Undefined for any other shape.
    */
   private passesOnlyWhere(expr: ts.Expression): HookSkip[] | undefined {
-    const value = this.ctx.resolver.value(expr);
-    const fn = value.kind === 'node' && isFunctionNode(value.node) ? value.node : undefined;
+    const fn = this.strategyFunction(expr);
     const body = fn?.body;
     if (!fn || !body || !ts.isBlock(body)) return undefined;
     const last = body.statements[body.statements.length - 1];
     if (!last || !ts.isThrowStatement(last)) return undefined;
     const { skips, optional } = findHookSkips(fn);
     if (optional || !skips.length || skips.some((s) => s.negated)) return undefined;
-    const exits: ts.Node[] = [];
-    const visit = (n: ts.Node): void => {
-      if (n !== fn && isFunctionNode(n)) return;
-      if (ts.isReturnStatement(n)) exits.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(body);
+    const exits = returnsIn(fn);
     const inSkip = (n: ts.Node) => skips.some((s) => ts.isIfStatement(s.when.parent) && n.getStart() >= s.when.parent.thenStatement.getStart() && n.getEnd() <= s.when.parent.thenStatement.getEnd());
     return exits.every(inSkip) ? skips : undefined;
   }
@@ -347,5 +372,29 @@ function callsOf(body: ts.Node): ts.CallExpression[] {
     ts.forEachChild(n, visit);
   };
   visit(body);
+  return out;
+}
+
+/** Words of a credential a strategy reads. */
+const CREDENTIAL = /token|authorization|cookie|session|api-?key|bearer|jwt/i;
+
+/** The return statements of a function, not of the functions inside it. */
+function returnsIn(fn: FunctionNode): ts.ReturnStatement[] {
+  const out: ts.ReturnStatement[] = [];
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && isFunctionNode(n)) return;
+    if (ts.isReturnStatement(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
+}
+
+/** The `if`s a node sits in within `fn`, innermost first, and whether it sits in their then-branch. */
+function enclosingIfs(node: ts.Node, fn: FunctionNode): { test: ts.IfStatement; inThen: boolean }[] {
+  const out: { test: ts.IfStatement; inThen: boolean }[] = [];
+  for (let child = node, p = node.parent; p && p !== fn; child = p, p = p.parent) {
+    if (ts.isIfStatement(p) && child !== p.expression) out.push({ test: p, inThen: child === p.thenStatement });
+  }
   return out;
 }

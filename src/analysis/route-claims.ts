@@ -229,7 +229,7 @@ function resourceOf(path: string): string {
 const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: string }[] = [
   {
     kind: 'auth-flow',
-    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|resend-(verify|confirm|confirmation)(-email)?|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token|[\w-]*(oauth|sso)[\w-]*(callback|redirect)|(password[-_]?(reset|recovery|recover|forgot)|(reset|forgot|recover)[-_]?password)([-_][a-z]+)+|(verify|validate|check)-(token|code|otp|email)|(email|phone|account)[-_]?(verification|confirmation))$/i,
+    test: /^(login|logout|log-in|log-out|signin|signout|sign-in|sign-out|signup|sign-up|register|registration|forgot-password|forgotpassword|forgot_password|reset-password|resetpassword|reset_password|password-reset|passwordreset|recover-password|verify-email|verifyemail|verify_email|confirm-email|resend-verification|resend-verification-email|resend-(verify|confirm|confirmation)(-email)?|magic-link|magiclink|oauth|oauth2|sso|saml|openid|authorize|refresh-token|refresh-tokens|refreshtoken|refresh_token|authenticate|login-with-\w+|token|request-token|access-token|[\w-]*(oauth|sso)[\w-]*(callback|redirect)|(password[-_]?(reset|recovery|recover|forgot)|(reset|forgot|recover)[-_]?password)([-_][a-z]+)+|(verify|validate|check)-(token|code|otp|email)|(verify|validate|check|confirm|send|resend|request)[-_](email|reset|phone|sms|login|signup|password|verification)[-_](code|token|otp|link)|(email|phone|account)[-_]?(verification|confirmation))$/i,
     what: 'sign-in or account-recovery endpoint',
   },
   {
@@ -347,6 +347,11 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined, near: Nei
       out.push(ev('public-content', `accesses records filtered as published (\`${first.expression.split('(')[0]}\`)`, first.loc));
     }
   }
+  // `POST /articles/:id/views`, `/likes`: a counter every visitor bumps; it changes no one's data but a tally.
+  const last = segments[segments.length - 1] ?? '';
+  if (STATE_CHANGING.has(route.method.toUpperCase()) && ENGAGEMENT_COUNTER.test(last) && !touchesOwned) {
+    out.push(ev('public-content', `an engagement counter every visitor bumps (\`/${last}\`)`, route.loc));
+  }
   // A router or controller that guards every route changing data and no read: its open reads are what it serves
   // everyone (the blog's articles, the shop's products). Reads of data users own still need authentication.
   if (READS.has(route.method.toUpperCase()) && !near.guardsReads && near.writes.all >= OPEN_READS_WRITES && near.writes.guarded === near.writes.all && !signals.some((s) => s.kind === 'reads-principal')) {
@@ -368,6 +373,9 @@ function publicEvidence(route: Route, facts: HandlerFacts | undefined, near: Nei
 }
 
 const OPTIONAL_MIDDLEWARE = 'optional authentication on purpose: ';
+
+/** The last segment of a route that counts visits, views, likes or clicks. */
+const ENGAGEMENT_COUNTER = /^(view|views|pageview|pageviews|visit|visits|hit|hits|like|likes|clap|claps|impression|impressions|click|clicks|read-count|view-count)$/i;
 
 /** A sign-in step word followed by a parameter named as a token: `/reset/:token`, `/verify/:code`, `/invitations/:token/accept`. */
 const CAPABILITY_LINK = /\/(reset|reset-password|forgot|verify|verify-email|confirm|confirm-email|activate|activation|invite|invites|invitation|invitations|magic-link|unsubscribe)\/:(token|code|key|hash|secret|otp|[a-z]*Token|[a-z]*Code)(\/|$)/i;

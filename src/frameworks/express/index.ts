@@ -2,12 +2,12 @@ import { ts } from 'ts-morph';
 import type { FrameworkAdapter } from '../adapter.js';
 import { planExpressAuthFixes } from './auth-fix.js';
 import { ExpressRouteComposer } from './routes.js';
-import { ExpressRouters } from './routers.js';
+import { EXPRESS_PACKAGES, ExpressRouters } from './routers.js';
 
 export const expressAdapter: FrameworkAdapter = {
   name: 'express',
   detect({ project }) {
-    if (project.packages.some((p) => 'express' in p.deps)) return true;
+    if (project.packages.some((p) => [...EXPRESS_PACKAGES].some((pkg) => pkg in p.deps))) return true;
     for (const sf of project.files.mentioning('express')) if (importsExpress(sf)) return true;
     return false;
   },
@@ -19,5 +19,5 @@ export const expressAdapter: FrameworkAdapter = {
 };
 
 function importsExpress(sf: ts.SourceFile): boolean {
-  return /\bfrom\s+['"]express['"]|require\(\s*['"]express['"]\s*\)/.test(sf.text);
+  return /\bfrom\s+['"]express(\.oi)?['"]|require\(\s*['"]express(\.oi)?['"]\s*\)/.test(sf.text);
 }

@@ -202,15 +202,15 @@ export class ExpressRouters {
     if (v.kind !== 'node') return undefined;
     let node = v.node;
     // Registration methods return the router itself: `export default Router().use('/api', api).get(...)...`, a
-    // chain of any length.
-    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && asRegistration(node)) {
+    // chain of any length; so do the app's settings (`express().disable('x-powered-by').set('trust proxy', 1)`).
+    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && (asRegistration(node) || returnsApp(node))) {
       const inner = unwrap(node.expression.expression);
       if (!ts.isCallExpression(inner)) return this.routerOf(inner, depth + 1);
       node = inner;
     }
     if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
     const callee = this.resolver.value(node.expression);
-    if (callee.kind === 'external' && callee.pkg === 'express') {
+    if (callee.kind === 'external' && EXPRESS_PACKAGES.has(callee.pkg)) {
       if (callee.path.length === 0 && ts.isCallExpression(node)) return { router: this.routerAt(node, 'app') };
       if (callee.path.length === 1 && callee.path[0] === 'Router') return { router: this.routerAt(node, 'router') };
       return undefined;
@@ -591,6 +591,19 @@ function collectCalls(sf: ts.SourceFile, out: ts.CallExpression[], constructions
     ts.forEachChild(n, visit);
   };
   visit(sf);
+}
+
+/** Express itself, and wrappers whose default export is Express with more on the app (express.oi: socket.io). */
+export const EXPRESS_PACKAGES = new Set(['express', 'express.oi']);
+
+/**
+ * App methods that return the app: `set(name, value)` (with one argument it reads the setting), `enable`,
+ * `disable`, `engine`; express.oi's `http()`, `https(options)` and `io()`, which start its servers.
+ */
+function returnsApp(call: ts.CallExpression): boolean {
+  const name = (call.expression as ts.PropertyAccessExpression).name.text;
+  if (name === 'set') return call.arguments.length === 2;
+  return /^(enable|disable|engine|http|https|io)$/.test(name);
 }
 
 /** The constructor parameter `this.<name>` holds: a parameter property, or assigned with `this.<name> = param`. */

@@ -348,14 +348,20 @@ describe('express: a gate with a skip list of public paths', () => {
 // sahat/hackathon-starter: `for (const [fileUrl, filePath] of libFiles) app.get(fileUrl, ...)` over a literal Map
 // gave one route of path `<dynamic>` (unknown) instead of one route per file.
 describe('express: routes registered in loops', () => {
-  it('one route per entry of a literal Map or array; a loop over run-time values stays unknown; as real Express serves them', async () => {
+  // A route table (`routes.forEach((r) => router[r.method](r.path, ...r.handlers))`, or destructured in a for-of)
+  // registered nothing: the method was the element's; an array of routers mounted at once was not mounted.
+  it('one route per entry of a literal Map, array or route table (method and handlers from the entry); arrays of routers mount; a loop over run-time values stays unknown; as real Express serves them', async () => {
     const routes = await routesOf('loop-routes');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'DELETE /tables/archived/:id unprotected',
+      'DELETE /tables/notes/:id protected',
       'GET /<dynamic> unknown',
       'GET /js/lib/chart.js unprotected',
       'GET /js/lib/popper.js unprotected',
       'GET /reports/daily protected',
       'GET /reports/weekly protected',
+      'GET /tables/archived protected',
+      'GET /tables/notes unprotected',
       'HEAD /js/lib/chart.js unprotected',
       'HEAD /js/lib/popper.js unprotected',
     ]);

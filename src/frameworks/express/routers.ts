@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { ProjectFiles } from '../../discover/project-files.js';
 import type { Resolver, Value } from '../../syntax/resolve.js';
-import { unwrap } from '../../syntax/resolve.js';
+import { propertyNameText, unwrap } from '../../syntax/resolve.js';
 import { staticString, staticStrings } from '../../syntax/strings.js';
 import { findDeclaration } from '../../syntax/scope.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
@@ -258,6 +258,17 @@ export class ExpressRouters {
   }
 
   private addEntry(router: ExpressRouter, reg: Registration, order: Order, condition: string | undefined): void {
+    if (reg.methodExpr && !reg.bindings) {
+      // routes.forEach(([verb, path]) => router[verb](path, handler)): one route per element, its method with it.
+      const unrolled = this.unrollLoop([reg.methodExpr, ...reg.call.arguments]);
+      unrolled?.forEach(([methodExpr, ...args], i) => {
+        const method = staticString(methodExpr!, this.resolver)?.toLowerCase();
+        if (method && METHOD_SET.has(method)) this.addEntryWith(router, { ...reg, methodExpr: undefined, method }, args, [...order, i]);
+      });
+      const added = router.entries.filter((e) => e.call === reg.call);
+      if (condition) for (const entry of added) entry.condition ??= condition;
+      return;
+    }
     if (reg.methodExpr) {
       // router[verb](...): one method per value the helper's call gives `verb`.
       const bound = reg.bindings && boundArgument(reg.methodExpr, reg.bindings);
@@ -286,14 +297,19 @@ export class ExpressRouters {
    */
   private unrollLoop(args: readonly ts.Expression[]): ts.Expression[][] | undefined {
     for (const arg of args) {
-      const base = unwrap(arg);
+      const base = ts.isSpreadElement(arg) ? unwrap(arg.expression) : unwrap(arg);
       const id = ts.isIdentifier(base) ? base : ts.isPropertyAccessExpression(base) && ts.isIdentifier(base.expression) ? base.expression : undefined;
-      const decl = id && findDeclaration(id.text, id);
+      const found = id && findDeclaration(id.text, id);
+      // `([verb, path]) => ...`, `({ path, router }) => ...`: the loop variable is the pattern's owner.
+      const decl = found && ts.isBindingElement(found) ? patternOwner(found) : found;
       const iterated = decl && loopSource(decl);
       if (!iterated) continue;
       const elements = this.arrayElements(iterated, 0);
       if (!elements) continue;
-      return elements.map((element) => args.map((a) => substitute(unwrap(a), decl as LoopVariable, element, this.resolver) ?? a));
+      // `...route.handlers` becomes the element's array itself: Express flattens arrays of handlers anyway.
+      const inElement = (a: ts.Expression, element: ts.Expression) =>
+        ts.isSpreadElement(a) ? substitute(unwrap(a.expression), decl as LoopVariable, element, this.resolver) : substitute(unwrap(a), decl as LoopVariable, element, this.resolver);
+      return elements.map((element) => args.map((a) => inElement(a, element) ?? a));
     }
     return undefined;
   }
@@ -475,14 +491,20 @@ function isWithin(node: ts.Node, container: ts.Node): boolean {
   return false;
 }
 
+/** The parameter or variable whose (top-level) destructuring pattern declares `binding`. */
+function patternOwner(binding: ts.BindingElement): LoopVariable | undefined {
+  const owner = binding.parent.parent;
+  return ts.isParameter(owner) || ts.isVariableDeclaration(owner) ? owner : undefined;
+}
+
 /** `list.forEach((x) => ...)` / `list.map(...)` / `for (const x of list)`: the iterated expression, for the loop variable `decl`. */
 function loopSource(decl: ts.Node): ts.Expression | undefined {
-  if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && decl.parent.parameters[0] === decl) {
+  if (ts.isParameter(decl) && decl.parent.parameters[0] === decl) {
     const loop = decl.parent.parent;
     if (!ts.isCallExpression(loop) || loop.arguments[0] !== decl.parent || !ts.isPropertyAccessExpression(loop.expression)) return undefined;
     return ['forEach', 'map'].includes(loop.expression.name.text) ? loop.expression.expression : undefined;
   }
-  if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
+  if (ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
     return decl.parent.parent.expression;
   }
   return undefined;
@@ -537,6 +559,27 @@ function functionName(fn: ts.SignatureDeclaration): string | undefined {
 function substitute(a: ts.Node, param: LoopVariable, element: ts.Expression, resolver: Resolver): ts.Expression | undefined {
   const readsParam = (n: ts.Node) => ts.isIdentifier(n) && findDeclaration(n.text, n) === param;
   if (readsParam(a)) return element;
+  // `verb` of `([verb, path]) =>`: the element's entry at that position; `path` of `({ path }) =>`: its property.
+  const binding = ts.isIdentifier(a) ? findDeclaration(a.text, a) : undefined;
+  if (binding && ts.isBindingElement(binding) && patternOwner(binding) === param && !binding.dotDotDotToken) {
+    const v = resolver.value(element);
+    const holder = v.kind === 'node' ? unwrap(v.node as ts.Expression) : undefined;
+    const pattern = binding.parent;
+    if (ts.isArrayBindingPattern(pattern) && holder && ts.isArrayLiteralExpression(holder)) {
+      const entry = holder.elements[pattern.elements.indexOf(binding)];
+      return entry && !ts.isSpreadElement(entry) ? entry : binding.initializer;
+    }
+    if (ts.isObjectBindingPattern(pattern) && holder && ts.isObjectLiteralExpression(holder)) {
+      const key = binding.propertyName ? propertyNameText(binding.propertyName) : ts.isIdentifier(binding.name) ? binding.name.text : undefined;
+      for (const prop of holder.properties) {
+        if (!prop.name || propertyNameText(prop.name) !== key) continue;
+        if (ts.isPropertyAssignment(prop)) return prop.initializer;
+        if (ts.isShorthandPropertyAssignment(prop)) return prop.name;
+      }
+      return binding.initializer;
+    }
+    return undefined;
+  }
   if (ts.isPropertyAccessExpression(a) && readsParam(a.expression)) {
     const obj = resolver.value(element);
     if (obj.kind === 'instance') {
@@ -633,7 +676,11 @@ function asRegistration(call: ts.CallExpression): Registration | undefined {
   // router[verb](name, middlewares, handler) in a route helper: the method comes with each call of the helper.
   if (ts.isElementAccessExpression(callee) && ts.isIdentifier(callee.argumentExpression) && call.arguments.length >= 2) {
     const decl = findDeclaration(callee.argumentExpression.text, callee.argumentExpression);
-    if (decl && ts.isParameter(decl)) return { call, receiver: unwrap(callee.expression) as ts.Expression, method: '<bound>', methodExpr: callee.argumentExpression };
+    if (decl && (ts.isParameter(decl) || ts.isBindingElement(decl))) return { call, receiver: unwrap(callee.expression) as ts.Expression, method: '<bound>', methodExpr: callee.argumentExpression };
+  }
+  // routes.forEach((r) => router[r.method](r.path, r.handler)): the method comes with each element.
+  if (ts.isElementAccessExpression(callee) && ts.isPropertyAccessExpression(callee.argumentExpression) && ts.isIdentifier(callee.argumentExpression.expression) && call.arguments.length >= 2) {
+    return { call, receiver: unwrap(callee.expression) as ts.Expression, method: '<bound>', methodExpr: callee.argumentExpression };
   }
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;

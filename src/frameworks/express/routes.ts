@@ -238,6 +238,13 @@ export class ExpressRouteComposer {
         const list = v.kind === 'node' ? unwrap(v.node) : undefined;
         return list && ts.isArrayLiteralExpression(list) ? this.flatten(list.elements, depth + 1) : [u];
       }
+      // Express flattens arrays wherever it takes handlers: `app.use('/api', auth, require('./routes'))` with
+      // `module.exports = [usersRouter, ordersRouter]`, or `const guards = [auth, admin]`.
+      if ((ts.isIdentifier(u) || ts.isCallExpression(u) || ts.isPropertyAccessExpression(u)) && depth < 6) {
+        const v = this.ctx.resolver.value(u);
+        const list = v.kind === 'node' ? unwrap(v.node) : undefined;
+        if (list && list !== u && ts.isArrayLiteralExpression(list)) return this.flatten(list.elements, depth + 1);
+      }
       return [i];
     });
   }

@@ -102,6 +102,28 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(lines.every(agrees)).toBe(true);
   }, 600_000);
 
+  // redpwn/rctf (holdout2), and the Fastify docs' own shape: route options kept in arrays and registered with
+  // `routes.forEach((route) => fastify.route(route))`: no route was found, and the scan said so only as a warning.
+  it('route-table: one route per entry of a literal table registered in a loop, found where the entry is written', async () => {
+    const lines = await observed('route-table');
+    expect(lines).toEqual([
+      'DELETE /cars/:id protected → 401',
+      'GET /cars unprotected → 200',
+      'GET /health unprotected → 200',
+      'POST /cars protected → 401',
+      'PUT /cars/:id protected → 401',
+    ]);
+    expect(lines.every(agrees)).toBe(true);
+    const { routes } = await listRoutes({ paths: [fixture('fastify', 'route-table')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.loc.file}:${r.loc.line}`).sort()).toEqual([
+      'DELETE /cars/:id src/cars.ts:8',
+      'GET /cars src/cars.ts:6',
+      'GET /health src/app.ts:4',
+      'POST /cars src/cars.ts:7',
+      'PUT /cars/:id src/cars.ts:8',
+    ]);
+  }, 600_000);
+
   // Planet-NULLCAST/nullcast-server-fastify (holdout5): `fastify.auth([verifyRoute, jwtAuth])` where verifyRoute
   // passes GETs and the routes a table lists by path segment and method, and throws otherwise: read as an open
   // alternative, every route was public.

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import { loopElements } from '../../syntax/loops.js';
 import type { ProjectFiles } from '../../discover/project-files.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
@@ -42,6 +43,8 @@ export interface RouteEntry {
   handler?: ts.Expression;
   /** A class method answering the route (fastify-decorators), with its name. */
   handlerMethod?: { fn: FunctionNode; name: string };
+  /** The entry of a route table registered in a loop (`routes.forEach((r) => fastify.route(r))`): where the route is written. */
+  site?: ts.Expression;
 }
 
 /**
@@ -180,7 +183,14 @@ export class FastifyContextBuilder {
 
   private addRouteObject(call: ts.CallExpression, receiver: ts.Expression, ctx: FastifyContext): void {
     const arg = call.arguments[0];
-    const obj = arg && this.objectOf(arg);
+    if (!arg) return;
+    // `routes.forEach((route) => fastify.route(route))` over a literal table: one route per entry.
+    const table = ts.isIdentifier(unwrap(arg)) ? loopElements(unwrap(arg) as ts.Identifier, this.resolver) : undefined;
+    for (const entry of table ?? [arg]) this.addRouteOptions(call, receiver, entry, ctx, table ? entry : undefined);
+  }
+
+  private addRouteOptions(call: ts.CallExpression, receiver: ts.Expression, options: ts.Expression, ctx: FastifyContext, site?: ts.Expression): void {
+    const obj = this.objectOf(options);
     if (!obj) return;
     const methodExpr = property(obj, 'method');
     const urlExpr = property(obj, 'url') ?? property(obj, 'path');
@@ -194,6 +204,7 @@ export class FastifyContextBuilder {
       path: urlExpr ? this.pathOf(urlExpr) : undefined,
       options: obj,
       handler: property(obj, 'handler'),
+      ...(site ? { site } : {}),
     });
   }
 

@@ -92,7 +92,7 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
   for (const c of chain) for (const key of c.decorations.keys()) if (key.startsWith('request.')) decorated.add(key.slice('request.'.length));
   const name = entry.handlerMethod?.name ?? (entry.handler ? handlerName(entry.handler, fn) : undefined);
   const handlerLoc = locOf(fn ?? entry.handler ?? entry.call, root);
-  const chainFiles = files.of([entry.call, fn, ...chain.map(placingSites)], [...chain.flatMap((c) => c.hooks.map((h) => h.expr)), ...routeHookValues(entry), ...decorationsUsed(chain, entry)]);
+  const chainFiles = files.of([entry.call, entry.site, fn, ...chain.map(placingSites)], [...chain.flatMap((c) => c.hooks.map((h) => h.expr)), ...routeHookValues(entry), ...decorationsUsed(chain, entry)]);
   return entry.methods.map((method) => {
     const record: RouteRecord = {
       route: {
@@ -100,7 +100,7 @@ function recordsOf(actx: AdapterContext, entry: RouteEntry, classifier: FastifyG
         framework: 'fastify',
         method,
         path: fullPath,
-        loc: locOf(entry.call, root),
+        loc: locOf(entry.site ?? entry.call, root),
         handler: { name, loc: handlerLoc },
         auth: statusOfChain(links, unresolved),
         chainFiles,

@@ -307,22 +307,27 @@ export class ExpressRouters {
       const elements = this.arrayElements(iterated, 0);
       if (!elements) continue;
       // `...route.handlers` becomes the element's array itself: Express flattens arrays of handlers anyway.
-      const inElement = (a: ts.Expression, element: ts.Expression) =>
+      const inElement = (a: ts.Expression, element: LoopElement) =>
         ts.isSpreadElement(a) ? substitute(unwrap(a.expression), decl as LoopVariable, element, this.resolver) : substitute(unwrap(a), decl as LoopVariable, element, this.resolver);
       return elements.map((element) => args.map((a) => inElement(a, element) ?? a));
     }
     return undefined;
   }
 
-  /** The elements of an array literal the expression evaluates to, through parameters to their call sites. */
-  private arrayElements(expr: ts.Expression, depth: number): ts.Expression[] | undefined {
+  /**
+   * The elements of an array literal the expression evaluates to, through parameters to their call sites; for
+   * `Object.entries(routes)` over an object literal, its properties (a `[key, value]` pair each, see `substitute`).
+   */
+  private arrayElements(expr: ts.Expression, depth: number): LoopElement[] | undefined {
+    const objectList = objectListing(expr, this.resolver);
+    if (objectList) return objectList;
     const v = this.resolver.value(expr);
     if (v.kind === 'node' && ts.isArrayLiteralExpression(v.node)) {
       if (v.node.elements.some(ts.isSpreadElement)) return undefined;
       return v.node.elements.slice();
     }
     if (v.kind !== 'param' || v.path.length || depth > 3) return undefined;
-    const out: ts.Expression[] = [];
+    const out: LoopElement[] = [];
     const callers = this.argumentsFor(v.node);
     for (const arg of callers) {
       const elements = this.arrayElements(arg, depth + 1);
@@ -475,6 +480,25 @@ export class ExpressRouters {
 }
 
 type LoopVariable = ts.ParameterDeclaration | ts.VariableDeclaration;
+/** What a loop variable takes in one iteration: an element, or a property for `Object.entries` (`[key, value]`). */
+type LoopElement = ts.Expression | ts.PropertyAssignment;
+
+/**
+ * `Object.entries(routes)`, `Object.values(routes)`, `Object.keys(routes)` over an object literal whose keys are
+ * written as strings: its properties, its values, its keys. Undefined for anything else.
+ */
+function objectListing(expr: ts.Expression, resolver: Resolver): LoopElement[] | undefined {
+  const e = unwrap(expr);
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.expression.getText() !== 'Object' || !e.arguments[0]) return undefined;
+  const how = e.expression.name.text;
+  if (how !== 'entries' && how !== 'values' && how !== 'keys') return undefined;
+  const v = resolver.value(e.arguments[0]);
+  const obj = v.kind === 'node' ? unwrap(v.node as ts.Expression) : undefined;
+  if (!obj || !ts.isObjectLiteralExpression(obj)) return undefined;
+  const props = obj.properties.filter(ts.isPropertyAssignment);
+  if (props.length !== obj.properties.length || !props.every((p) => how === 'values' || ts.isStringLiteralLike(p.name))) return undefined;
+  return props.map((p) => (how === 'entries' ? p : how === 'values' ? p.initializer : (p.name as ts.StringLiteral)));
+}
 
 /** A registration a helper makes, bound at one outermost call (`site`); `path`: where it runs inside the helpers. */
 type HelperReplay = { bound: Registration; site: ts.CallExpression; path: number[] };
@@ -556,8 +580,16 @@ function functionName(fn: ts.SignatureDeclaration): string | undefined {
  * `p` → element, `p.x` → the element's `x`: an object literal's property expression, or what an instance's
  * property holds (`new UsersRoute()` → its `router = Router()`); undefined when `a` does not read `p`.
  */
-function substitute(a: ts.Node, param: LoopVariable, element: ts.Expression, resolver: Resolver): ts.Expression | undefined {
+function substitute(a: ts.Node, param: LoopVariable, loopElement: LoopElement, resolver: Resolver): ts.Expression | undefined {
   const readsParam = (n: ts.Node) => ts.isIdentifier(n) && findDeclaration(n.text, n) === param;
+  if (ts.isPropertyAssignment(loopElement)) {
+    // `([path, router]) =>` over Object.entries: the key written as a string, and the value.
+    const binding = ts.isIdentifier(a) ? findDeclaration(a.text, a) : undefined;
+    if (!binding || !ts.isBindingElement(binding) || patternOwner(binding) !== param || !ts.isArrayBindingPattern(binding.parent)) return undefined;
+    const index = binding.parent.elements.indexOf(binding);
+    return index === 0 ? (loopElement.name as ts.StringLiteral) : index === 1 ? loopElement.initializer : undefined;
+  }
+  const element = loopElement;
   if (readsParam(a)) return element;
   // `verb` of `([verb, path]) =>`: the element's entry at that position; `path` of `({ path }) =>`: its property.
   const binding = ts.isIdentifier(a) ? findDeclaration(a.text, a) : undefined;

@@ -24,7 +24,26 @@ export function resolvePlugin(expr: ts.Expression, resolver: Resolver, depth = 0
     if (!spec || !ts.isStringLiteralLike(spec)) return { kind: 'unknown', reason: 'import() of a computed specifier' };
     return fromValue(resolver.moduleValue(spec.text, e.getSourceFile().fileName), e, resolver, depth);
   }
+  // register(import('./routes.js').then((m) => m.usersRoutes)): the module's named export.
+  const picked = pickedExport(e);
+  if (picked) {
+    const mod = resolver.moduleValue(picked.specifier, e.getSourceFile().fileName);
+    return mod.kind === 'module' ? fromValue(resolver.exportOf(mod.file, picked.name), e, resolver, depth) : fromValue(mod, e, resolver, depth);
+  }
   return fromValue(resolver.value(e), e, resolver, depth);
+}
+
+/** `import('x').then((m) => m.name)` (or `m.default`): the specifier and the export picked. */
+function pickedExport(e: ts.Node): { specifier: string; name: string } | undefined {
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'then') return undefined;
+  const imported = unwrap(e.expression.expression);
+  const spec = ts.isCallExpression(imported) && imported.expression.kind === ts.SyntaxKind.ImportKeyword ? imported.arguments[0] : undefined;
+  const pick = e.arguments[0] && unwrap(e.arguments[0]);
+  if (!spec || !ts.isStringLiteralLike(spec) || !pick || !ts.isArrowFunction(pick) || pick.parameters.length !== 1) return undefined;
+  const param = pick.parameters[0]!.name;
+  const body = unwrap(pick.body as ts.Expression);
+  if (!ts.isIdentifier(param) || !ts.isPropertyAccessExpression(body) || !ts.isIdentifier(body.expression) || body.expression.text !== param.text) return undefined;
+  return { specifier: spec.text, name: body.name.text };
 }
 
 function fromValue(v: Value, at: ts.Node, resolver: Resolver, depth: number): PluginRef {

@@ -350,12 +350,14 @@ describe('express: a gate with a skip list of public paths', () => {
 describe('express: routes registered in loops', () => {
   // A route table (`routes.forEach((r) => router[r.method](r.path, ...r.handlers))`, or destructured in a for-of)
   // registered nothing: the method was the element's; an array of routers mounted at once was not mounted.
-  it('one route per entry of a literal Map, array or route table (method and handlers from the entry); arrays of routers mount, and maps of mount paths through Object.entries; a loop over run-time values stays unknown; as real Express serves them', async () => {
+  it('one route per entry of a literal Map, array or route table (method and handlers from the entry, paths built around the entry: `/docs/${page}`); arrays of routers mount, and maps of mount paths through Object.entries; a loop over run-time values stays unknown; as real Express serves them', async () => {
     const routes = await routesOf('loop-routes');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
       'DELETE /tables/archived/:id unprotected',
       'DELETE /tables/notes/:id protected',
       'GET /<dynamic> unknown',
+      'GET /docs/faq unprotected',
+      'GET /docs/intro unprotected',
       'GET /js/lib/chart.js unprotected',
       'GET /js/lib/popper.js unprotected',
       'GET /reports/daily protected',

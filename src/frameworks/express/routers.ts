@@ -298,7 +298,7 @@ export class ExpressRouters {
   private unrollLoop(args: readonly ts.Expression[]): ts.Expression[][] | undefined {
     for (const arg of args) {
       const base = ts.isSpreadElement(arg) ? unwrap(arg.expression) : unwrap(arg);
-      const id = ts.isIdentifier(base) ? base : ts.isPropertyAccessExpression(base) && ts.isIdentifier(base.expression) ? base.expression : undefined;
+      const id = ts.isIdentifier(base) ? base : ts.isPropertyAccessExpression(base) && ts.isIdentifier(base.expression) ? base.expression : loopReadIn(base as ts.Expression);
       const found = id && findDeclaration(id.text, id);
       // `([verb, path]) => ...`, `({ path, router }) => ...`: the loop variable is the pattern's owner.
       const decl = found && ts.isBindingElement(found) ? patternOwner(found) : found;
@@ -306,12 +306,40 @@ export class ExpressRouters {
       if (!iterated) continue;
       const elements = this.arrayElements(iterated, 0);
       if (!elements) continue;
-      // `...route.handlers` becomes the element's array itself: Express flattens arrays of handlers anyway.
-      const inElement = (a: ts.Expression, element: LoopElement) =>
-        ts.isSpreadElement(a) ? substitute(unwrap(a.expression), decl as LoopVariable, element, this.resolver) : substitute(unwrap(a), decl as LoopVariable, element, this.resolver);
+      // `...route.handlers` becomes the element's array itself: Express flattens arrays of handlers anyway; a path
+      // built around the loop variable (`/${page}`, `'/docs/' + page`) becomes the text it makes for this element.
+      const inElement = (a: ts.Expression, element: LoopElement): ts.Expression | undefined => {
+        if (ts.isSpreadElement(a)) return substitute(unwrap(a.expression), decl as LoopVariable, element, this.resolver);
+        const u = unwrap(a);
+        if (ts.isTemplateExpression(u) || (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
+          const text = this.textFor(u, decl as LoopVariable, element);
+          return text === undefined ? undefined : ts.factory.createStringLiteral(text);
+        }
+        return substitute(u, decl as LoopVariable, element, this.resolver);
+      };
       return elements.map((element) => args.map((a) => inElement(a, element) ?? a));
     }
     return undefined;
+  }
+
+  /** The text a template or `+` concatenation makes with the loop variable taking `element`; undefined if any part is not static. */
+  private textFor(e: ts.Expression, loopVar: LoopVariable, element: LoopElement): string | undefined {
+    const u = unwrap(e);
+    if (ts.isTemplateExpression(u)) {
+      let out = u.head.text;
+      for (const span of u.templateSpans) {
+        const part = this.textFor(span.expression, loopVar, element);
+        if (part === undefined) return undefined;
+        out += part + span.literal.text;
+      }
+      return out;
+    }
+    if (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const [l, r] = [this.textFor(u.left, loopVar, element), this.textFor(u.right, loopVar, element)];
+      return l === undefined || r === undefined ? undefined : l + r;
+    }
+    const substituted = substitute(u, loopVar, element, this.resolver);
+    return staticString(substituted ?? u, this.resolver);
   }
 
   /**
@@ -513,6 +541,25 @@ function unwrapParents(fn: ts.Node): ts.Node {
 function isWithin(node: ts.Node, container: ts.Node): boolean {
   for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === container) return true;
   return false;
+}
+
+/** In a template or `+` concatenation, the first name read that is a loop variable (or destructured from one). */
+function loopReadIn(e: ts.Expression): ts.Identifier | undefined {
+  if (!ts.isTemplateExpression(e) && !(ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken)) return undefined;
+  let found: ts.Identifier | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const decl = findDeclaration(n.text, n);
+      const owner = decl && ts.isBindingElement(decl) ? patternOwner(decl) : decl;
+      if (owner && loopSource(owner)) found = n;
+      return;
+    }
+    if (ts.isPropertyAccessExpression(n)) return visit(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  visit(e);
+  return found;
 }
 
 /** The parameter or variable whose (top-level) destructuring pattern declares `binding`. */

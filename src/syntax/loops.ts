@@ -10,17 +10,21 @@ import { findDeclaration } from './scope.js';
  */
 export function loopElements(id: ts.Identifier, resolver: Resolver): ts.Expression[] | undefined {
   const decl = findDeclaration(id.text, id);
-  const list = decl && iterated(decl);
+  const list = decl && loopSource(decl);
   return list ? literalElements(list, resolver, 0) : undefined;
 }
 
-function iterated(decl: ts.Node): ts.Expression | undefined {
-  if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && decl.parent.parameters[0] === decl) {
+/**
+ * `list.forEach((x) => ...)` / `list.map(...)` / `for (const x of list)`: the iterated expression, for the loop
+ * variable `decl` (a name or a destructuring pattern: `([verb, path]) =>`, `for (const { path } of routes)`).
+ */
+export function loopSource(decl: ts.Node): ts.Expression | undefined {
+  if (ts.isParameter(decl) && decl.parent.parameters[0] === decl) {
     const loop = decl.parent.parent;
     if (!ts.isCallExpression(loop) || loop.arguments[0] !== decl.parent || !ts.isPropertyAccessExpression(loop.expression)) return undefined;
     return ['forEach', 'map'].includes(loop.expression.name.text) ? loop.expression.expression : undefined;
   }
-  if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
+  if (ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
     return decl.parent.parent.expression;
   }
   return undefined;

@@ -6,6 +6,7 @@ import { staticString, staticStrings } from '../../syntax/strings.js';
 import { findDeclaration } from '../../syntax/scope.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
+import { loopSource } from '../../syntax/loops.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'] as const;
 const METHOD_SET = new Set<string>(HTTP_METHODS);
@@ -566,19 +567,6 @@ function loopReadIn(e: ts.Expression): ts.Identifier | undefined {
 function patternOwner(binding: ts.BindingElement): LoopVariable | undefined {
   const owner = binding.parent.parent;
   return ts.isParameter(owner) || ts.isVariableDeclaration(owner) ? owner : undefined;
-}
-
-/** `list.forEach((x) => ...)` / `list.map(...)` / `for (const x of list)`: the iterated expression, for the loop variable `decl`. */
-function loopSource(decl: ts.Node): ts.Expression | undefined {
-  if (ts.isParameter(decl) && decl.parent.parameters[0] === decl) {
-    const loop = decl.parent.parent;
-    if (!ts.isCallExpression(loop) || loop.arguments[0] !== decl.parent || !ts.isPropertyAccessExpression(loop.expression)) return undefined;
-    return ['forEach', 'map'].includes(loop.expression.name.text) ? loop.expression.expression : undefined;
-  }
-  if (ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
-    return decl.parent.parent.expression;
-  }
-  return undefined;
 }
 
 /** What one call of a helper passes for each of its parameters; a rest parameter takes the remaining arguments. */

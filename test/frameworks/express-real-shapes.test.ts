@@ -142,6 +142,19 @@ describe('express: shapes from real projects', () => {
 
   // express-jwt's `jwt({...}).unless({ path: [...] })` (older realworld apps and boilerplates) was unknown on every
   // route: it guards what it does not skip; a request it may skip reaching a route makes that route unknown.
+  // madhums/node-express-mongoose-demo (holdout7): `module.exports = function (app, passport)` and the route file's
+  // `auth.requiresLogin` come as parameters of the registrar; `passport.initialize()` read off the parameter could not
+  // be followed, and every route was unknown.
+  it("judges middleware read off a registrar's parameter as what each call passes (routes(app, auth))", async () => {
+    const routes = await routesOf('registrar-parameters');
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.name).join()}`).sort()).toEqual([
+      'GET /articles/new protected middleware.requiresLogin',
+      'GET /drafts unprotected ',
+      'GET /feed unprotected ',
+      'GET /notes protected auth.requiresLogin',
+    ]);
+  });
+
   // cezerin/cezerin (holdout6): every API route sits in a class that keeps the router it is given
   // (`constructor(router) { this.router = router; this.registerRoutes() }`, built with `new OrdersRoute(apiRouter)`)
   // and registers on `this.router`, each behind `security.checkUserScope.bind(this, scope)`: 0 of 95 were found.

@@ -8,6 +8,7 @@ import { passesWithoutCredentials, deploymentSwitch, neverRefuses } from '../../
 import { findHookSkips, type HookSkip } from '../../analysis/hook-skips.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
+import { findDeclaration } from '../../syntax/scope.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
@@ -35,17 +36,51 @@ export class ExpressMiddlewareClassifier {
 
   constructor(private readonly ctx: AdapterContext) {}
 
-  classify(expr: ts.Expression): Verdict {
+  /** What the registrar's call passed for its parameters, while one middleware it registered is judged. */
+  private bindings: Map<ts.ParameterDeclaration, ts.Expression[]> | undefined;
+
+  /** `bindings`: what the call of the registrar that registered it passed (`routes(app, passport)`). */
+  classify(expr: ts.Expression, bindings?: Map<ts.ParameterDeclaration, ts.Expression[]>): Verdict {
+    if (!bindings?.size || bindings === this.bindings) return this.judge(expr);
+    const outer = this.bindings;
+    this.bindings = bindings;
+    try {
+      return this.judge(expr);
+    } finally {
+      this.bindings = outer;
+    }
+  }
+
+  private judge(expr: ts.Expression): Verdict {
     const { config } = this.ctx.project;
     const configured = matchesGuardSpec(this.ctx, expr, config.guards);
     if (configured) return { verdict: 'guard', evidence: 'named as a guard in the config' };
     if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
 
     const e = unwrap(expr);
-    if (ts.isSpreadElement(e)) return this.classify(e.expression);
+    if (ts.isSpreadElement(e)) return this.judge(e.expression);
     if (ts.isConditionalExpression(e)) return this.classifyBranches(e);
     if (ts.isCallExpression(e)) return this.classifyCall(e);
-    return this.classifyValue(this.ctx.resolver.value(e), e);
+    return this.classifyValue(this.valueOf(e as ts.Expression), e);
+  }
+
+  /**
+   * The value of an expression, reading a registrar's parameter as what its call passed: `passport.authenticate`
+   * inside `function routes(app, passport)` called as `routes(app, require('passport'))` is passport's.
+   */
+  private valueOf(e: ts.Expression): Value {
+    const { resolver } = this.ctx;
+    if (!this.bindings) return resolver.value(e);
+    const names: string[] = [];
+    let root: ts.Expression = unwrap(e) as ts.Expression;
+    while (ts.isPropertyAccessExpression(root)) {
+      names.unshift(root.name.text);
+      root = unwrap(root.expression) as ts.Expression;
+    }
+    const decl = ts.isIdentifier(root) ? findDeclaration(root.text, root) : undefined;
+    const bound = decl && ts.isParameter(decl) ? this.bindings.get(decl) : undefined;
+    if (bound?.length !== 1) return resolver.value(e);
+    return names.reduce((v, name) => resolver.member(v, name), resolver.value(bound[0]!));
   }
 
   /**
@@ -53,7 +88,7 @@ export class ExpressMiddlewareClassifier {
    * only, whether the route is protected depends on the setting.
    */
   private classifyBranches(e: ts.ConditionalExpression): Verdict {
-    const [yes, no] = [this.classify(e.whenTrue), this.classify(e.whenFalse)];
+    const [yes, no] = [this.judge(e.whenTrue), this.judge(e.whenFalse)];
     if (yes.verdict === no.verdict && yes.verdict !== 'unknown') return yes;
     if (yes.verdict === 'unknown') return yes;
     if (no.verdict === 'unknown') return no;
@@ -74,7 +109,7 @@ export class ExpressMiddlewareClassifier {
     const bound = this.boundFunction(call);
     if (bound) return this.classifyFunction(bound.fn, 0, bound.given);
     if (this.isValidatorChain(call)) return VALIDATION_NOT_GUARD;
-    const callee = this.ctx.resolver.value(call.expression);
+    const callee = this.valueOf(call.expression);
     if (callee.kind === 'external') return this.classifyExternal(callee.pkg, callee.path, call);
     if (callee.kind === 'node' && isFunctionNode(callee.node)) {
       // A factory: requireAuth() / authorize('admin') returns the middleware, judged with this call's arguments.

@@ -38,6 +38,11 @@ export type Entry = (
   condition?: string;
   /** Registered through a route helper: the helper's call (`getAsync(router, '/x', handler)`), where a reader finds it. */
   site?: Invocation;
+  /**
+   * Made inside a registrar: what the call that ran it passed for its parameters (`routes(app, passport)`), so
+   * middleware read off a parameter (`passport.authenticate('local')`) is judged as what was passed.
+   */
+  bindings?: Map<ts.ParameterDeclaration, ts.Expression[]>;
 };
 
 /** A call of a registrar, or a `new` of a class whose constructor is one (`new OrdersRoute(apiRouter)`). */
@@ -405,6 +410,12 @@ export class ExpressRouters {
   }
 
   private addEntryWith(router: ExpressRouter, reg: Registration, args: ts.Expression[], order: Order): void {
+    const before = router.entries.length;
+    this.pushEntry(router, reg, args, order);
+    if (reg.bindings?.size) for (const e of router.entries.slice(before)) e.bindings = reg.bindings;
+  }
+
+  private pushEntry(router: ExpressRouter, reg: Registration, args: ts.Expression[], order: Order): void {
     if (reg.routePath) {
       router.entries.push({ kind: 'route', call: reg.call, method: reg.method, paths: [reg.routePath], items: args, order });
     } else if (reg.method === 'use') {

@@ -29,6 +29,8 @@ interface ActiveMiddleware {
   condition?: string;
   /** The use()/param() call that registered it. */
   site: ts.CallExpression;
+  /** What the registrar's call passed for its parameters (see Entry.bindings). */
+  bindings?: Entry['bindings'];
 }
 
 const DYNAMIC = '<dynamic>';
@@ -83,7 +85,7 @@ export class ExpressRouteComposer {
       if (entry.kind === 'use') this.walkUse(entry, prefix, active, seen, level, unmounted, mountConditions);
       else if (entry.kind === 'param') {
         const name = staticStrings(entry.name, this.ctx.resolver)?.[0];
-        for (const item of this.flatten(entry.items)) active.push({ expr: item, scope: prefix, param: name, level, condition: entry.condition, site: entry.call });
+        for (const item of this.flatten(entry.items)) active.push({ expr: item, scope: prefix, param: name, level, condition: entry.condition, site: entry.call, bindings: entry.bindings });
       } else this.addRoute(entry, prefix, active, unmounted, mountConditions);
     }
     seen.delete(router.id);
@@ -116,7 +118,7 @@ export class ExpressRouteComposer {
         continue;
       }
       for (const scope of scopes) {
-        before.push({ expr: raw, scope, level: scope && scope !== '/' && scope !== prefix ? 'router' : level, condition: entry.condition, site: entry.call });
+        before.push({ expr: raw, scope, level: scope && scope !== '/' && scope !== prefix ? 'router' : level, condition: entry.condition, site: entry.call, bindings: entry.bindings });
       }
     }
     active.push(...before);
@@ -132,7 +134,7 @@ export class ExpressRouteComposer {
       for (const item of this.flatten(entry.items)) {
         if (this.mountedRouter(item)) continue;
         for (const p of paths ?? [undefined]) {
-          out.push({ expr: item, scope: mount === undefined || p === undefined ? undefined : joinPaths(mount, p), level: 'router', condition, site: entry.call });
+          out.push({ expr: item, scope: mount === undefined || p === undefined ? undefined : joinPaths(mount, p), level: 'router', condition, site: entry.call, bindings: entry.bindings });
         }
       }
     }
@@ -157,11 +159,13 @@ export class ExpressRouteComposer {
       for (const m of active) {
         if (m.param && !path.split('/').includes(`:${m.param}`)) continue;
         if (m.scope !== undefined && !scopeCovers(m.scope, path)) continue;
-        runs.push(m.expr);
+        runs.push(m.expr, ...boundArguments(m.bindings));
         sites.push(m.site);
-        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope, m.condition, method, path));
+        links.push(this.link(m.expr, m.scope === undefined ? 'router' : m.level, m.scope, m.condition, method, path, m.bindings));
       }
-      for (const m of routeLevel) links.push(this.link(m, 'route', path, undefined, method, path));
+      // What a registrar's call passed is judged in place of its parameters: an edit to it re-judges the route.
+      runs.push(...boundArguments(entry.bindings));
+      for (const m of routeLevel) links.push(this.link(m, 'route', path, undefined, method, path, entry.bindings));
       // `app.get('/api/Users', security.isAuthorized())`: the last function is middleware too, and when it is a guard
       // the request goes on only when it is satisfied (to the next route that matches, a generated REST handler).
       // A project handler made by a factory (`login()`) answers the request itself: only one that passes it on with a
@@ -263,7 +267,7 @@ export class ExpressRouteComposer {
   }
 
   /** `mount`: the path the step is registered at (undefined when unreadable); the route's own path for route-level steps. */
-  private link(expr: ts.Expression, scope: Guard['scope'], mount: string | undefined, condition: string | undefined, method: string, routePath: string): ChainLink {
+  private link(expr: ts.Expression, scope: Guard['scope'], mount: string | undefined, condition: string | undefined, method: string, routePath: string, bindings?: Entry['bindings']): ChainLink {
     if (ts.isSpreadElement(expr)) return { verdict: 'unknown', reason: `cannot read the middleware list ${snippet(expr)}` };
     // jwt({...}).unless({ path: ['/login'] }): the guard, except for the requests it skips.
     const unless = asUnless(expr);
@@ -273,7 +277,7 @@ export class ExpressRouteComposer {
       if (skip.skips === 'maybe') return { verdict: 'unknown', reason: skip.why };
       return this.link(unless.guard, scope, mount, condition, method, routePath);
     }
-    const v = this.classifier.classify(expr);
+    const v = this.classifier.classify(expr, bindings);
     if (v.verdict === 'guard') {
       if (mount === undefined) return { verdict: 'unknown', reason: `${snippet(expr)} is mounted on a path the scan cannot read` };
       if (condition) return { verdict: 'unknown', reason: `${snippet(expr)} is registered only when ${condition}` };
@@ -304,4 +308,8 @@ function withServedWhen(auth: RouteAuth, conditions: string[]): RouteAuth {
   if (!conditions.length) return auth;
   const served = `served only when ${conditions.join(' and ')}`;
   return { ...auth, reason: auth.reason ? `${auth.reason}; ${served}` : served };
+}
+
+function boundArguments(bindings: Entry['bindings']): ts.Expression[] {
+  return bindings ? [...bindings.values()].flat() : [];
 }

@@ -192,8 +192,8 @@ function neighbourhood(routes: Route[]): Neighbourhood {
   let guardsReads = false;
   for (const r of routes) {
     for (const f of r.chainFiles ?? []) chainFiles.add(f);
-    if (r.auth.status === 'protected' && READS.has(r.method.toUpperCase())) guardsReads = true;
     if (r.auth.status === 'protected') {
+      if (READS.has(r.method.toUpperCase())) guardsReads = true;
       const key = resourceOf(r.path);
       const list = guardedByResource.get(key);
       if (list) list.push(r);

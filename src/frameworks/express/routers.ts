@@ -7,6 +7,7 @@ import { findDeclaration } from '../../syntax/scope.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
 import { snippet } from '../../syntax/loc.js';
 import { loopSource } from '../../syntax/loops.js';
+import { property } from '../nest/decorators.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'] as const;
 const METHOD_SET = new Set<string>(HTTP_METHODS);
@@ -266,13 +267,12 @@ export class ExpressRouters {
   private addEntry(router: ExpressRouter, reg: Registration, order: Order, condition: string | undefined): void {
     if (reg.methodExpr && !reg.bindings) {
       // routes.forEach(([verb, path]) => router[verb](path, handler)): one route per element, its method with it.
-      const unrolled = this.unrollLoop([reg.methodExpr, ...reg.call.arguments]);
-      unrolled?.forEach(([methodExpr, ...args], i) => {
+      const before = router.entries.length;
+      this.unrollLoop([reg.methodExpr, ...reg.call.arguments])?.forEach(([methodExpr, ...args], i) => {
         const method = staticString(methodExpr!, this.resolver)?.toLowerCase();
         if (method && METHOD_SET.has(method)) this.addEntryWith(router, { ...reg, methodExpr: undefined, method }, args, [...order, i]);
       });
-      const added = router.entries.filter((e) => e.call === reg.call);
-      if (condition) for (const entry of added) entry.condition ??= condition;
+      if (condition) for (const entry of router.entries.slice(before)) entry.condition ??= condition;
       return;
     }
     if (reg.methodExpr) {
@@ -649,12 +649,7 @@ function substitute(a: ts.Node, param: LoopVariable, loopElement: LoopElement, r
     }
     if (ts.isObjectBindingPattern(pattern) && holder && ts.isObjectLiteralExpression(holder)) {
       const key = binding.propertyName ? propertyNameText(binding.propertyName) : ts.isIdentifier(binding.name) ? binding.name.text : undefined;
-      for (const prop of holder.properties) {
-        if (!prop.name || propertyNameText(prop.name) !== key) continue;
-        if (ts.isPropertyAssignment(prop)) return prop.initializer;
-        if (ts.isShorthandPropertyAssignment(prop)) return prop.name;
-      }
-      return binding.initializer;
+      return (key !== undefined ? property(holder, key) : undefined) ?? binding.initializer;
     }
     return undefined;
   }

@@ -149,11 +149,9 @@ export class FastifyGuardClassifier {
    * credential does not check out. Its evidence, or undefined.
    */
   private failsUnlessChecked(expr: ts.Expression): string | undefined {
-    const fn = this.strategyFunction(expr);
-    const body = fn?.body;
-    if (!fn || !body || !ts.isBlock(body) || !CREDENTIAL.test(body.getText())) return undefined;
-    const last = body.statements[body.statements.length - 1];
-    if (!last || !ts.isThrowStatement(last)) return undefined;
+    const strategy = this.throwingStrategy(expr);
+    if (!strategy || !CREDENTIAL.test(strategy.body.getText())) return undefined;
+    const { fn, last } = strategy;
     const exits = returnsIn(fn);
     if (!exits.length) return undefined;
     for (const exit of exits) {
@@ -165,9 +163,14 @@ export class FastifyGuardClassifier {
     return `${snippet(expr)} throws unless its credential check passes (\`${snippet(last, 40)}\`)`;
   }
 
-  private strategyFunction(expr: ts.Expression): FunctionNode | undefined {
+  /** A strategy function whose body's last statement throws (it fails unless it returned before). */
+  private throwingStrategy(expr: ts.Expression): { fn: FunctionNode; body: ts.Block; last: ts.ThrowStatement } | undefined {
     const value = this.ctx.resolver.value(expr);
-    return value.kind === 'node' && isFunctionNode(value.node) ? value.node : undefined;
+    const fn = value.kind === 'node' && isFunctionNode(value.node) ? value.node : undefined;
+    const body = fn?.body;
+    if (!fn || !body || !ts.isBlock(body)) return undefined;
+    const last = body.statements[body.statements.length - 1];
+    return last && ts.isThrowStatement(last) ? { fn, body, last } : undefined;
   }
 
   /**
@@ -175,11 +178,8 @@ export class FastifyGuardClassifier {
    * statement): every `return` sits in one of those conditions. Undefined for any other shape.
    */
   private passesOnlyWhere(expr: ts.Expression): HookSkip[] | undefined {
-    const fn = this.strategyFunction(expr);
-    const body = fn?.body;
-    if (!fn || !body || !ts.isBlock(body)) return undefined;
-    const last = body.statements[body.statements.length - 1];
-    if (!last || !ts.isThrowStatement(last)) return undefined;
+    const fn = this.throwingStrategy(expr)?.fn;
+    if (!fn) return undefined;
     const { skips, optional } = findHookSkips(fn);
     if (optional || !skips.length || skips.some((s) => s.negated)) return undefined;
     const exits = returnsIn(fn);

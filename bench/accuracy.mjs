@@ -2,7 +2,7 @@
 // Scores the scan against the hand labels in bench/corpus/ (see bench/corpus/README.md).
 //
 //   npm run accuracy -- --repos DIR                 # every labelled project unpacked under DIR/<owner>__<name>
-//   npm run accuracy -- --repos DIR --split holdout # one split (practice | dev | holdout | holdout2 | holdout3 | holdout4 | holdout5 | holdout6 | holdout7)
+//   npm run accuracy -- --repos DIR --split holdout # one split (practice | dev | holdout | holdout2 | holdout3 | holdout4 | holdout5 | holdout6 | holdout7 | holdout8)
 //   npm run accuracy -- --repos DIR --only kutt     # projects whose repo name contains a word
 //   npm run accuracy -- --repos DIR --verbose       # also every disagreement, route by route
 //   npm run accuracy -- --repos DIR --json out.json # every figure and disagreement as JSON
@@ -17,12 +17,12 @@ import picomatch from 'picomatch';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const corpus = path.join(here, 'corpus');
-const SPLITS = ['practice', 'dev', 'holdout', 'holdout2', 'holdout3', 'holdout4', 'holdout5', 'holdout6', 'holdout7'];
+const SPLITS = ['practice', 'dev', 'holdout', 'holdout2', 'holdout3', 'holdout4', 'holdout5', 'holdout6', 'holdout7', 'holdout8'];
 const OWNERSHIP_RULES = ['unscoped-query', 'user-id-from-request'];
 
 const args = parseArgs(process.argv.slice(2));
 if (!args.repos) {
-  console.error('usage: npm run accuracy -- --repos DIR [--split practice|dev|holdout|holdout2|holdout3|holdout4|holdout5|holdout6|holdout7] [--only WORD] [--verbose] [--json FILE]');
+  console.error('usage: npm run accuracy -- --repos DIR [--split practice|dev|holdout|holdout2|holdout3|holdout4|holdout5|holdout6|holdout7|holdout8] [--only WORD] [--verbose] [--json FILE]');
   process.exit(2);
 }
 const { scan } = await import(pathToFileURL(path.join(repo, 'dist/src/api.js')).href);

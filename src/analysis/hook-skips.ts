@@ -46,7 +46,8 @@ export interface RouteFacts {
 
 /** The early exits of a hook that do not refuse, and the checks that only run under a route condition. */
 /** `nextIndex`: the position of the continuation parameter (Fastify's `done` and Express's `next` are third, Hono's `next` second). */
-export function findHookSkips(fn: FunctionNode, nextIndex = 2): HookSkips {
+/** `resolver`: to read a predicate the condition hands the request to (`if (this.authNotNeeded(req)) return next()`). */
+export function findHookSkips(fn: FunctionNode, nextIndex = 2, resolver?: Resolver): HookSkips {
   const out: HookSkips = { skips: [] };
   if (!fn.body || !ts.isBlock(fn.body)) return out;
   const doneParam = fn.parameters[nextIndex];
@@ -57,7 +58,7 @@ export function findHookSkips(fn: FunctionNode, nextIndex = 2): HookSkips {
     if (isFunctionNode(n)) return;
     if (firstRefusal && n.getStart() >= firstRefusal.node.getEnd()) return;
     if (ts.isIfStatement(n)) {
-      const routeDependent = readsRoute(n.expression, fn);
+      const routeDependent = readsRoute(n.expression, fn, resolver);
       if (exitsWithoutRefusing(n.thenStatement, done, fn)) {
         if (routeDependent) out.skips.push({ when: n.expression, negated: false, fn, within: enclosingTests(n, fn) });
         else if (!out.optional && testsAbsence(n.expression) && readsLocal(n.expression, fn)) out.optional = snippet(n.expression, 50);
@@ -202,18 +203,27 @@ function classifyAccess(path: string[] | undefined): Access {
 }
 
 /** Whether a condition depends on which route the request is for. */
-function readsRoute(cond: ts.Expression, fn: FunctionNode, seen = new Set<ts.Node>()): boolean {
+function readsRoute(cond: ts.Expression, fn: FunctionNode, resolver: Resolver | undefined, seen = new Set<ts.Node>()): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     // A callback in the condition is evaluated in place (`PUBLIC.some((p) => req.path.startsWith(p))`).
     if (found || (isFunctionNode(n) && !(n.parent && ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as ts.Expression)))) return;
+    // `this.authNotNeeded(req)`: the predicate's own test, with the request it is handed.
+    const predicate = resolver && ts.isCallExpression(n) ? requestPredicate(n, fn, resolver) : undefined;
+    if (predicate && !seen.has(predicate.test)) {
+      seen.add(predicate.test);
+      if (readsRoute(predicate.test, predicate.fn, resolver, seen)) {
+        found = true;
+        return;
+      }
+    }
     if (ts.isPropertyAccessExpression(n) || ts.isIdentifier(n) || ts.isElementAccessExpression(n)) {
       const kind = classifyAccess(accessPath(n, fn)).kind;
       // const isPublic = PUBLIC.some((p) => req.path.startsWith(p)); if (isPublic) ...
       const local = ts.isIdentifier(n) ? localConstant(n, fn) : undefined;
       if (local && !seen.has(local)) {
         seen.add(local);
-        if (readsRoute(local, fn, seen)) {
+        if (readsRoute(local, fn, resolver, seen)) {
           found = true;
           return;
         }
@@ -227,6 +237,20 @@ function readsRoute(cond: ts.Expression, fn: FunctionNode, seen = new Set<ts.Nod
   };
   visit(cond);
   return found;
+}
+
+/**
+ * A project function handed the request as its first argument that computes one test of it
+ * (`authNotNeeded(req) { return req.method === 'GET' && ... }`): the test, read with its own parameters.
+ */
+function requestPredicate(call: ts.CallExpression, fn: FunctionNode, resolver: Resolver): { fn: FunctionNode; test: ts.Expression } | undefined {
+  const first = call.arguments[0];
+  if (!first || accessPath(first, fn)?.join('.') !== 'request') return undefined;
+  const callee = resolver.value(call.expression);
+  const helper = callee.kind === 'node' ? unwrap(callee.node) : undefined;
+  if (!helper || !isFunctionNode(helper) || helper === fn) return undefined;
+  const test = singleExpression(helper);
+  return test ? { fn: helper, test } : undefined;
 }
 
 /** Whether a condition reads the hook's parameters or its locals (not a module-level switch). */
@@ -260,7 +284,19 @@ type Val =
   | { kind: 'routePath' }
   | { kind: 'method' }
   | { kind: 'request' }
+  /** A regular expression, some of its source unknown (`new RegExp(`^${base}/api`)`): see `Pattern`. */
+  | { kind: 'pattern'; pattern: Pattern }
+  | { kind: 'patterns'; values: Pattern[] }
   | { kind: 'unknown' };
+
+/**
+ * A regular expression whose source may hold parts the scan cannot know: `wide` reads each unknown part as
+ * anything (it matches whatever the real one can), `narrow` as nothing (what it matches, the real one does).
+ */
+interface Pattern {
+  wide: RegExp;
+  narrow: RegExp;
+}
 
 /**
  * Whether a route's requests take the skip: 'skips' (the skip names the route: the project made it public),
@@ -304,6 +340,8 @@ class SkipEvaluator {
     private readonly fn: FunctionNode,
     private readonly route: RouteFacts,
     private readonly resolver: Resolver,
+    /** How many predicates deep this evaluator reads (`this.authNotNeeded(req)` inside the guard). */
+    private readonly depth = 0,
   ) {}
 
   /** The route's path as the middleware sees it (Express strips the mount path from `req.path` and `req.url`). */
@@ -388,10 +426,16 @@ class SkipEvaluator {
       const list = this.value(e.expression.expression);
       return list.kind === 'list' ? list : { kind: 'unknown' };
     }
-    // A module constant: const PUBLIC = ['/health', '/login'] or a string.
+    const written = this.pattern(e);
+    if (written) return { kind: 'pattern', pattern: written };
+    // A module constant: const PUBLIC = ['/health', '/login'] or a string; a list of regular expressions.
     const v = this.resolver.value(e);
     if (v.kind === 'node') {
       let node = unwrap(v.node);
+      const held = node !== e ? this.pattern(node) : undefined;
+      if (held) return { kind: 'pattern', pattern: held };
+      const patterns = ts.isArrayLiteralExpression(node) && node.elements.length ? node.elements.map((el) => this.pattern(el)) : [];
+      if (patterns.length && patterns.every(Boolean)) return { kind: 'patterns', values: patterns as Pattern[] };
       // static LOGIN_URI = '/login' read as Sso.LOGIN_URI
       if ((ts.isPropertyDeclaration(node) || ts.isPropertyAssignment(node)) && node.initializer) node = unwrap(node.initializer);
       if (ts.isNewExpression(node) && node.expression.getText() === 'Set' && node.arguments?.[0]) node = unwrap(node.arguments[0]);
@@ -468,6 +512,9 @@ class SkipEvaluator {
       case 'routePath':
       case 'method':
         return 'T';
+      case 'pattern':
+      case 'patterns':
+        return 'T';
       case 'request':
         return 'M';
       case 'unknown':
@@ -495,20 +542,28 @@ class SkipEvaluator {
   }
 
   private call(call: ts.CallExpression): Truth {
+    const predicate = this.depth < 3 ? requestPredicate(call, this.fn, this.resolver) : undefined;
+    if (predicate) {
+      const inner = new SkipEvaluator(predicate.fn, this.route, this.resolver, this.depth + 1);
+      const truth = inner.truth(predicate.test);
+      this.example ??= inner.example;
+      return truth;
+    }
     const callee = unwrap(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) return this.opaque(call);
     const name = callee.name.text;
     const arg = call.arguments[0];
-    // /^\/public/.test(request.url)
-    const regex = name === 'test' ? this.regexLiteral(callee.expression) : undefined;
-    if (regex && arg) {
+    // /^\/public/.test(request.url), IGNORED.some((pattern) => pattern.test(req.path))
+    const regex = name === 'test' ? this.value(callee.expression) : undefined;
+    if (regex?.kind === 'pattern' && arg) {
       const subject = this.value(arg);
       if (subject.kind === 'request') return 'M';
-      const m = /^\/(.*)\/([a-z]*)$/s.exec(regex.getText());
-      if (!m) return this.opaque(call);
-      const re = new RegExp(m[1], m[2].replace(/[gy]/g, ''));
-      if (subject.kind === 'routePath') return re.test(this.route.path) ? 'T' : 'F';
-      if (subject.kind === 'pathname') return pathnameMatches(subject.path, re);
+      const { wide, narrow } = regex.pattern;
+      if (subject.kind === 'routePath') return narrow.test(this.route.path) ? 'T' : wide.test(this.route.path) ? 'U' : 'F';
+      if (subject.kind === 'pathname') {
+        const [certain, possible] = [pathnameMatches(subject.path, narrow), pathnameMatches(subject.path, wide)];
+        return certain !== 'F' ? certain : possible === 'F' ? 'F' : 'U';
+      }
       return subject.kind === 'url' ? 'U' : this.opaque(call);
     }
     // PUBLIC.some((p) => req.path.startsWith(p)): the test, once for each entry.
@@ -517,9 +572,10 @@ class SkipEvaluator {
       const cb = unwrap(arg);
       const test = isFunctionNode(cb) ? singleExpression(cb) : undefined;
       const param = isFunctionNode(cb) ? cb.parameters[0] : undefined;
-      if (list.kind === 'list' && test && param && ts.isIdentifier(param.name)) {
-        const each = list.values.map((value) => {
-          this.bindings.set(param, { kind: 'lit', value });
+      if ((list.kind === 'list' || list.kind === 'patterns') && test && param && ts.isIdentifier(param.name)) {
+        const entries: Val[] = list.kind === 'list' ? list.values.map((value) => ({ kind: 'lit', value })) : list.values.map((pattern) => ({ kind: 'pattern', pattern }));
+        const each = entries.map((entry) => {
+          this.bindings.set(param, entry);
           return this.truth(test);
         });
         this.bindings.delete(param);
@@ -567,14 +623,33 @@ class SkipEvaluator {
     return this.opaque(call);
   }
 
-  /** `/^\/api\//` written in place or held in a constant. */
-  private regexLiteral(expr: ts.Expression): ts.RegularExpressionLiteral | undefined {
-    const e = unwrap(expr);
-    if (ts.isRegularExpressionLiteral(e)) return e;
-    if (!ts.isIdentifier(e)) return undefined;
-    const v = this.resolver.value(e);
-    const node = v.kind === 'node' ? unwrap(v.node) : undefined;
-    return node && ts.isRegularExpressionLiteral(node) ? node : undefined;
+  /**
+   * A regular expression: a literal, or `new RegExp(source, flags)` whose source is text or a template, its
+   * unknown parts read both ways (see `Pattern`).
+   */
+  private pattern(node: ts.Node): Pattern | undefined {
+    const e = unwrap(node);
+    if (ts.isRegularExpressionLiteral(e)) {
+      const m = /^\/(.*)\/([a-z]*)$/s.exec(e.text);
+      const re = m ? safeRegExp(m[1]!, m[2]!) : undefined;
+      return re && { wide: re, narrow: re };
+    }
+    if (!ts.isNewExpression(e) || e.expression.getText() !== 'RegExp' || !e.arguments?.[0]) return undefined;
+    const flags = e.arguments[1] ? this.value(e.arguments[1]) : { kind: 'lit' as const, value: '' };
+    if (flags.kind !== 'lit' || typeof flags.value !== 'string') return undefined;
+    const source = unwrap(e.arguments[0]);
+    const parts: (string | undefined)[] = [];
+    if (ts.isStringLiteralLike(source)) parts.push(source.text);
+    else if (ts.isTemplateExpression(source)) {
+      parts.push(source.head.text);
+      for (const span of source.templateSpans) {
+        const v = this.value(span.expression);
+        parts.push(v.kind === 'lit' && typeof v.value === 'string' ? v.value : undefined, span.literal.text);
+      }
+    } else return undefined;
+    const wide = safeRegExp(parts.map((p) => p ?? '[^]*').join(''), flags.value);
+    const narrow = safeRegExp(parts.map((p) => p ?? '(?!)').join(''), flags.value);
+    return wide && narrow ? { wide, narrow } : undefined;
   }
 
   private equalsValue(subject: Val, value: string | number | boolean | null): Truth {
@@ -607,6 +682,15 @@ class SkipEvaluator {
     };
     visit(call);
     return readsRequest ? 'M' : 'U';
+  }
+}
+
+/** A regular expression from its source, with the flags that change what it matches (not `g`, `y`: they make `test` stateful). */
+function safeRegExp(source: string, flags: string): RegExp | undefined {
+  try {
+    return new RegExp(source, flags.replace(/[gy]/g, ''));
+  } catch {
+    return undefined;
   }
 }
 

@@ -187,6 +187,33 @@ describe('express: shapes from real projects', () => {
     ]);
   });
 
+  // advplyr/audiobookshelf (holdout7): `router.use('/api', auth.ifAuthNeeded(authMiddleware), api)`, a wrapper that
+  // hands the request to the middleware it is given unless a predicate method lets it through (GET and a path in
+  // a list of RegExps built around a base path set per deployment). It was read as never refusing: 24 false errors.
+  it('a wrapper around a guard is that guard, with the requests its predicate lets through; around a logger, no guard', async () => {
+    const { routes } = await listRoutes({ paths: [fixture('express', 'guard-wrapper')], cwd: repoRoot });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'DELETE /api/authors/:id protected',
+      'DELETE /logged/stats/:id unprotected',
+      'GET /api/authors/:id/image public',
+      'GET /api/downloads/:file unknown',
+      'GET /api/items/:id protected',
+      'GET /api/items/:id/cover public',
+      'GET /v2/notes public',
+      'PATCH /api/items/:id/cover protected',
+      'POST /v2/notes protected',
+    ]);
+    const byKey = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
+    expect(byKey.get('GET /api/items/:id')!.auth.guards[0]).toMatchObject({
+      name: 'this.auth.ifAuthNeeded(this.authMiddleware.bind(this))',
+      evidence: expect.stringMatching(/^this\.auth\.isAuthenticated\(\) responds 401.*\(through this\.auth\.ifAuthNeeded\(\)\)$/),
+    });
+    expect(byKey.get('GET /api/items/:id/cover')!.auth.reason).toContain('skips its check for this path (`this.authNotNeeded(req)`)');
+    // The base path is unknown: whether /downloads/ is skipped depends on it.
+    expect(byKey.get('GET /api/downloads/:file')!.auth.reason).toContain('cannot decide');
+    expect(byKey.get('DELETE /logged/stats/:id')!.auth.reason).toContain('never refuses');
+  });
+
   // kenyipp/express-api-boilerplate-style apps build every router with express-promise-router; none was found, and
   // the scan said "no problems in 0 routes".
   it('express-promise-router routers are routers: mounts, router-level guards and prefixes apply', async () => {

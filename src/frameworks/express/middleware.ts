@@ -31,6 +31,16 @@ const VALIDATION_PACKAGES = new Set(['express-validator', 'celebrate', 'express-
 /** Names of async-error wrappers (`express-async-handler`, `catchAsync`, `wrapAsync`, `tryCatch`): transparent. */
 const ASYNC_WRAPPER = /^(asyncHandler|expressAsyncHandler|asyncMiddleware|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncWrapper|wrap|wrapper|tryCatch|asyncRoute)$/;
 
+/** `inner(req, res, next)`: the call hands on the middleware's own request, response and continuation. */
+function forwardsTo(call: ts.CallExpression, fn: FunctionNode, nextIndex: number): boolean {
+  const own = [fn.parameters[nextIndex - 2], fn.parameters[nextIndex - 1], fn.parameters[nextIndex]];
+  if (call.arguments.length < 3 || own.some((p) => !p)) return false;
+  return own.every((p, i) => {
+    const a = unwrap(call.arguments[i]!);
+    return ts.isIdentifier(a) && findDeclaration(a.text, a) === p;
+  });
+}
+
 export class ExpressMiddlewareClassifier {
   private readonly byFunction = new Map<ts.Node | string, Verdict>();
 
@@ -115,8 +125,10 @@ export class ExpressMiddlewareClassifier {
       // A factory: requireAuth() / authorize('admin') returns the middleware, judged with this call's arguments.
       const factory = callee.node;
       const verdicts = returnedExpressions(factory).map((r): Verdict => {
-        const v = this.classifyValue(this.ctx.resolver.value(r), r);
         const returned = unwrap(r);
+        const forwarded = isFunctionNode(returned) ? this.throughParameter(returned, factory, call) : undefined;
+        if (forwarded) return forwarded;
+        const v = this.classifyValue(this.ctx.resolver.value(r), r);
         const off = v.verdict === 'guard' && isFunctionNode(returned) ? refusalsOffAt(returned, factory, call) : undefined;
         if (off) return { verdict: 'none', why: off };
         // authenticate('local', ...) building `passport.authenticate(type, ...)`: a sign-in step at this call.
@@ -132,6 +144,30 @@ export class ExpressMiddlewareClassifier {
     }
     if (callee.kind === 'unknown') return this.unreadable(call, callee.reason);
     return { verdict: 'unknown', reason: `cannot follow ${snippet(call)}` };
+  }
+
+  /**
+   * `ifAuthNeeded(middleware)` returning `(req, res, next) => { if (skip(req)) return next(); middleware(req, res, next) }`:
+   * the middleware this call hands in does the checking, and the wrapper adds the requests it lets through
+   * without it. A wrapper around a guard is that guard with those skips; around anything else, what that is.
+   */
+  private throughParameter(returned: FunctionNode, factory: FunctionNode, call: ts.CallExpression): Verdict | undefined {
+    const request = returned.parameters[0];
+    for (const inner of callsIn(returned)) {
+      const callee = unwrap(inner.expression);
+      const decl = ts.isIdentifier(callee) ? findDeclaration(callee.text, callee) : undefined;
+      const index = decl && ts.isParameter(decl) ? factory.parameters.indexOf(decl) : -1;
+      const handed = index >= 0 ? call.arguments[index] : undefined;
+      const first = inner.arguments[0] && unwrap(inner.arguments[0]);
+      const forwardsRequest = !!request && !!first && ts.isIdentifier(first) && findDeclaration(first.text, first) === request;
+      if (!handed || !forwardsRequest) continue;
+      const verdict = this.judge(handed);
+      if (verdict.verdict !== 'guard') return verdict;
+      const { skips } = findHookSkips(returned, 2, this.ctx.resolver);
+      const all = [...skips, ...(verdict.skips ?? [])];
+      return { ...verdict, evidence: `${verdict.evidence} (through ${snippet(call.expression)}())`, ...(all.length ? { skips: all } : {}) };
+    }
+    return undefined;
   }
 
   /**
@@ -264,7 +300,7 @@ export class ExpressMiddlewareClassifier {
       const offNote = gate ? `; ${gate.off}` : '';
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
-      const { skips } = findHookSkips(fn);
+      const { skips } = findHookSkips(fn, 2, this.ctx.resolver);
       return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(skips.length ? { skips } : {}) };
     }
     // Delegation to a known guard library or to a project function that refuses (one call deep).
@@ -273,7 +309,12 @@ export class ExpressMiddlewareClassifier {
       if (callee.kind === 'external') {
         const known = knownExpressMiddleware(callee.pkg, callee.path, call, this.ctx.resolver);
         if (known?.guard === true) return { verdict: 'guard', evidence: `delegates to ${known.evidence}` };
-      } else if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 1) {
+      } else if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 2 && forwardsTo(call, fn, nextIndex)) {
+        // `authMiddleware(req, res, next) { this.auth.isAuthenticated(req, res, next) }`: the request handed on whole.
+        const whole = this.classifyFunction(callee.node, depth + 1);
+        if (whole.verdict === 'guard') return { verdict: 'guard', evidence: `${snippet(call.expression)}() ${whole.evidence}` };
+      }
+      if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 1) {
         const inner = findRefusal(callee.node.body ?? callee.node);
         const innerNext = next ?? continuesWith(callee.node, 2);
         if (inner && innerNext) return { verdict: 'guard', evidence: `${snippet(call.expression)}() ${inner.evidence}` };

@@ -5,7 +5,7 @@
  * that check credentials each request carries (`jwt`, `bearer`, `session`, `basic`, API keys) are not here.
  */
 const SIGN_IN_STRATEGY =
-  /^(local|local-[\w-]+|[\w-]*oauth[\w-]*|oidc|openid|openidconnect|saml|sso|[\w-]*-sso|google|google-[\w-]+|github|gitlab|bitbucket|microsoft|azure|azuread|azure-ad|azure-ad-oauth2|facebook|twitter|x|apple|discord|linkedin|slack|notion|twitch|steam|instagram|spotify|dropbox|reddit|yahoo|amazon|paypal|zoom|atlassian|auth0|okta|keycloak|cognito|magic-?link|passwordless|ldap|ldapauth|wsfed-saml2)$/i;
+  /^(local|local-[\w-]+|[\w-]*oauth[\w-]*|oidc|oidc-[\w-]+|openid|openid-[\w-]+|openidconnect|saml|sso|[\w-]*-sso|google|google-[\w-]+|github|gitlab|bitbucket|microsoft|azure|azuread|azure-ad|azure-ad-oauth2|facebook|twitter|x|apple|discord|linkedin|slack|notion|twitch|steam|instagram|spotify|dropbox|reddit|yahoo|amazon|paypal|zoom|atlassian|auth0|okta|keycloak|cognito|magic-?link|passwordless|ldap|ldapauth|wsfed-saml2)$/i;
 
 /** `'google'` → a description of the sign-in step, or undefined for a per-request strategy. */
 export function signInStrategy(name: string): string | undefined {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { listRoutes, scan } from '../../src/api.js';
 import { withServer } from '../helpers/express-server.js';
 import { fixture, repoRoot, routeLines } from '../helpers/fixtures.js';
+import { makeTempProject, removeTempProject } from '../helpers/temp-project.js';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -212,6 +213,40 @@ describe('express: shapes from real projects', () => {
     // The base path is unknown: whether /downloads/ is skipped depends on it.
     expect(byKey.get('GET /api/downloads/:file')!.auth.reason).toContain('cannot decide');
     expect(byKey.get('DELETE /logged/stats/:id')!.auth.reason).toContain('never refuses');
+  });
+
+  // advplyr/audiobookshelf (holdout7): POST /login behind `authRateLimiter` (a factory that caches what it built and
+  // returns the cache first) and passport 'local' was shown protected, the limiter being unknown; the OIDC callback,
+  // an inline middleware handing the request to passport's 'openid-client' strategy, too.
+  it('sign-in steps written as middleware are public; a caching factory is read through what it builds', async () => {
+    expect(await routeLines(fixture('express', 'sign-in-middleware'))).toEqual([
+      'GET /auth/link/:token public',
+      'GET /auth/openid/callback public',
+      'GET /settings protected',
+      'POST /login public',
+    ]);
+    const { routes } = await listRoutes({ paths: [fixture('express', 'sign-in-middleware')], cwd: repoRoot });
+    const reasons = Object.fromEntries(routes.map((r) => [`${r.method} ${r.path}`, r.auth.reason]));
+    expect(reasons['GET /auth/openid/callback']).toBe("sign-in step: inline middleware (passport strategy 'openid-client' signs the caller in)");
+    expect(reasons['GET /auth/link/:token']).toBe("sign-in step: inline middleware (starts the caller's session (req.logIn()))");
+  });
+
+  it('a step the scan cannot read is taken for what its name ends with: a limiter, even one named for sign-in, is no guard', async () => {
+    const dir = makeTempProject('named-limiters', {
+      'package.json': JSON.stringify({ name: 'named-limiters', type: 'module', dependencies: { express: '^5.1.0', '@acme/edge': '1.0.0' } }),
+      'src/app.js': `import express from 'express';
+import { loginRateLimiter, authSession } from '@acme/edge';
+export const app = express();
+app.get('/reports', loginRateLimiter, (req, res) => res.json([]));
+app.get('/orders', authSession, (req, res) => res.json([]));
+`,
+    });
+    try {
+      const { routes } = await listRoutes({ paths: [dir], cwd: dir, missingAuth: 'strict' });
+      expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`)).toEqual(['GET /reports unprotected', 'GET /orders unknown']);
+    } finally {
+      removeTempProject(dir);
+    }
   });
 
   // kenyipp/express-api-boilerplate-style apps build every router with express-promise-router; none was found, and

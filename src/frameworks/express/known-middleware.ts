@@ -135,6 +135,18 @@ const NOT_GUARD_PACKAGES = new Set([
 export const AUTH_SOUNDING = /auth|jwt|passport|session|guard|protect|token|clerk|keycloak|okta|firebase|supabase|oauth|login|permission|acl|rbac|casl|verify|secure|identity|principal|user/i;
 
 /**
+ * Steps named for another concern, whatever else their name holds (`authRateLimiter`, `loginLimiter`,
+ * `authLogger`): a step the scan cannot read that is named so is taken for what its name ends with.
+ */
+const OTHER_CONCERN = /(rate-?limit|rate-?limiter|limiter|throttle|throttler|slow-?down|logger|cors|cache|metrics|helmet)$/i;
+
+/** `this.authRateLimiter`, `getAuthRateLimiter()`: the concern the step's last name ends with, if another than auth. */
+export function otherConcern(text: string): string | undefined {
+  const last = /([\w$-]+)\s*$/.exec(text.replace(/\(.*$/s, ''))?.[1] ?? '';
+  return OTHER_CONCERN.exec(last)?.[1];
+}
+
+/**
  * A boolean option of a factory call: its options object written inline or held in a constant
  * (`const config = { authRequired: false }; auth(config)`). `absent` when the options do not set it;
  * `unreadable` when the options (or the value) cannot be read statically, or a spread may set it.

@@ -12,7 +12,7 @@ import { findDeclaration } from '../../syntax/scope.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
-import { AUTH_SOUNDING, knownExpressMiddleware } from './known-middleware.js';
+import { AUTH_SOUNDING, knownExpressMiddleware, otherConcern } from './known-middleware.js';
 
 export type Verdict =
   /** `skips`: conditions on the request's path or method under which the guard lets the request through. */
@@ -30,6 +30,22 @@ const VALIDATION_PACKAGES = new Set(['express-validator', 'celebrate', 'express-
 
 /** Names of async-error wrappers (`express-async-handler`, `catchAsync`, `wrapAsync`, `tryCatch`): transparent. */
 const ASYNC_WRAPPER = /^(asyncHandler|expressAsyncHandler|asyncMiddleware|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncWrapper|wrap|wrapper|tryCatch|asyncRoute)$/;
+
+/**
+ * What a factory returns, less a cached result it returns when it has one (`if (this.limiter) return
+ * this.limiter`): that is one of the other returns, made on an earlier call.
+ */
+function madeValues(factory: FunctionNode): ts.Expression[] {
+  const returned = returnedExpressions(factory);
+  const assigned = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)) assigned.add(n.left.getText());
+    ts.forEachChild(n, visit);
+  };
+  if (factory.body) visit(factory.body);
+  const made = returned.filter((r) => !(ts.isPropertyAccessExpression(unwrap(r)) && assigned.has(unwrap(r).getText())));
+  return made.length ? made : returned;
+}
 
 /** `inner(req, res, next)`: the call hands on the middleware's own request, response and continuation. */
 function forwardsTo(call: ts.CallExpression, fn: FunctionNode, nextIndex: number): boolean {
@@ -68,10 +84,17 @@ export class ExpressMiddlewareClassifier {
     if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
 
     const e = unwrap(expr);
-    if (ts.isSpreadElement(e)) return this.judge(e.expression);
-    if (ts.isConditionalExpression(e)) return this.classifyBranches(e);
-    if (ts.isCallExpression(e)) return this.classifyCall(e);
-    return this.classifyValue(this.valueOf(e as ts.Expression), e);
+    const verdict = ts.isSpreadElement(e)
+      ? this.judge(e.expression)
+      : ts.isConditionalExpression(e)
+        ? this.classifyBranches(e)
+        : ts.isCallExpression(e)
+          ? this.classifyCall(e)
+          : this.classifyValue(this.valueOf(e as ts.Expression), e);
+    // `this.authRateLimiter` read as a factory's cached result: its name says what it is.
+    if (verdict.verdict !== 'unknown') return verdict;
+    const concern = otherConcern(snippet(e, 200));
+    return concern ? { verdict: 'none', why: `${snippet(e)} cannot be read (${verdict.reason}); its name says it is a ${concern}, not authentication` } : verdict;
   }
 
   /**
@@ -124,7 +147,7 @@ export class ExpressMiddlewareClassifier {
     if (callee.kind === 'node' && isFunctionNode(callee.node)) {
       // A factory: requireAuth() / authorize('admin') returns the middleware, judged with this call's arguments.
       const factory = callee.node;
-      const verdicts = returnedExpressions(factory).map((r): Verdict => {
+      const verdicts = madeValues(factory).map((r): Verdict => {
         const returned = unwrap(r);
         const forwarded = isFunctionNode(returned) ? this.throughParameter(returned, factory, call) : undefined;
         if (forwarded) return forwarded;
@@ -183,6 +206,27 @@ export class ExpressMiddlewareClassifier {
       const arg = index >= 0 ? call.arguments[index] : undefined;
       const strategy = arg && ts.isStringLiteralLike(unwrap(arg)) ? (unwrap(arg) as ts.StringLiteralLike).text : undefined;
       if (strategy) return signInStrategy(strategy);
+    }
+    return undefined;
+  }
+
+  /**
+   * A middleware that signs the caller in: it hands the request to a sign-in strategy
+   * (`passport.authenticate('openid-client', ...)`) or starts the session itself (`req.logIn(user, ...)`).
+   */
+  private signsIn(fn: FunctionNode): string | undefined {
+    for (const call of callsIn(fn)) {
+      const callee = unwrap(call.expression);
+      if (ts.isPropertyAccessExpression(callee) && /^(logIn|login)$/.test(callee.name.text) && ts.isIdentifier(unwrap(callee.expression))) {
+        const owner = findDeclaration((unwrap(callee.expression) as ts.Identifier).text, callee);
+        if (owner && owner === fn.parameters[0]) return `starts the caller's session (${snippet(call.expression)}())`;
+      }
+      const value = this.ctx.resolver.value(call.expression);
+      const strategy = call.arguments[0] && unwrap(call.arguments[0]);
+      if (value.kind === 'external' && value.pkg === 'passport' && value.path.join('.') === 'authenticate' && strategy && ts.isStringLiteralLike(strategy)) {
+        const signIn = signInStrategy(strategy.text);
+        if (signIn) return signIn;
+      }
     }
     return undefined;
   }
@@ -301,7 +345,8 @@ export class ExpressMiddlewareClassifier {
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
       const { skips } = findHookSkips(fn, 2, this.ctx.resolver);
-      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(skips.length ? { skips } : {}) };
+      const signIn = this.signsIn(fn);
+      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(skips.length ? { skips } : {}), ...(signIn ? { signIn } : {}) };
     }
     // Delegation to a known guard library or to a project function that refuses (one call deep).
     for (const call of callsIn(fn)) {

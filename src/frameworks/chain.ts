@@ -38,6 +38,8 @@ export function statusOfChain(links: ChainLink[], unresolved: string[] = []): Ro
 
 /** Verdicts of authentication that admits anonymous callers on purpose (optional authentication). */
 const ADMITS_ANONYMOUS = /optional|credentialsRequired|authRequired|lets requests/;
+/** The verdict of a wrapper that hands some requests to a guard and lets the others through. */
+const WRAPS_GUARD = /^lets requests through without /;
 /** Verdicts worth telling: the step authenticates in some way, yet lets anonymous requests through. */
 const LOOKS_LIKE_AUTH_BUT = new RegExp(`${ADMITS_ANONYMOUS.source}|only attaches|never refuses a request`);
 
@@ -48,7 +50,9 @@ const LOOKS_LIKE_AUTH_BUT = new RegExp(`${ADMITS_ANONYMOUS.source}|only attaches
  */
 export function notAGuard(name: string, why: string | undefined): ChainLink {
   const callee = name.split('(')[0];
-  return why && AUTH_SOUNDING.test(callee) && LOOKS_LIKE_AUTH_BUT.test(why) ? { verdict: 'none', note: `${name}: ${why}` } : { verdict: 'none' };
+  // A wrapper that runs a guard for some requests only says so in its verdict, whatever it is called.
+  const wrapsGuard = !!why && WRAPS_GUARD.test(why);
+  return why && (AUTH_SOUNDING.test(callee) || wrapsGuard) && LOOKS_LIKE_AUTH_BUT.test(why) ? { verdict: 'none', note: `${name}: ${why}` } : { verdict: 'none' };
 }
 
 /** The verdict for input validation, whatever the scan could read of it. */

@@ -191,7 +191,7 @@ describe('express: shapes from real projects', () => {
   // advplyr/audiobookshelf (holdout7): `router.use('/api', auth.ifAuthNeeded(authMiddleware), api)`, a wrapper that
   // hands the request to the middleware it is given unless a predicate method lets it through (GET and a path in
   // a list of RegExps built around a base path set per deployment). It was read as never refusing: 24 false errors.
-  it('a wrapper around a guard is that guard, with the requests its predicate lets through; around a logger, no guard', async () => {
+  it('a wrapper around a guard is that guard, with the requests its predicate lets through; around a logger, or passing on a record test, no guard', async () => {
     const { routes } = await listRoutes({ paths: [fixture('express', 'guard-wrapper')], cwd: repoRoot });
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
       'DELETE /api/authors/:id protected',
@@ -200,6 +200,7 @@ describe('express: shapes from real projects', () => {
       'GET /api/downloads/:file unknown',
       'GET /api/items/:id protected',
       'GET /api/items/:id/cover public',
+      'GET /pages/:slug public',
       'GET /v2/notes public',
       'PATCH /api/items/:id/cover protected',
       'POST /v2/notes protected',
@@ -213,6 +214,8 @@ describe('express: shapes from real projects', () => {
     // The base path is unknown: whether /downloads/ is skipped depends on it.
     expect(byKey.get('GET /api/downloads/:file')!.auth.reason).toContain('cannot decide');
     expect(byKey.get('DELETE /logged/stats/:id')!.auth.reason).toContain('never refuses');
+    // Checkmate (holdout2): a published status page is for everyone; the wrapper checks the caller only for drafts.
+    expect(byKey.get('GET /pages/:slug')!.auth.reason).toContain('lets requests through without this.authMiddleware.bind(this) when `page?.published`');
   });
 
   // advplyr/audiobookshelf (holdout7): POST /login behind `authRateLimiter` (a factory that caches what it built and

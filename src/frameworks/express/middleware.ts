@@ -47,6 +47,28 @@ function madeValues(factory: FunctionNode): ts.Expression[] {
   return made.length ? made : returned;
 }
 
+/**
+ * A `next()` the wrapper calls under a test that is not one of its route skips, nor a deployment setting
+ * (`if (statusPage.isPublished) next()`): the test, when there is one.
+ */
+function passesOnOtherTests(wrapper: FunctionNode, skips: readonly HookSkip[]): string | undefined {
+  const nextParam = wrapper.parameters[2];
+  if (!nextParam || !ts.isIdentifier(nextParam.name)) return undefined;
+  const skipTests = new Set(skips.map((s) => s.when));
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || (n !== wrapper && isFunctionNode(n))) return;
+    if (ts.isCallExpression(n) && n.arguments.length === 0 && ts.isIdentifier(n.expression) && findDeclaration(n.expression.text, n.expression) === nextParam) {
+      const test = ts.findAncestor(n, (a) => a === wrapper || ts.isIfStatement(a) || ts.isConditionalExpression(a));
+      const condition = test && (ts.isIfStatement(test) || ts.isConditionalExpression(test)) ? (ts.isIfStatement(test) ? test.expression : test.condition) : undefined;
+      if (condition && !skipTests.has(condition) && !/process\.env|config|settings|options/i.test(condition.getText())) found = snippet(condition, 50);
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (wrapper.body) visit(wrapper.body);
+  return found;
+}
+
 /** `inner(req, res, next)`: the call hands on the middleware's own request, response and continuation. */
 function forwardsTo(call: ts.CallExpression, fn: FunctionNode, nextIndex: number): boolean {
   const own = [fn.parameters[nextIndex - 2], fn.parameters[nextIndex - 1], fn.parameters[nextIndex]];
@@ -187,6 +209,9 @@ export class ExpressMiddlewareClassifier {
       const verdict = this.judge(handed);
       if (verdict.verdict !== 'guard') return verdict;
       const { skips } = findHookSkips(returned, 2, this.ctx.resolver);
+      // `if (page.isPublished) next(); else verifyJWT(req, res, next)`: some requests pass on a test of something else.
+      const admits = passesOnOtherTests(returned, skips);
+      if (admits) return { verdict: 'none', why: `lets requests through without ${snippet(handed)} when \`${admits}\`` };
       const all = [...skips, ...(verdict.skips ?? [])];
       return { ...verdict, evidence: `${verdict.evidence} (through ${snippet(call.expression)}())`, ...(all.length ? { skips: all } : {}) };
     }

@@ -153,7 +153,10 @@ describe('express: shapes from real projects', () => {
       'GET /drafts unprotected ',
       'GET /feed unprotected ',
       'GET /notes protected auth.requiresLogin',
+      'POST /users/session public ',
     ]);
+    // `const pauth = passport.authenticate.bind(passport)`: passport's own, with the parameter's value.
+    expect(routes.find((r) => r.path === '/users/session')!.auth.reason).toBe("sign-in step: pauth('local', { failureRedirect: '/login' }) (passport strategy 'local' signs the caller in)");
   });
 
   // cezerin/cezerin (holdout6): every API route sits in a class that keeps the router it is given

@@ -69,6 +69,17 @@ function passesOnOtherTests(wrapper: FunctionNode, skips: readonly HookSkip[]): 
   return found;
 }
 
+/** `pauth` declared as `const pauth = passport.authenticate.bind(passport)`: `passport.authenticate`. */
+function boundAlias(e: ts.Expression): ts.Expression | undefined {
+  const id = unwrap(e);
+  if (!ts.isIdentifier(id)) return undefined;
+  const decl = findDeclaration(id.text, id);
+  const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+  if (!init || !ts.isCallExpression(init) || init.arguments.length > 1) return undefined;
+  const callee = unwrap(init.expression);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind' ? callee.expression : undefined;
+}
+
 /** `inner(req, res, next)`: the call hands on the middleware's own request, response and continuation. */
 function forwardsTo(call: ts.CallExpression, fn: FunctionNode, nextIndex: number): boolean {
   const own = [fn.parameters[nextIndex - 2], fn.parameters[nextIndex - 1], fn.parameters[nextIndex]];
@@ -125,6 +136,9 @@ export class ExpressMiddlewareClassifier {
    */
   private valueOf(e: ts.Expression): Value {
     const { resolver } = this.ctx;
+    // `const pauth = passport.authenticate.bind(passport)`: the function itself, its `this` fixed.
+    const alias = boundAlias(e);
+    if (alias) return this.valueOf(alias);
     if (!this.bindings) return resolver.value(e);
     const names: string[] = [];
     let root: ts.Expression = unwrap(e) as ts.Expression;

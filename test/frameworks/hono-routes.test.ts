@@ -176,4 +176,21 @@ describe('hono: routes and guard chains', () => {
     expect(authServer.auth.reason).toBe("Better Auth's own endpoints (auth.handler(c.req.raw)): the auth server checks credentials itself");
     expect(routes.find((r) => r.path === '/doc')!.handler).toMatchObject({ name: 'doc()', loc: { file: 'src/docs.ts', line: 5 } });
   });
+
+  // nnsi/hono-practice (holdout7): `app.route('/api/v1', createApiV1Route())` where the builder's guard is a parameter
+  // with a default (every route unknown); `for (const path of [...]) app.use(path, limiter)` read the loop variable
+  // as middleware; the sub-app's scope checks on `${prefix}/*` (unreadable) reached every route mounted after it.
+  it('a builder\'s guard given as a parameter default; use() paths from a loop; a sub-app middleware on an unreadable path stays in the sub-app', async () => {
+    expect(await routeLines(fixture('hono', 'app-builders'))).toEqual([
+      'GET /preview/notes unknown',
+      'GET /status unprotected',
+      'GET /v1/notes protected',
+      'GET /v1/tags protected',
+      'POST /auth/login unprotected',
+      'POST /auth/signup unprotected',
+    ]);
+    const routes = await routesOf('app-builders');
+    expect(routes.find((r) => r.path === '/v1/notes')!.auth.guards[0]!.evidence).toMatch(/\(the default of parameter `auth`\)$/);
+    expect(routes.find((r) => r.path === '/preview/notes')!.auth.reason).toBe('auth is passed in as a parameter');
+  });
 });

@@ -358,7 +358,9 @@ export class HonoApps {
     const u = unwrap(e);
     if (ts.isStringLiteralLike(u) || ts.isTemplateExpression(u)) return true;
     if (ts.isArrayLiteralExpression(u)) return u.elements.length > 0 && u.elements.every((x) => this.isPath(x));
-    if (ts.isIdentifier(u) || ts.isPropertyAccessExpression(u) || ts.isBinaryExpression(u)) return staticString(u, this.resolver) !== undefined;
+    // A loop variable over a list of paths (`for (const path of ['/login', '/google']) app.use(path, limit)`) too.
+    if (ts.isIdentifier(u)) return staticStrings(u, this.resolver) !== undefined;
+    if (ts.isPropertyAccessExpression(u) || ts.isBinaryExpression(u)) return staticString(u, this.resolver) !== undefined;
     return false;
   }
 

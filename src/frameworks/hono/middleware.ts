@@ -10,7 +10,7 @@ import { unwrap, type Value } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
-import { AUTH_SOUNDING } from '../express/known-middleware.js';
+import { AUTH_SOUNDING, otherConcern } from '../express/known-middleware.js';
 import type { HonoApps } from './apps.js';
 import { knownHonoMiddleware } from './known-middleware.js';
 
@@ -45,9 +45,15 @@ export class HonoMiddlewareClassifier {
     if (matchesGuardSpec(this.ctx, expr, config.guards)) return { verdict: 'guard', evidence: 'named as a guard in the config' };
     if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
     const e = unwrap(expr);
-    if (ts.isSpreadElement(e)) return { verdict: 'unknown', reason: `cannot see the middleware in ${snippet(e)}` };
-    if (ts.isCallExpression(e)) return this.classifyCall(e, depth);
-    return this.classifyValue(this.ctx.resolver.value(e), e, depth);
+    const verdict = ts.isSpreadElement(e)
+      ? ({ verdict: 'unknown', reason: `cannot see the middleware in ${snippet(e)}` } as const)
+      : ts.isCallExpression(e)
+        ? this.classifyCall(e, depth)
+        : this.classifyValue(this.ctx.resolver.value(e), e, depth);
+    if (verdict.verdict !== 'unknown') return verdict;
+    // `applyRateLimit(loginRateLimitConfig)`: a step the scan cannot read, named for another concern.
+    const concern = otherConcern(snippet(e, 200));
+    return concern ? { verdict: 'none', why: `${snippet(e)} cannot be read (${verdict.reason}); its name says it is a ${concern}, not authentication` } : verdict;
   }
 
   private classifyCall(call: ts.CallExpression, depth: number): Verdict {
@@ -81,8 +87,15 @@ export class HonoMiddlewareClassifier {
     switch (value.kind) {
       case 'external':
         return this.classifyExternal(value.pkg, value.path, undefined, depth);
-      case 'param':
+      case 'param': {
+        // `createApiV1Route(authMiddleware = apiKeyAuthMiddleware)`: what the app gets when its builder is called
+        // without one, as apps are served; a caller passing another (a test's stub) is not followed.
+        const fallback = value.path.length === 0 ? value.node.initializer : undefined;
+        const judged = fallback && depth < 6 ? this.classify(fallback, depth + 1) : undefined;
+        if (judged?.verdict === 'guard') return { ...judged, evidence: `${judged.evidence} (the default of parameter \`${snippet(value.node.name)}\`)` };
+        if (judged) return judged;
         return { verdict: 'unknown', reason: `${snippet(at)} is passed in as a parameter` };
+      }
       case 'unknown':
         return { verdict: 'unknown', reason: `${snippet(at)}: ${value.reason}` };
       case 'module':

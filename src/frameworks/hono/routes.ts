@@ -3,7 +3,7 @@ import type { Guard, SourceLoc } from '../../model/types.js';
 import { locOf, snippet } from '../../syntax/loc.js';
 import { isFunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
-import { staticString } from '../../syntax/strings.js';
+import { staticString, staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
@@ -23,8 +23,10 @@ type MountEntry = Extract<HonoEntry, { kind: 'mount' }>;
 /** A middleware in a root app's flattened list: it runs for routes registered after it that its pattern covers. */
 interface ActiveMiddleware {
   expr: ts.Expression;
-  /** Full Hono pattern; undefined when the path could not be read. */
-  pattern: string | undefined;
+  /** Full Hono pattern; the app's whole prefix when the path could not be read. */
+  pattern: string;
+  /** The path it was registered at could not be read: it may or may not cover a route under `pattern`. */
+  unreadable: boolean;
   level: Guard['scope'];
   /** The use() call that registered it. */
   site: ts.CallExpression;
@@ -104,10 +106,15 @@ export class HonoRouteComposer {
     for (const entry of entriesOf(app)) {
       const base = entry.base === undefined ? DYNAMIC : entry.base;
       if (entry.kind === 'use') {
-        const path = entry.path ? staticString(entry.path, this.ctx.resolver) : '*';
-        const pattern = path === undefined || entry.base === undefined ? undefined : joinPaths(prefix, base, path);
-        const level: Guard['scope'] = prefix || base || (path !== '*' && path !== '/*') ? 'router' : 'global';
-        for (const expr of entry.items) active.push({ expr, pattern, level, site: entry.call });
+        // One path, or one per value of a loop over a literal list (`for (const path of ['/login', '/google'])`).
+        const paths = entry.path ? staticStrings(entry.path, this.ctx.resolver) : ['*'];
+        for (const path of paths ?? ['*']) {
+          // A path the scan cannot read is still inside this app's prefix: a sub-app's middleware serves its own routes.
+          const unreadable = paths === undefined || entry.base === undefined;
+          const pattern = joinPaths(prefix, unreadable ? '' : base, unreadable ? '*' : path);
+          const level: Guard['scope'] = prefix || base || (path !== '*' && path !== '/*') ? 'router' : 'global';
+          for (const expr of entry.items) active.push({ expr, pattern, unreadable, level, site: entry.call });
+        }
       } else if (entry.kind === 'mount') {
         const mountPath = staticString(entry.path, this.ctx.resolver) ?? DYNAMIC;
         const childPrefix = joinPaths(prefix, base, mountPath);
@@ -141,10 +148,10 @@ export class HonoRouteComposer {
       const runs: ts.Expression[] = [...routeLevel];
       const sites: (ts.Node | ts.Node[] | undefined)[] = [entry.call, fn, ...placingSites(root, app, mounts), ...[entry, ...mounts.map((m) => m.entry)].flatMap((e) => basePathCalls(e.call, this.ctx.resolver))];
       for (const m of active) {
-        if (m.pattern !== undefined && !honoPatternCovers(m.pattern, path)) continue;
+        if (!honoPatternCovers(m.pattern, path)) continue;
         runs.push(m.expr);
         sites.push(m.site);
-        links.push(this.link(m.expr, m.level, m.pattern === undefined, path, entry.methods ?? ['ALL']));
+        links.push(this.link(m.expr, m.level, m.unreadable, path, entry.methods ?? ['ALL']));
       }
       const chainFiles = this.chainFiles.of(sites, runs);
       for (const m of routeLevel) links.push(this.link(m, 'route', false, path, entry.methods ?? ['ALL']));

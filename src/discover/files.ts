@@ -16,6 +16,8 @@ const ALWAYS_SKIPPED = [
   '**/*.d.mts',
   '**/*.d.cts',
   '**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}',
+  // Test support beside the code: `goalSyncRouteTestHelper.ts`, `test-utils.ts` build apps with stub guards.
+  '**/*{TestHelper,TestHelpers,testHelper,testHelpers,test-helper,test-helpers,TestUtils,testUtils,test-utils}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}',
   '**/__tests__/**',
   '**/__mocks__/**',
 ];

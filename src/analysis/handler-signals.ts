@@ -3,6 +3,7 @@ import type { Evidence, EvidenceKind } from '../model/types.js';
 import { isFunctionNode, type FunctionNode } from '../syntax/functions.js';
 import { locOf, snippet } from '../syntax/loc.js';
 import { findDeclaration } from '../syntax/scope.js';
+import { unwrap } from '../syntax/resolve.js';
 import type { Provenance } from './provenance.js';
 import { constantAnswer, refusesEveryone } from './static-answer.js';
 
@@ -203,10 +204,18 @@ const ISSUES = /^(sign|signAsync|jwtSign|make(Jwt|JWT|Token)|encode(Jwt|JWT|Toke
 const CHECKS = /^(compare|compareSync|(compare|check|verify|validate|match|is(Valid)?)(Password|Passwords|Credentials|Otp|OTP|Totp|TOTP|Code)(Match|Matches|Valid)?|isPasswordMatch|validateUser|authenticateUser)$/;
 /** Webhook signature checks: Stripe's constructEvent, Octokit's verifyAndReceive, verify*Signature helpers, parse*WebhookEvent. */
 const SIGNATURE = /^(constructEvent|constructEventAsync|verifyAndReceive|(verify|validate|check|isValid)\w*(Webhook|Signature|Hmac|Sig)\w*|(valid|assert|ensure)\w*(Signature|Hmac)\w*|(parse|construct|read)\w*WebhookEvent\w*)$/;
+/** A webhook's signing secret, as configured: `POLAR_WEBHOOK_SECRET`, `config.webhookSigningKey`, `SIGNING_SECRET`. */
+const WEBHOOK_SECRET = /webhook[_-]?(signing[_-]?)?(secret|key)|signing[_-]?(secret|key)|whsec_/i;
 /** `compare` is a password check only on a hashing library or with a password in sight. */
 const GENERIC_COMPARE = new Set(['compare', 'compareSync']);
 const RENDERS = new Set(['render', 'view', 'html']);
 const SENDS_FILE = new Set(['sendFile', 'sendfile', 'download']);
+
+/** A call given the request (its body, raw body or headers) and the webhook's signing secret, as values. */
+function handsRequestWithSecret(call: ts.CallExpression): boolean {
+  const values = call.arguments.filter((a) => !isFunctionNode(unwrap(a)));
+  return values.some((a) => WEBHOOK_SECRET.test(a.getText())) && values.some((a) => /\b(req|request|c\.req|ctx\.request)\b/.test(a.getText()));
+}
 
 function callSignal(call: ts.CallExpression, add: (kind: EvidenceKind, message: string, node: ts.Node) => void): void {
   const callee = call.expression;
@@ -228,6 +237,10 @@ function callSignal(call: ts.CallExpression, add: (kind: EvidenceKind, message: 
     add('checks-credentials', `checks a password or code: \`${text}\``, call);
   else if (SIGNATURE.test(name) || (name === 'verify' && /webhook|svix|signature/i.test(callee.getText())))
     add('verifies-signature', `verifies a signature: \`${text}\``, call);
+  // validatePolarEvent(request.rawBody, request.headers, process.env.POLAR_WEBHOOK_SECRET): whatever the SDK calls
+  // it, the request handed over with the webhook's signing secret is checked against it.
+  else if (handsRequestWithSecret(call))
+    add('verifies-signature', `checks the request with the webhook's signing secret: \`${text}\``, call);
   // bot.webhooks.telegram(c.req.raw): the raw request handed to a platform SDK's webhook adapter, which verifies it.
   else if (ts.isPropertyAccessExpression(callee) && /(^|\.)webhooks?$/i.test(callee.expression.getText()) && call.arguments.some((a) => /\b(req|request|c\.req)\b/.test(a.getText())))
     add('verifies-signature', `hands the request to a webhook adapter that verifies it: \`${text}\``, call);

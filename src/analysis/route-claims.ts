@@ -59,7 +59,7 @@ function decide(needs: Evidence[], open: Evidence[], path: string): 'public' | '
   // sign in and its records; a hole in one of them changes an account picked by the client without checking a credential.
   const authFlow = kinds.has('auth-flow') || kinds.has('issues-credentials') || kinds.has('checks-credentials');
   if (authFlow && needs.every((e) => FLOW_TOLERATES.has(e.kind) || (e.kind === 'administrative' && inSignInArea(path)))) return 'public';
-  // A signed webhook writes what its sender tells it to.
+  // A signed webhook reads and writes the records its sender's event names.
   if (kinds.has('verifies-signature') && needs.every((e) => SIGNED_TOLERATES.has(e.kind))) return 'public';
   // Optional authentication on purpose: the handler reads the caller when there is one.
   // Middleware that only attaches whoever the request names runs for guarded and open routes alike: it says the
@@ -87,7 +87,7 @@ const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writ
 // Signing up creates the account's first records (an organisation, a profile); signing in with a passkey updates its
 // counter: the caller's own records, picked by the credential. Changing an account the client names is not this.
 const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings', 'reads-owned-data', 'writes-owned-data']);
-const SIGNED_TOLERATES = new Set<EvidenceKind>(['writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
+const SIGNED_TOLERATES = new Set<EvidenceKind>(['reads-owned-data', 'writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
 /** What the handler itself does or is: outweighs public-looking evidence. The rest is about its neighbours. */
 const STRONG = new Set<EvidenceKind>(['skip-bypass', 'reads-principal', 'reads-owned-data', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook', 'exposes-environment']);
 

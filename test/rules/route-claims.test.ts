@@ -76,6 +76,8 @@ describe('route-claims fixture', () => {
       'POST /api/webhooks/mail-events public verifies-signature',
       'POST /api/webhooks/bounces public verifies-signature',
       'POST /api/webhooks/receipts unprotected writes-owned-data,unverified-webhook',
+      'POST /api/webhooks/billing-events public verifies-signature',
+      'POST /api/webhooks/billing-sync unprotected writes-owned-data,unverified-webhook',
     ]);
     // A helper handed the request that answers 401 protects the handler that stops on its empty answer; one
     // handed the body that throws 401 on a wrong password is a sign-in.
@@ -113,6 +115,7 @@ describe('route-claims fixture', () => {
         'warning POST /api/echo',
         'error POST /api/webhooks/receipts',
         'error POST /api/webhooks/refunds',
+        'error POST /api/webhooks/billing-sync',
         'warning POST /api/feedback',
       ].sort(),
     );

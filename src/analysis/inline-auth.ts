@@ -31,10 +31,11 @@ export function findInlineAuth(fn: FunctionNode, prov: Provenance, root: string,
     if (delegated) return { ...delegated, loc: locOf(st, root) };
     const verified = verifiedInTry(st, prov);
     if (verified) return { evidence: verified, loc: locOf(st, root) };
-    if (ts.isIfStatement(st) && (refusesWithoutPrincipal(st.expression, prov) || refusesWithoutCredential(st.expression))) {
+    const ofPrincipal = ts.isIfStatement(st) && refusesWithoutPrincipal(st.expression, prov);
+    if (ts.isIfStatement(st) && (ofPrincipal || refusesWithoutCredential(st.expression))) {
       // `return res.status(401)...`, or a project helper named for the refusal or that refuses: `response.errorForbidden(req, res)`.
       const refused = refusal(st.thenStatement, 'auth') ?? refusingCall(st.thenStatement, prov);
-      if (refused) return { evidence: `if (${snippet(st.expression, 40)}) ${snippet(refused, 50)}`, loc: locOf(st, root) };
+      if (refused) return { evidence: `if (${snippet(st.expression, 40)}) ${snippet(refused, 50)}`, loc: locOf(st, root), ...(ofPrincipal ? {} : { ofCredential: true }) };
     }
     // if (req.isAuthenticated()) { ...the work... } else { return response.errorForbidden(req, res) }
     if (ts.isIfStatement(st) && st.elseStatement && requiresPrincipal(st.expression, prov)) {

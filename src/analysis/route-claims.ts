@@ -267,6 +267,24 @@ const PATH_KINDS: { kind: EvidenceKind; test: RegExp; within?: RegExp; what: str
   { kind: 'well-known-file', test: /^(robots\.txt|favicon\.ico|sitemap\.xml|manifest\.json|site\.webmanifest|\.well-known|security\.txt|humans\.txt|ads\.txt)$/i, what: 'well-known public file' },
 ];
 
+/**
+ * A check in the handler that belongs to the flow the route is, not to a signed-in caller: a webhook checking its
+ * sender (a shared secret in a header) or a sign-in step checking the credentials it then signs in with. Neither
+ * reads the caller's identity; the sign-in issues a session or token. The evidence, when it is one.
+ */
+export function flowOwnCheck(route: Route, facts: HandlerFacts | undefined): Evidence | undefined {
+  const check = facts?.inlineAuth;
+  const signals = facts?.signals ?? [];
+  if (!check?.ofCredential || signals.some((s) => s.kind === 'reads-principal')) return undefined;
+  const segments = route.path.split('/');
+  if (STATE_CHANGING.has(route.method.toUpperCase()) && segments.some((s) => WEBHOOK_SEGMENT.test(s))) {
+    return ev('verifies-signature', `webhook whose handler checks its sender: \`${check.evidence}\``, check.loc);
+  }
+  const issues = signals.find((s) => s.kind === 'issues-credentials');
+  if (issues && isSignInStep(route.path)) return ev('auth-flow', `sign-in step that checks the credential it is given (\`${check.evidence}\`) and ${issues.message}`, check.loc);
+  return undefined;
+}
+
 /** Whether a path names a step of signing in (`/login/2fa`, `/auth/google/callback`), by the same words as the evidence. */
 export function isSignInStep(path: string): boolean {
   const segments = path.split('/').filter((s) => s && !s.startsWith(':') && !s.startsWith('{') && s !== '*');

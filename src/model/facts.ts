@@ -57,6 +57,8 @@ export interface InlineAuth {
   admits?: string;
   /** The handler sends the caller to the login page on a helper's verdict (in a sign-in step: back to the flow's start). */
   redirectsOnVerdict?: boolean;
+  /** The check is of a credential read off the request (a header, a cookie), not of a signed-in caller or a session helper. */
+  ofCredential?: boolean;
 }
 
 /** Everything the rules need to know about one handler; plain data. */

@@ -14,7 +14,7 @@ import type { Diagnostic, Finding, Fix, Route, ScanResult } from '../model/types
 import { Resolver } from '../syntax/resolve.js';
 import { allRules } from '../../rules/index.js';
 import { handlerFacts } from './facts.js';
-import { isSignInStep, settleClaims } from '../analysis/route-claims.js';
+import { flowOwnCheck, isSignInStep, settleClaims } from '../analysis/route-claims.js';
 import { noRoutesFinding } from './no-routes.js';
 import { unreachedControllers } from './unreached-controllers.js';
 import { publicComment, suppressionsIn } from './declarations.js';
@@ -120,6 +120,8 @@ export function runScan(opts: InternalScanOptions): ScanRun {
 function settleStatus(record: RouteRecord, facts: HandlerFacts | undefined, config: Config): void {
   const { route } = record;
   const inline = facts?.inlineAuth;
+  // Strict mode infers nothing: such a route stays protected by its check.
+  const ownFlow = inline && config.missingAuth !== 'strict' ? flowOwnCheck(route, facts) : undefined;
   if (route.auth.status !== 'protected' && inline?.admits) {
     // The handler checks access itself and lets anyone through to the records it serves openly; whatever runs before
     // it, a caller without credentials reaches only those.
@@ -131,6 +133,10 @@ function settleStatus(record: RouteRecord, facts: HandlerFacts | undefined, conf
       return;
     }
     route.auth = { status: 'unprotected', guards: [], reason: message };
+  } else if (route.auth.status !== 'protected' && inline && ownFlow) {
+    // A webhook checking its sender, a sign-in step checking what it signs in with: public by design.
+    route.auth = { status: 'public', guards: [], reason: `public by design: ${ownFlow.message}`, evidence: [ownFlow] };
+    return;
   } else if (route.auth.status !== 'protected' && inline && !(inline.redirectsOnVerdict && isSignInStep(route.path))) {
     // (A sign-in step, `/login/2fa`, that sends the browser back to the login page on a helper's verdict over the
     // flow's own state, a pending sign-in, is part of signing in, not a check of a signed-in caller.)

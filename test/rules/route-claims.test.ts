@@ -33,6 +33,7 @@ describe('route-claims fixture', () => {
       'POST /api/auth/verify-email-code public auth-flow',
       'GET /api/auth/login-history unprotected reads-owned-data',
       'GET /api/auth/oauth/userinfo unprotected reads-owned-data',
+      'POST /api/auth/device/session public auth-flow',
       'GET /api/posts public public-content',
       'GET /api/products public public-content',
       'POST /api/products/:id/views public public-content',
@@ -55,6 +56,7 @@ describe('route-claims fixture', () => {
       'DELETE /api/messages/:id unprotected guarded-siblings',
       'GET /api/orders/:id protected ',
       'PATCH /api/orders/:id unprotected writes-owned-data,guarded-siblings',
+      'POST /api/orders/:id/device-link protected ',
       'GET /api/health public probe',
       'GET /api/health/details unprotected reads-owned-data',
       'GET /api/config public client-config',
@@ -72,12 +74,14 @@ describe('route-claims fixture', () => {
       'POST /api/webhooks/payments public verifies-signature',
       'POST /api/webhooks/telegram public verifies-signature',
       'GET /api/webhooks/integrations/xero/oauth-callback public auth-flow',
-      'POST /api/webhooks/refunds unprotected writes-owned-data,unverified-webhook',
+      'POST /api/webhooks/refunds unprotected writes-owned-data,unverified-webhook,changes-state',
       'POST /api/webhooks/mail-events public verifies-signature',
       'POST /api/webhooks/bounces public verifies-signature',
-      'POST /api/webhooks/receipts unprotected writes-owned-data,unverified-webhook',
+      'POST /api/webhooks/receipts unprotected writes-owned-data,unverified-webhook,changes-state',
       'POST /api/webhooks/billing-events public verifies-signature',
-      'POST /api/webhooks/billing-sync unprotected writes-owned-data,unverified-webhook',
+      'POST /api/webhooks/billing-sync unprotected writes-owned-data,unverified-webhook,changes-state',
+      'POST /api/webhooks/subscriptions public verifies-signature',
+      'POST /api/webhooks/endpoints protected ',
     ]);
     // A helper handed the request that answers 401 protects the handler that stops on its empty answer; one
     // handed the body that throws 401 on a wrong password is a sign-in.

@@ -78,6 +78,14 @@ export const api = new Hono()
     await compile(dir, ['--noEmit']);
   }, 600_000);
 
+  it('adds the guard after a spread route contract, so the contract cannot replace it', async () => {
+    const dir = copyFixture('openapi-shared-routes');
+    const { after } = await fixTwice(dir);
+    expect(read(dir, 'src/app.ts')).toContain('app.openapi({ ...listTemplatesRoute, middleware: [requireBetterAuth] as const }, (c) => c.json([], 200));');
+    expect(after).toEqual(['DELETE /plans/:planId protected', 'GET /plans protected', 'GET /templates protected']);
+    await compile(dir, ['--noEmit']);
+  }, 600_000);
+
   it('inserts inside an inline createHandlers(...) and before combined middleware', async () => {
     const dir = copyFixture('combine');
     const { after } = await fixTwice(dir);

@@ -193,4 +193,15 @@ describe('hono: routes and guard chains', () => {
     expect(routes.find((r) => r.path === '/v1/notes')!.auth.guards[0]!.evidence).toMatch(/\(the default of parameter `auth`\)$/);
     expect(routes.find((r) => r.path === '/preview/notes')!.auth.reason).toBe('auth is passed in as a parameter');
   });
+
+  // qaws7791/turbo-hono-next (holdout7): route contracts live in a workspace package (`createRoute({ method, path })`)
+  // and the app registers `app.openapi({ ...listPlansRoute, middleware: [requireAuth] as const }, handler)`: the
+  // method and path came through the spread unread, and 30 routes were missing.
+  it('reads method and path through a spread of a route contract from another module; middleware from the literal', async () => {
+    expect(await routeLines(fixture('hono', 'openapi-shared-routes'))).toEqual([
+      'DELETE /plans/:planId protected',
+      'GET /plans protected',
+      'GET /templates unprotected',
+    ]);
+  });
 });

@@ -87,7 +87,7 @@ describe('hono router semantics the adapter relies on', () => {
 });
 
 describe('hono fixtures through real Hono: the statuses the adapter reports hold at run time', () => {
-  for (const name of ['pattern-use', 'use-order', 'nested-route', 'base-path', 'combine', 'openapi', 'factory-and-optional', 'context-registrars', 'error-class-refusals', 'skip-list-gate', 'long-chain', 'inline-checks', 'app-builders']) {
+  for (const name of ['pattern-use', 'use-order', 'nested-route', 'base-path', 'combine', 'openapi', 'factory-and-optional', 'context-registrars', 'error-class-refusals', 'skip-list-gate', 'long-chain', 'inline-checks', 'app-builders', 'openapi-shared-routes']) {
     it(name, async () => {
       const entry = name === 'nested-route' ? 'src/index.ts' : 'src/app.ts';
       const { default: app } = (await import(fixture('hono', name, entry))) as { default: Hono };

@@ -268,7 +268,7 @@ export class HonoApps {
     const [routeArg, handler] = args;
     if (!routeArg || !handler) return;
     const config = this.routeConfig(routeArg);
-    const prop = (name: string) => config && propertyOf(config, name);
+    const prop = (name: string) => config && this.configProperty(config, name, 0);
     const methodExpr = prop('method');
     const pathExpr = prop('path');
     const method = methodExpr ? staticString(methodExpr, this.resolver) : undefined;
@@ -284,6 +284,24 @@ export class HonoApps {
       items: [...items, handler],
       insertion: config ? { openapiRoute: config } : undefined,
     });
+  }
+
+  /**
+   * A property of a route config, the last one written winning, also one a spread brings in:
+   * `{ ...listPlansRoute, middleware: [requireAuth] }` with `listPlansRoute = createRoute({ method, path })`.
+   */
+  private configProperty(config: ts.ObjectLiteralExpression, name: string, depth: number): ts.Expression | undefined {
+    for (const p of [...config.properties].reverse()) {
+      if (ts.isSpreadAssignment(p)) {
+        const inner = depth < 4 ? this.routeConfig(p.expression) : undefined;
+        const found = inner && this.configProperty(inner, name, depth + 1);
+        if (found) return found;
+      } else {
+        const value = propertyValue(p, name);
+        if (value) return value;
+      }
+    }
+    return undefined;
   }
 
   /** The object literal behind `createRoute({...})`, a variable holding it, or an inline object. */
@@ -449,11 +467,10 @@ function isHonoClass(pkg: string, path: string[]): boolean {
   return false;
 }
 
-function propertyOf(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-  for (const p of obj.properties) {
-    if (ts.isPropertyAssignment(p) && p.name.getText().replace(/['"]/g, '') === name) return p.initializer;
-    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
-  }
+/** The value `p` gives property `name`, when it is that property: `name: value` or `{ name }`. */
+function propertyValue(p: ts.ObjectLiteralElementLike, name: string): ts.Expression | undefined {
+  if (ts.isPropertyAssignment(p) && p.name.getText().replace(/['"]/g, '') === name) return p.initializer;
+  if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
   return undefined;
 }
 

@@ -184,6 +184,11 @@ function openapiMiddlewareEdit(config: ts.ObjectLiteralExpression, guard: string
     return { file: sf.fileName, start: value.getStart(sf), end: value.end, text: `[${guard}, ${value.getText(sf)}] as const` };
   }
   if (prop) return undefined;
+  // `{ ...listPlansRoute }`: after the spread, so the guard is not replaced by what the spread brings.
+  const last = config.properties[config.properties.length - 1];
+  if (last && config.properties.some(ts.isSpreadAssignment)) {
+    return { file: sf.fileName, start: last.end, end: last.end, text: `, middleware: [${guard}] as const` };
+  }
   const first = config.properties[0];
   if (!first) return undefined;
   const start = first.getStart(sf);

@@ -70,7 +70,7 @@ function decide(needs: Evidence[], open: Evidence[], path: string): 'public' | '
   // them: `where: viewer ? { ownerId: viewer } : { visibility: 'public' }`. Optional middleware in front of a handler
   // that reads private data is the maintainer's call instead (a warning naming both).
   const handlerOptional = open.some((e) => e.kind === 'optional-auth' && !e.message.startsWith(OPTIONAL_MIDDLEWARE));
-  if (handlerOptional && needs.every((e) => e.kind === 'reads-principal' || e.kind === 'reads-owned-data' || e.kind === 'guarded-siblings')) return 'public';
+  if (handlerOptional && needs.every((e) => e.kind === 'reads-principal' || e.kind === 'reads-owned-data' || e.kind === 'lists-accounts' || e.kind === 'guarded-siblings')) return 'public';
   return 'needs';
 }
 
@@ -89,7 +89,7 @@ const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writ
 const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings', 'reads-owned-data', 'writes-owned-data']);
 const SIGNED_TOLERATES = new Set<EvidenceKind>(['reads-owned-data', 'writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
 /** What the handler itself does or is: outweighs public-looking evidence. The rest is about its neighbours. */
-const STRONG = new Set<EvidenceKind>(['skip-bypass', 'reads-principal', 'reads-owned-data', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook', 'exposes-environment']);
+const STRONG = new Set<EvidenceKind>(['skip-bypass', 'reads-principal', 'reads-owned-data', 'lists-accounts', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook', 'exposes-environment']);
 
 // ---------------------------------------------------------------------------------------------------
 // Needs authentication
@@ -114,7 +114,7 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neig
   for (const a of facts?.dataAccesses ?? []) {
     const call = a.expression.split('(')[0];
     if (a.userRecord) {
-      if (a.kind === 'list') add(ev('reads-owned-data', `lists user accounts (\`${call}\`)`, a.loc));
+      if (a.kind === 'list') add(ev('lists-accounts', `lists user accounts (\`${call}\`)`, a.loc));
       else if ((a.kind === 'update' || a.kind === 'delete') && a.byRequestId && !a.scopedBy) {
         add(ev('writes-account', `${a.kind === 'delete' ? 'deletes' : 'changes'} a user account picked by \`${a.idExpression ?? 'the request'}\``, a.loc));
       }

@@ -51,6 +51,7 @@ export type EvidenceKind =
   // The route needs authentication:
   | 'reads-principal'
   | 'reads-owned-data'
+  | 'lists-accounts'
   | 'writes-owned-data'
   | 'writes-account'
   | 'guarded-siblings'

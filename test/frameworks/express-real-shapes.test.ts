@@ -153,6 +153,7 @@ describe('express: shapes from real projects', () => {
       'GET /drafts unprotected ',
       'GET /feed unprotected ',
       'GET /notes protected auth.requiresLogin',
+      'GET /reports protected auth.requiresLogin',
       'POST /users/session public ',
     ]);
     // `const pauth = passport.authenticate.bind(passport)`: passport's own, with the parameter's value.

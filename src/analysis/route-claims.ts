@@ -29,12 +29,13 @@ export function settleClaims(routes: { route: Route; facts?: HandlerFacts }[], o
   }
   const neighbourhoods = new Map([...byFile].map(([key, list]) => [key, neighbourhood(list)]));
   const app = neighbourhood(routes.map((r) => r.route));
+  const namespaces = appNamespaces(routes.map((r) => r.route));
 
   for (const { route, facts } of routes) {
     if (route.auth.status !== 'unprotected') continue;
     const near = neighbourhoods.get(fileOf(route))!;
     if (near.chainFiles.length) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...near.chainFiles])].sort();
-    const { needs, appWide } = needsEvidence(route, facts, near, app.writes, opts.config);
+    const { needs, appWide } = needsEvidence(route, facts, near, app.writes, opts.config, namespaces);
     // Judged against the whole app's writes: a change to any of them re-judges this route.
     if (appWide) route.chainFiles = [...new Set([...(route.chainFiles ?? []), ...app.writeFiles])].sort();
     const open = publicEvidence(route, facts, near);
@@ -98,9 +99,23 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const READS = new Set(['GET', 'HEAD', 'ALL']);
 const WEBHOOK_SEGMENT = /^(webhook|webhooks|web-hooks|ipn)$/i;
 const ADMIN_SEGMENT = /^(admin|admins|administrator|administration|superadmin|super-admin|backoffice|back-office|internal|debug|_debug|__debug__)$/i;
+/** Segments that also name the API a project's own front end calls (`/internal/api/v1/...`), as opposed to its public one. */
+const NAMESPACE_CAPABLE = /^internal$/i;
+
+/**
+ * `internal` heading most of an app's routes (at least ten), sign-in and public ones among them: the app's own API,
+ * not an area kept for operators, so it is no evidence that a route under it needs authentication.
+ */
+function appNamespaces(routes: Route[]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const r of routes) {
+    for (const seg of new Set(r.path.split('/').map((x) => x.toLowerCase()))) if (NAMESPACE_CAPABLE.test(seg)) counts.set(seg, (counts.get(seg) ?? 0) + 1);
+  }
+  return new Set([...counts].filter(([, n]) => routes.length >= 10 && n * 2 > routes.length).map(([seg]) => seg));
+}
 
 /** The evidence that the route needs authentication; `appWide` when it was judged against the whole app's writes. */
-function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood, appWrites: Neighbourhood['writes'], config: Config): { needs: Evidence[]; appWide: boolean } {
+function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neighbourhood, appWrites: Neighbourhood['writes'], config: Config, namespaces: ReadonlySet<string>): { needs: Evidence[]; appWide: boolean } {
   const out: Evidence[] = [];
   if (route.auth.bypass?.length) out.push(ev('skip-bypass', route.auth.bypass[0], route.loc));
   const principal = facts?.signals?.find((s) => s.kind === 'reads-principal');
@@ -131,7 +146,7 @@ function needsEvidence(route: Route, facts: HandlerFacts | undefined, near: Neig
   }
   const environment = facts?.signals?.find((s) => s.kind === 'exposes-environment');
   if (environment) out.push(environment);
-  const admin = route.path.split('/').find((s) => ADMIN_SEGMENT.test(s));
+  const admin = route.path.split('/').find((s) => ADMIN_SEGMENT.test(s) && !namespaces.has(s.toLowerCase()));
   if (admin) out.push(ev('administrative', `administrative path \`/${admin}\``, route.loc));
 
   // Beside it: a guarded route of the same resource, a write among guarded writes, routes that authenticate.

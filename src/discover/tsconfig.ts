@@ -11,7 +11,7 @@ export interface TsConfigInfo {
   references?: TsConfigInfo[];
 }
 
-/** Finds and parses the tsconfig.json that governs each file (nearest one up to the root). */
+/** Finds and parses the tsconfig.json (or jsconfig.json) that governs each file (nearest one up to the root). */
 export class TsConfigs {
   private readonly byDir = new Map<string, TsConfigInfo | null>();
   readonly problems: { file: string; message: string }[] = [];
@@ -55,9 +55,10 @@ export class TsConfigs {
   private forDir(dir: string): TsConfigInfo | null {
     const cached = this.byDir.get(dir);
     if (cached !== undefined) return cached;
-    const candidate = path.join(dir, 'tsconfig.json');
+    // A JavaScript project's jsconfig.json is a tsconfig with JavaScript on (its `paths` alias `@/routes/*`).
+    const candidate = ['tsconfig.json', 'jsconfig.json'].map((name) => path.join(dir, name)).find((f) => fs.existsSync(f));
     let info: TsConfigInfo | null = null;
-    if (fs.existsSync(candidate)) info = this.parse(candidate);
+    if (candidate) info = this.parse(candidate);
     else if (dir !== this.root && dir.startsWith(this.root) && path.dirname(dir) !== dir) info = this.forDir(path.dirname(dir));
     this.byDir.set(dir, info);
     return info;
@@ -69,7 +70,7 @@ export class TsConfigs {
       onUnRecoverableConfigFileDiagnostic: (d) =>
         this.problems.push({ file, message: ts.flattenDiagnosticMessageText(d.messageText, ' ') }),
     };
-    const parsed = ts.getParsedCommandLineOfConfigFile(file, {}, host);
+    const parsed = ts.getParsedCommandLineOfConfigFile(file, path.basename(file) === 'jsconfig.json' ? { allowJs: true } : {}, host);
     if (!parsed) return null;
     const info: TsConfigInfo = { file, options: parsed.options, fileNames: new Set(parsed.fileNames.map((f) => path.normalize(f))) };
     if (parsed.projectReferences?.length && depth < 3) {

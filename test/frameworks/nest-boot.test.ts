@@ -224,4 +224,31 @@ describe('nest: reported paths are the paths Nest maps', () => {
     const status = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${b.app.url}${path}`, { headers })).status;
     expect([await status('/health'), await status('/notes'), await status('/notes', { 'x-session': 'valid' }), await status('/notes/shared')]).toEqual([200, 401, 200, 200]);
   }, 600_000);
+
+  // Hexastack/Hexabot (holdout8): `@HexabotModule()` is a project decorator returning `Module({ ...rest, imports:
+  // [...BASE, ...imports] })`, and `NestFactory.create(moduleRef)` sits in a helper main.ts calls with the root module:
+  // no route was found (0 of 132). Its global guard opts out with `if (roles?.includes('public')) return true`.
+  it('a module decorator factory, the root module handed to the bootstrap helper, an opt-out by a value in a role list: statuses hold at run time', async () => {
+    const dir = fixture('nest', 'module-decorator-factory');
+    const b = await bootNestFixture(dir);
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'DELETE /api/bots/:id protected',
+      'GET /api/bots protected',
+      'GET /api/bots/:id/avatar public',
+      'GET /api/health public',
+      'POST /api/bots/webhook public',
+    ]);
+    const status = async (method: string, path: string, headers: Record<string, string> = {}) => (await fetch(`${b.app.url}${path}`, { method, headers })).status;
+    expect([
+      await status('GET', '/api/bots'),
+      await status('GET', '/api/bots', { 'x-session': 'valid' }),
+      await status('DELETE', '/api/bots/7'),
+      await status('GET', '/api/bots/7/avatar'),
+      await status('POST', '/api/bots/webhook'),
+      await status('GET', '/api/health'),
+    ]).toEqual([401, 200, 401, 200, 201, 200]);
+  }, 600_000);
 });

@@ -19,9 +19,12 @@ export interface KeyRead {
   targets: MetadataTarget[];
   /**
    * skip-when-set: `if (isPublic) return true` (an opt-out); only-when-set: `if (!roles) return true` (the
-   * guard only acts on routes carrying the key); unclear: read, but not in either shape.
+   * guard only acts on routes carrying the key); skip-when-includes: `if (roles?.includes('public')) return true`
+   * (an opt-out by one value of a list, `includes`); unclear: read, but not in any of these shapes.
    */
-  mode: 'skip-when-set' | 'only-when-set' | 'unclear';
+  mode: 'skip-when-set' | 'only-when-set' | 'skip-when-includes' | 'unclear';
+  /** skip-when-includes: the value whose presence opts out. */
+  includes?: string;
 }
 
 export type GuardVerdict =
@@ -235,7 +238,7 @@ export class NestGuardClassifier {
         const isReflectApi = ts.isIdentifier(receiver) && receiver.text === 'Reflect' && method === 'getMetadata';
         if (isReflectApi || (/^(get|getAllAndOverride|getAllAndMerge)$/.test(method) && isReflector())) {
           const key = keyOf(n.arguments[0], this.resolver);
-          if (key) reads.push({ key, targets: targetsOf(n.arguments[1]), mode: modeOfRead(n) });
+          if (key) reads.push({ key, targets: targetsOf(n.arguments[1]), ...modeOfRead(n) });
         }
       }
       ts.forEachChild(n, visit);
@@ -429,7 +432,7 @@ function isBooleanTest(e: ts.Expression): boolean {
 }
 
 /** How a guard uses the value it read: see KeyRead.mode. */
-function modeOfRead(read: ts.CallExpression): KeyRead['mode'] {
+function modeOfRead(read: ts.CallExpression): Pick<KeyRead, 'mode' | 'includes'> {
   let top: ts.Node = read;
   while (
     ts.isAwaitExpression(top.parent) ||
@@ -441,7 +444,7 @@ function modeOfRead(read: ts.CallExpression): KeyRead['mode'] {
   }
   const holder = ts.isVariableDeclaration(top.parent) && ts.isIdentifier(top.parent.name) ? top.parent.name.text : undefined;
   const fn = enclosingFunction(read);
-  if (!fn?.body) return 'unclear';
+  if (!fn?.body) return { mode: 'unclear' };
   const isValue = (e: ts.Node): boolean => {
     const u = unwrap(e);
     return u === top || (holder !== undefined && ts.isIdentifier(u) && u.text === holder);
@@ -449,12 +452,19 @@ function modeOfRead(read: ts.CallExpression): KeyRead['mode'] {
   // In a passport guard's handleRequest, any return (`return user`) lets the request through unrefused.
   const inHandleRequest = ts.isMethodDeclaration(fn) && !!fn.name && propertyNameText(fn.name) === 'handleRequest';
   let mode: KeyRead['mode'] = 'unclear';
+  let includes: string | undefined;
   const visit = (n: ts.Node): void => {
     if (mode !== 'unclear') return;
     if (ts.isIfStatement(n) && (returnsTrue(n.thenStatement) || (inHandleRequest && returnsAnything(n.thenStatement)))) {
       const polarity = conditionPolarity(n.expression, isValue);
       if (polarity === 'set') mode = 'skip-when-set';
       else if (polarity === 'unset') mode = 'only-when-set';
+      // if (roles?.includes('public')) return true
+      const listed = includedValue(n.expression, isValue);
+      if (listed !== undefined) {
+        mode = 'skip-when-includes';
+        includes = listed;
+      }
     }
     // return isPublic || super.canActivate(context)
     if (ts.isReturnStatement(n) && n.expression) {
@@ -464,7 +474,16 @@ function modeOfRead(read: ts.CallExpression): KeyRead['mode'] {
     ts.forEachChild(n, visit);
   };
   visit(fn.body);
-  return mode;
+  return includes === undefined ? { mode } : { mode, includes };
+}
+
+/** `roles?.includes('public')`, alone or as one side of `||`: the value tested for. */
+function includedValue(cond: ts.Expression, isValue: (e: ts.Node) => boolean): string | undefined {
+  const e = unwrap(cond);
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return includedValue(e.left, isValue) ?? includedValue(e.right, isValue);
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'includes') return undefined;
+  const arg = e.arguments[0] && unwrap(e.arguments[0]);
+  return isValue(e.expression.expression) && arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
 }
 
 /** `v`, `v && x`, `v || x`, `v === true` → set; `!v`, `!v || x`, `!v?.length` → unset. */

@@ -1,10 +1,11 @@
 import { ts } from 'ts-morph';
-import { returnedExpressions, isFunctionNode } from '../../syntax/functions.js';
+import { returnedExpressions, isFunctionNode, type FunctionNode } from '../../syntax/functions.js';
+import { findDeclaration } from '../../syntax/scope.js';
 import { snippet } from '../../syntax/loc.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString } from '../../syntax/strings.js';
 import { joinPaths } from '../chain.js';
-import { arrayElements, classOf, decoratorsOf, isPackageExport, nestCommonName, objectLiteral, property } from './decorators.js';
+import { arrayElements, classOf, decoratorsOf, isPackageExport, nestCommonName, objectLiteral, property, type DecoratorUse } from './decorators.js';
 
 /** A guard every route runs: `APP_GUARD` providers and the global guard of a known auth module. */
 export interface AppGuard {
@@ -76,6 +77,18 @@ export class ModuleGraphBuilder {
     const target = decl.kind === 'param' ? decl.node : undefined;
     const arg = target && [...this.bindings].reverse().find((frame) => frame.has(target))?.get(target);
     if (!arg) return undefined;
+    // `const { imports = [] } = metadata`: that part of the argument, or the default the pattern gives it.
+    if (decl.kind === 'param' && decl.path.length && ts.isIdentifier(u)) {
+      let part: ts.Expression | undefined = this.bind(arg, depth + 1) ?? arg;
+      for (const key of decl.path) {
+        const obj: ts.ObjectLiteralExpression | undefined = part && objectLiteral(part, this.resolver);
+        part = obj && property(obj, key);
+      }
+      const element = findDeclaration(u.text, u);
+      const fallback = element && ts.isBindingElement(element) ? element.initializer : undefined;
+      const found = part ?? fallback;
+      return found && (this.bind(found, depth + 1) ?? found);
+    }
     const value = ts.isPropertyAccessExpression(u) ? (() => {
       const obj = objectLiteral(this.bind(arg, depth + 1) ?? arg, this.resolver);
       return obj && property(obj, u.name.text);
@@ -120,11 +133,7 @@ export class ModuleGraphBuilder {
       if (callee.kind === 'external') return this.externalImport(callee.pkg, callee.path, e, depth);
       if (callee.kind === 'node' && isFunctionNode(callee.node)) {
         // X.forRoot(...) / a helper returning a DynamicModule, its parameters bound to this call's arguments.
-        const frame = new Map<ts.Node, ts.Expression>();
-        callee.node.parameters.forEach((param, i) => {
-          if (e.arguments[i]) frame.set(param, e.arguments[i]!);
-        });
-        this.bindings.push(frame);
+        this.bindings.push(callFrame(callee.node, e));
         try {
           for (const r of returnedExpressions(callee.node)) this.visitImport(r, depth + 1);
         } finally {
@@ -192,7 +201,7 @@ export class ModuleGraphBuilder {
   }
 
   private isModuleClass(cls: ts.ClassDeclaration): boolean {
-    return decoratorsOf(cls, this.resolver).some((d) => nestCommonName(d) === 'Module');
+    return decoratorsOf(cls, this.resolver).some((d) => nestCommonName(d) === 'Module' || moduleFactoryCall(d, this.resolver));
   }
 
   private addModule(cls: ts.ClassDeclaration): void {
@@ -203,9 +212,21 @@ export class ModuleGraphBuilder {
     this.graph.modules.add(cls);
     if (this.condition) this.moduleConditions.set(cls, this.condition);
     for (const d of decoratorsOf(cls, this.resolver)) {
-      if (nestCommonName(d) !== 'Module') continue;
-      const meta = objectLiteral(d.call?.arguments[0], this.resolver);
-      if (meta) this.addMetadata(cls, meta, 0);
+      if (nestCommonName(d) === 'Module') {
+        const meta = objectLiteral(d.call?.arguments[0], this.resolver);
+        if (meta) this.addMetadata(cls, meta, 0);
+        continue;
+      }
+      // `@HexabotModule()`: a project decorator that returns `Module({ ...rest, imports: [...BASE, ...imports] })`.
+      const made = moduleFactoryCall(d, this.resolver);
+      if (!made || !d.call) continue;
+      this.bindings.push(callFrame(made.factory, d.call));
+      try {
+        const meta = objectLiteral(made.module.arguments[0], this.resolver);
+        if (meta) this.addMetadata(cls, meta, 0);
+      } finally {
+        this.bindings.pop();
+      }
     }
   }
 
@@ -266,4 +287,25 @@ export class ModuleGraphBuilder {
       if (children) this.routerTree(children, full);
     }
   }
+}
+
+/** A function's parameters bound to a call's arguments; one the call leaves out, to its default (`metadata = {}`). */
+function callFrame(fn: FunctionNode, call: ts.CallExpression): Map<ts.Node, ts.Expression> {
+  const frame = new Map<ts.Node, ts.Expression>();
+  fn.parameters.forEach((param, i) => {
+    const given = call.arguments[i] ?? param.initializer;
+    if (given) frame.set(param, given);
+  });
+  return frame;
+}
+
+/** A decorator that is a project function returning `Module({...})` of @nestjs/common: the function and that call. */
+export function moduleFactoryCall(d: DecoratorUse, resolver: Resolver): { factory: FunctionNode; module: ts.CallExpression } | undefined {
+  if (!d.call || d.value.kind !== 'node' || !isFunctionNode(d.value.node)) return undefined;
+  const factory = d.value.node;
+  for (const r of returnedExpressions(factory)) {
+    const made = unwrap(r);
+    if (ts.isCallExpression(made) && isPackageExport(resolver.value(made.expression), '@nestjs/common', 'Module')) return { factory, module: made };
+  }
+  return undefined;
 }

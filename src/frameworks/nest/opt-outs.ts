@@ -14,6 +14,8 @@ export type MetadataTarget = 'handler' | 'class';
 export interface MetadataSet {
   key: OptOutKey;
   isTrue: boolean;
+  /** The strings the value holds, when it is a list of them (`@Roles('public')` setting `['public']`). */
+  values?: string[];
   /** The decorator as written, for evidence: `@Public()`. */
   decorator: string;
   /** The decorator comes from a package the scan cannot read: it may set any key. */
@@ -74,7 +76,8 @@ function setsIn(expr: ts.Expression, resolver: Resolver, depth: number, bound: B
       const name = callee.path[callee.path.length - 1];
       if (name === 'SetMetadata' && e.arguments[0]) {
         const key = keyOf(e.arguments[0], resolver);
-        return key ? [{ key, isTrue: Boolean(e.arguments[1]) && boundLiteral(e.arguments[1], bound) === true }] : [];
+        const values = e.arguments[1] ? listedStrings(e.arguments[1], bound) : undefined;
+        return key ? [{ key, isTrue: Boolean(e.arguments[1]) && boundLiteral(e.arguments[1], bound) === true, ...(values ? { values } : {}) }] : [];
       }
       if (name === 'applyDecorators') return e.arguments.flatMap((a) => decoratorsListed(a, bound).flatMap((d) => setsOf(d, resolver, depth + 1, bound)));
       return [];
@@ -88,7 +91,7 @@ function setsIn(expr: ts.Expression, resolver: Resolver, depth: number, bound: B
     }
     const fn = callee.kind === 'node' ? functionOf(callee.node) : undefined;
     if (fn) {
-      const inner = bindArguments(fn, e, bound);
+      const inner = withRestArguments(fn, e, bindArguments(fn, e, bound));
       return returnedExpressions(fn).flatMap((r) => setsIn(r, resolver, depth + 1, inner));
     }
     return [];
@@ -167,4 +170,31 @@ function functionOf(node: ts.Node): FunctionNode | undefined {
 
 export function keyOfCreateDecorator(call: ts.CallExpression): OptOutKey {
   return `n:${call.getSourceFile().fileName}:${call.pos}`;
+}
+
+/** `(...roles) => SetMetadata('roles', roles)` called as `Roles('public', 'user')`: `roles` holds those arguments. */
+function withRestArguments(fn: FunctionNode, call: ts.CallExpression, bound: BoundArguments): BoundArguments {
+  const rest = fn.parameters.findIndex((p) => p.dotDotDotToken);
+  if (rest < 0) return bound;
+  return new Map(bound).set(fn.parameters[rest]!, ts.factory.createArrayLiteralExpression(call.arguments.slice(rest)));
+}
+
+/** The strings a metadata value lists: `['public']`, `'public'`, or a parameter bound to either. */
+function listedStrings(expr: ts.Expression, bound: BoundArguments, depth = 0): string[] | undefined {
+  if (depth > 4) return undefined;
+  const e = unwrap(expr) as ts.Expression;
+  if (ts.isIdentifier(e)) {
+    const decl = findDeclaration(e.text, e);
+    const value = decl && bound.get(decl);
+    return value ? listedStrings(value, bound, depth + 1) : undefined;
+  }
+  if (ts.isStringLiteralLike(e)) return [e.text];
+  if (!ts.isArrayLiteralExpression(e)) return undefined;
+  const out: string[] = [];
+  for (const el of e.elements) {
+    const inner = listedStrings(el as ts.Expression, bound, depth + 1);
+    if (!inner) return undefined;
+    out.push(...inner);
+  }
+  return out;
 }

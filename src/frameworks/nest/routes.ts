@@ -59,9 +59,12 @@ export class NestRouteComposer {
     const { files } = this.ctx.project;
     const apps = findNestApps(files.mentioning('NestFactory'), resolver, () => files.mentioning('registerAs'));
     for (const app of apps) {
-      const graph = new ModuleGraphBuilder(resolver).build([app.rootModule]);
-      const root = resolver.value(app.rootModule);
-      this.addApp(app, graph, root.kind === 'node' && ts.isClassDeclaration(root.node) ? root.node : undefined);
+      // `NestFactory.create(moduleRef)` in a helper: each module its callers hand it (`bootstrap(AppModule)`).
+      for (const rootModule of passedModules(app.rootModule, this.ctx)) {
+        const graph = new ModuleGraphBuilder(resolver).build([rootModule]);
+        const root = resolver.value(rootModule);
+        this.addApp(app, graph, root.kind === 'node' && ts.isClassDeclaration(root.node) ? root.node : undefined);
+      }
     }
     if (!apps.length) {
       // No bootstrap in the scan: serve from the modules nothing imports, and say what we cannot know.
@@ -339,6 +342,11 @@ function skippedBy(
       maybe ??= [...(read.targets.includes('handler') ? handler : []), ...(read.targets.includes('class') ? cls : [])].find((m) => m.opaque)?.decorator;
     }
     if (read.mode === 'only-when-set' && !found.length) return { kind: 'inactive' };
+    if (read.mode === 'skip-when-includes') {
+      const hit = found.find((m) => read.includes !== undefined && m.values?.includes(read.includes));
+      if (hit) return { kind: 'opt-out', decorator: hit.decorator };
+      maybe ??= [...(read.targets.includes('handler') ? handler : []), ...(read.targets.includes('class') ? cls : [])].find((m) => m.opaque || (m.key === read.key && !m.values))?.decorator;
+    }
   }
   return maybe ? { kind: 'maybe', decorator: maybe } : undefined;
 }
@@ -368,4 +376,37 @@ function unimportedModules(files: ts.SourceFile[], ctx: AdapterContext): ts.Clas
   return all.filter((m) => !imported.has(m));
 }
 
+/**
+ * The module expressions a root-module argument stands for: itself, or, when it is a parameter of the function
+ * that calls `NestFactory.create` (`createApp(moduleRef)`), what each call of that function passes, followed up to
+ * three functions out (`main.ts: bootstrapApp(AppModule)` → `createApp(moduleRef)`). The expression itself when no
+ * call is found, so the graph says what it could not read.
+ */
+function passedModules(expr: ts.Expression, ctx: AdapterContext, depth = 0): ts.Expression[] {
+  const value = ctx.resolver.value(expr);
+  if (value.kind !== 'param' || value.path.length || depth > 3) return [expr];
+  const param = value.node;
+  const fn = param.parent;
+  const index = fn.parameters.indexOf(param);
+  const name = functionName(fn);
+  if (!name || index < 0) return [expr];
+  const out: ts.Expression[] = [];
+  for (const sf of ctx.project.files.mentioning(name)) {
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && n.arguments[index] && n.expression.getText().endsWith(name)) {
+        const callee = ctx.resolver.value(n.expression);
+        if (callee.kind === 'node' && callee.node === fn) out.push(...passedModules(n.arguments[index]!, ctx, depth + 1));
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return out.length ? [...new Set(out)] : [expr];
+}
 
+/** `function createApp()`, `const createApp = () => ...`, a method `createApp()`. */
+function functionName(fn: ts.SignatureDeclaration): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) return fn.parent.name.text;
+  return undefined;
+}

@@ -26,6 +26,19 @@ export function defaultedString(expr: ts.Node, resolver: Resolver, configFiles: 
     if (fallback !== undefined && readsEnvironment(e.left, resolver)) return { value: fallback, from: snippet(e, 70), at: e };
     return undefined;
   }
+  // `/api/${apiVersion}/auth` with `apiVersion = process.env.API_VERSION || 'v1'`: each part at its default.
+  if (ts.isTemplateExpression(e)) {
+    let value = e.head.text;
+    let assumed: DefaultedString | undefined;
+    for (const span of e.templateSpans) {
+      const fixed = staticString(span.expression, resolver);
+      const part = fixed === undefined ? defaultedString(span.expression, resolver, configFiles, depth + 1) : undefined;
+      if (fixed === undefined && !part) return undefined;
+      assumed ??= part;
+      value += (fixed ?? part!.value) + span.literal.text;
+    }
+    return assumed && { value, from: assumed.from, at: assumed.at };
+  }
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && /^(get|getOrThrow)$/.test(e.expression.name.text) && /config/i.test(e.expression.expression.getText())) {
     const key = e.arguments[0] && staticString(e.arguments[0], resolver);
     return key ? namespaceDefault(key, resolver, configFiles, depth) : undefined;

@@ -180,8 +180,10 @@ describe('hono: routes and guard chains', () => {
   // nnsi/hono-practice (holdout7): `app.route('/api/v1', createApiV1Route())` where the builder's guard is a parameter
   // with a default (every route unknown); `for (const path of [...]) app.use(path, limiter)` read the loop variable
   // as middleware; the sub-app's scope checks on `${prefix}/*` (unreadable) reached every route mounted after it.
-  it('a builder\'s guard given as a parameter default; use() paths from a loop; a sub-app middleware on an unreadable path stays in the sub-app', async () => {
+  it('a builder\'s guard given as a parameter default; use() paths from a loop; a sub-app middleware on an unreadable path stays in the sub-app; a mount path at its environment default', async () => {
     expect(await routeLines(fixture('hono', 'app-builders'))).toEqual([
+      'GET /api/v1/catalogue unprotected',
+      'GET /api/v1/reports protected',
       'GET /preview/notes unknown',
       'GET /status unprotected',
       'GET /v1/notes protected',
@@ -192,6 +194,11 @@ describe('hono: routes and guard chains', () => {
     const routes = await routesOf('app-builders');
     expect(routes.find((r) => r.path === '/v1/notes')!.auth.guards[0]!.evidence).toMatch(/\(the default of parameter `auth`\)$/);
     expect(routes.find((r) => r.path === '/preview/notes')!.auth.reason).toBe('auth is passed in as a parameter');
+    // MakFly/headless-kit (holdout8): `` app.route(`/api/${apiVersion}/cart`, cart) `` with `apiVersion = process.env.API_VERSION
+    // || 'v1'` was a computed path, and every sub-app's `use('*', ...)` covered every other one's routes.
+    expect(routes.find((r) => r.path === '/api/v1/catalogue')!.auth.reason).toContain(
+      "the mount path is assumed to be \"/api/v1/catalogue\", the default of `process.env.API_VERSION || 'v1'`",
+    );
   });
 
   // qaws7791/turbo-hono-next (holdout7): route contracts live in a workspace package (`createRoute({ method, path })`)

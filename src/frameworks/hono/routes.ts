@@ -4,6 +4,7 @@ import { locOf, snippet } from '../../syntax/loc.js';
 import { isFunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString, staticStrings } from '../../syntax/strings.js';
+import { defaultedString } from '../../syntax/config-defaults.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
 import { joinPaths, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
@@ -116,7 +117,7 @@ export class HonoRouteComposer {
           for (const expr of entry.items) active.push({ expr, pattern, unreadable, level, site: entry.call });
         }
       } else if (entry.kind === 'mount') {
-        const mountPath = staticString(entry.path, this.ctx.resolver) ?? DYNAMIC;
+        const mountPath = staticString(entry.path, this.ctx.resolver) ?? this.assumedMountPath(entry) ?? DYNAMIC;
         const childPrefix = joinPaths(prefix, base, mountPath);
         for (const child of this.childrenOf(entry)) {
           if (!this.mountedInTime(entry, child)) continue;
@@ -125,6 +126,17 @@ export class HonoRouteComposer {
       } else this.addRoutes(entry, app, root, prefix, active, mounts);
     }
     seen.delete(app);
+  }
+
+  /** Notes on mount paths taken at their configuration default, by the route() call. */
+  private readonly assumedMounts = new Map<ts.CallExpression, string>();
+
+  /** `` app.route(`/api/${apiVersion}`, sub) `` with `apiVersion = process.env.API_VERSION || 'v1'`: the default, noted. */
+  private assumedMountPath(entry: MountEntry): string | undefined {
+    const assumed = defaultedString(entry.path, this.ctx.resolver, () => []);
+    if (!assumed) return undefined;
+    this.assumedMounts.set(entry.call, `the mount path is assumed to be ${JSON.stringify(assumed.value)}, the default of \`${assumed.from}\``);
+    return assumed.value;
   }
 
   /** `route()` copies the sub-app's routes when it runs; a sub-app with nothing registered yet contributes nothing. */
@@ -165,7 +177,12 @@ export class HonoRouteComposer {
       let auth = authServer && !links.some((l) => l.verdict === 'guard')
         ? { status: 'public' as const, guards: [], reason: `Better Auth's own endpoints (${snippet(authServer, 50)}): the auth server checks credentials itself` }
         : statusOfChain(links, unresolved);
-      const assumed = [...new Set([entry, ...mounts.map((m) => m.entry)].flatMap((e) => basePathCalls(e.call, this.ctx.resolver)).flatMap((c) => this.apps.assumedBasePaths.get(c) ?? []))];
+      const assumed = [
+        ...new Set([
+          ...[entry, ...mounts.map((m) => m.entry)].flatMap((e) => basePathCalls(e.call, this.ctx.resolver)).flatMap((c) => this.apps.assumedBasePaths.get(c) ?? []),
+          ...mounts.flatMap((m) => this.assumedMounts.get(m.entry.call) ?? []),
+        ]),
+      ];
       if (assumed.length) auth = { ...auth, reason: [auth.reason, ...assumed].filter(Boolean).join('; ') };
       for (const method of entry.methods ?? [DYNAMIC]) {
         const record: RouteRecord = {

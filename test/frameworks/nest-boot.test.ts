@@ -251,4 +251,22 @@ describe('nest: reported paths are the paths Nest maps', () => {
       await status('GET', '/api/health'),
     ]).toEqual([401, 200, 401, 200, 201, 200]);
   }, 600_000);
+
+  // staart/api (holdout8): `@Public()` written by hand with `Reflect.defineMetadata(KEY, true, target)` on the class or
+  // the method, read as `get(KEY, getClass()) || get(KEY, getHandler())`: 14 sign-in routes read protected.
+  it('a hand-written opt-out decorator on a class or a method, read from either: statuses hold at run time', async () => {
+    const dir = fixture('nest', 'handwritten-opt-out');
+    const b = await bootNestFixture(dir);
+    booted.push(b);
+    expect(await reported(dir)).toEqual(b.mapped);
+    const { routes } = await listRoutes({ paths: [dir], cwd: repoRoot, missingAuth: 'strict' });
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status}`).sort()).toEqual([
+      'GET /users protected',
+      'GET /users/count public',
+      'GET /users/export protected',
+      'POST /auth/login public',
+    ]);
+    const status = async (method: string, path: string) => (await fetch(`${b.app.url}${path}`, { method })).status;
+    expect([await status('POST', '/auth/login'), await status('GET', '/users'), await status('GET', '/users/count'), await status('GET', '/users/export')]).toEqual([201, 401, 200, 401]);
+  }, 600_000);
 });

@@ -438,7 +438,9 @@ function modeOfRead(read: ts.CallExpression): Pick<KeyRead, 'mode' | 'includes'>
     ts.isAwaitExpression(top.parent) ||
     ts.isParenthesizedExpression(top.parent) ||
     ts.isAsExpression(top.parent) ||
-    (ts.isBinaryExpression(top.parent) && top.parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken && top.parent.left === top)
+    (ts.isBinaryExpression(top.parent) && top.parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken && top.parent.left === top) ||
+    // `const skip = get(KEY, getClass()) || get(KEY, getHandler())`: either one set sets what is tested.
+    (ts.isBinaryExpression(top.parent) && top.parent.operatorToken.kind === ts.SyntaxKind.BarBarToken)
   ) {
     top = top.parent;
   }

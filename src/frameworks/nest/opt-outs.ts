@@ -100,7 +100,23 @@ function setsIn(expr: ts.Expression, resolver: Resolver, depth: number, bound: B
     const v = resolver.value(e);
     if (v.kind === 'node' && v.node !== e && ts.isCallExpression(v.node)) return setsIn(v.node, resolver, depth + 1);
   }
+  // A decorator written by hand: `(target, key, descriptor) => { Reflect.defineMetadata(KEY, true, descriptor.value) }`.
+  if (isFunctionNode(e)) return definedMetadata(e, resolver, bound);
   return [];
+}
+
+/** `Reflect.defineMetadata(KEY, value, target)` calls in a hand-written decorator: the metadata it sets. */
+function definedMetadata(fn: FunctionNode, resolver: Resolver, bound: BoundArguments): Omit<MetadataSet, 'decorator'>[] {
+  const out: Omit<MetadataSet, 'decorator'>[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && unwrap(n.expression).getText() === 'Reflect.defineMetadata' && n.arguments[0]) {
+      const key = keyOf(n.arguments[0], resolver);
+      if (key) out.push({ key, isTrue: Boolean(n.arguments[1]) && boundLiteral(n.arguments[1]!, bound) === true });
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return out;
 }
 
 interface ListedDecorator {

@@ -421,6 +421,12 @@ class SkipEvaluator {
       case 'request':
         return { kind: 'request' };
     }
+    // `entry.slice(0, -1)`: a literal cut by literal bounds.
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'slice') {
+      const text = this.value(e.expression.expression);
+      const bounds = e.arguments.map((a) => numberOf(a));
+      if (text.kind === 'lit' && typeof text.value === 'string' && bounds.every((b) => b !== undefined)) return { kind: 'lit', value: text.value.slice(...(bounds as number[])) };
+    }
     // WHITELIST.filter((u) => !denied.includes(u)): judged on the whole list.
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && LIST_SUBSETS.has(e.expression.name.text)) {
       const list = this.value(e.expression.expression);
@@ -463,6 +469,10 @@ class SkipEvaluator {
     if (ts.isCallExpression(base) && ts.isPropertyAccessExpression(base.expression) && base.expression.name.text === 'split' && ts.isNumericLiteral(index)) {
       const separator = base.arguments[0] && unwrap(base.arguments[0]);
       const subject = this.value(base.expression.expression);
+      // `request.url.split('?')[0]`: the URL without its query string.
+      if (separator && ts.isStringLiteralLike(separator) && separator.text === '?' && index.text === '0' && (subject.kind === 'url' || subject.kind === 'pathname')) {
+        return { kind: 'pathname', path: subject.path };
+      }
       if (!separator || !ts.isStringLiteralLike(separator) || separator.text !== '/' || (subject.kind !== 'url' && subject.kind !== 'pathname')) return undefined;
       const segment = subject.path.split('/')[Number(index.text)];
       if (segment === undefined) return { kind: 'lit', value: undefined };
@@ -549,6 +559,8 @@ class SkipEvaluator {
       this.example ??= inner.example;
       return truth;
     }
+    const helped = this.depth < 3 ? this.helperTruth(call) : undefined;
+    if (helped) return helped;
     const callee = unwrap(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) return this.opaque(call);
     const name = callee.name.text;
@@ -570,13 +582,12 @@ class SkipEvaluator {
     if (LIST_TESTS.has(name) && arg) {
       const list = this.value(callee.expression);
       const cb = unwrap(arg);
-      const test = isFunctionNode(cb) ? singleExpression(cb) : undefined;
       const param = isFunctionNode(cb) ? cb.parameters[0] : undefined;
-      if ((list.kind === 'list' || list.kind === 'patterns') && test && param && ts.isIdentifier(param.name)) {
+      if ((list.kind === 'list' || list.kind === 'patterns') && isFunctionNode(cb) && isEvaluable(cb) && param && ts.isIdentifier(param.name)) {
         const entries: Val[] = list.kind === 'list' ? list.values.map((value) => ({ kind: 'lit', value })) : list.values.map((pattern) => ({ kind: 'pattern', pattern }));
         const each = entries.map((entry) => {
           this.bindings.set(param, entry);
-          return this.truth(test);
+          return this.bodyTruth(cb);
         });
         this.bindings.delete(param);
         return name === 'every' ? each.reduce(and, 'T') : each.reduce(or, 'F');
@@ -599,6 +610,11 @@ class SkipEvaluator {
       if (subject.kind === 'request') return 'M';
       if (needle.kind !== 'lit' || typeof needle.value !== 'string') return this.opaque(call);
       const text = needle.value;
+      // An entry of the list being tested: `entry.endsWith('*')`.
+      if (subject.kind === 'lit' && typeof subject.value === 'string') {
+        const v = subject.value;
+        return (name === 'startsWith' ? v.startsWith(text) : name === 'endsWith' ? v.endsWith(text) : v.includes(text)) ? 'T' : 'F';
+      }
       if (subject.kind === 'routePath') {
         const p = this.route.path;
         return (name === 'startsWith' ? p.startsWith(text) : name === 'endsWith' ? p.endsWith(text) : p.includes(text)) ? 'T' : 'F';
@@ -621,6 +637,33 @@ class SkipEvaluator {
       }
     }
     return this.opaque(call);
+  }
+
+  /**
+   * `isWhitelisted(pathname)`: a project function handed values the evaluator knows (the path, a literal), whose
+   * body is one test, judged with its parameters bound to them.
+   */
+  private helperTruth(call: ts.CallExpression): Truth | undefined {
+    const callee = this.resolver.value(call.expression);
+    const helper = callee.kind === 'node' ? unwrap(callee.node) : undefined;
+    if (!helper || !isFunctionNode(helper) || helper === this.fn || !isEvaluable(helper) || !call.arguments.length) return undefined;
+    const values = call.arguments.map((a) => this.value(a));
+    if (values.some((v) => v.kind === 'unknown')) return undefined;
+    const inner = new SkipEvaluator(helper, this.route, this.resolver, this.depth + 1);
+    helper.parameters.forEach((p, i) => values[i] && inner.bindings.set(p, values[i]!));
+    const truth = inner.bodyTruth(helper);
+    this.example ??= inner.example;
+    return truth;
+  }
+
+  /** What a function of one test returns: `(p) => test`, `{ return test }`, or `{ if (c) return a; return b }`. */
+  bodyTruth(fn: FunctionNode): Truth {
+    const single = singleExpression(fn);
+    if (single) return this.truth(single);
+    const branches = ifReturnBranches(fn);
+    if (!branches) return 'U';
+    const test = this.truth(branches.test);
+    return or(and(test, this.truth(branches.then)), and(not(test), this.truth(branches.otherwise)));
   }
 
   /**
@@ -714,6 +757,30 @@ function singleExpression(fn: FunctionNode): ts.Expression | undefined {
   if (!ts.isBlock(body)) return body as ts.Expression;
   const [only] = body.statements;
   return body.statements.length === 1 && only && ts.isReturnStatement(only) ? only.expression : undefined;
+}
+
+/** `{ if (test) return a; return b; }`: the test and both answers. */
+function ifReturnBranches(fn: FunctionNode): { test: ts.Expression; then: ts.Expression; otherwise: ts.Expression } | undefined {
+  const body = fn.body;
+  if (!body || !ts.isBlock(body) || body.statements.length !== 2) return undefined;
+  const [first, second] = body.statements;
+  if (!first || !second || !ts.isIfStatement(first) || first.elseStatement || !ts.isReturnStatement(second) || !second.expression) return undefined;
+  const then = ts.isBlock(first.thenStatement) && first.thenStatement.statements.length === 1 ? first.thenStatement.statements[0] : first.thenStatement;
+  if (!then || !ts.isReturnStatement(then) || !then.expression) return undefined;
+  return { test: first.expression, then: then.expression, otherwise: second.expression };
+}
+
+/** A function whose answer the evaluator can read: one expression, or one `if` returning and a return after it. */
+function isEvaluable(fn: FunctionNode): boolean {
+  return !!singleExpression(fn) || !!ifReturnBranches(fn);
+}
+
+/** `0`, `-1`: a literal number. */
+function numberOf(e: ts.Expression): number | undefined {
+  const u = unwrap(e);
+  if (ts.isNumericLiteral(u)) return Number(u.text);
+  if (ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(u.operand)) return -Number(u.operand.text);
+  return undefined;
 }
 
 /** `const x = init` declared inside the guard: its initializer. */

@@ -85,10 +85,10 @@ function inSignInArea(path: string): boolean {
 const SIGN_IN_AREA = /^(auth|oauth|oauth2|sso|login|logout|log-in|log-out|signin|signout|sign-in|sign-out|session|sessions)$/i;
 
 const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writes-account', 'skip-bypass']);
-// Signing up creates the account's first records (an organisation, a profile); signing in with a passkey updates its
+// Signing up creates the account's first records (an organisation, a profile); signing in looks the account up, and with a passkey updates its
 // counter: the caller's own records, picked by the credential. Changing an account the client names is not this.
-const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings', 'reads-owned-data', 'writes-owned-data']);
-const SIGNED_TOLERATES = new Set<EvidenceKind>(['reads-owned-data', 'writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
+const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings', 'reads-owned-data', 'lists-accounts', 'writes-owned-data']);
+const SIGNED_TOLERATES = new Set<EvidenceKind>(['reads-owned-data', 'lists-accounts', 'writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
 /** What the handler itself does or is: outweighs public-looking evidence. The rest is about its neighbours. */
 const STRONG = new Set<EvidenceKind>(['skip-bypass', 'reads-principal', 'reads-owned-data', 'lists-accounts', 'writes-owned-data', 'writes-account', 'administrative', 'unverified-webhook', 'exposes-environment']);
 

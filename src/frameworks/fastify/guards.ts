@@ -42,16 +42,38 @@ export class FastifyGuardClassifier {
     if (matchesGuardSpec(this.ctx, expr, config.guards)) return { verdict: 'guard', evidence: 'named as a guard in the config' };
     if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
     const e = unwrap(expr);
-    if (ts.isArrayLiteralExpression(e)) return this.all(e.elements.filter((x): x is ts.Expression => !ts.isSpreadElement(x)), scope, depth, e);
+    if (ts.isArrayLiteralExpression(e)) {
+      // `[...requireTenant]` with `requireTenant = [requireAuth, resolveTenant]`: the hooks the constants list.
+      const listed = this.listed(e, 0);
+      if (listed) return this.all(listed, scope, depth, undefined);
+      return this.all(e.elements.filter((x): x is ts.Expression => !ts.isSpreadElement(x)), scope, depth, e);
+    }
     if (ts.isCallExpression(e)) return this.classifyCall(e, scope, depth);
     const decorated = this.decoratorOf(e, scope, depth);
     if (decorated) return decorated;
     return this.classifyValue(this.ctx.resolver.value(e), e, scope, depth);
   }
 
+  /** The elements of a hook list, spreads of constant lists expanded; undefined when a spread cannot be read. */
+  private listed(list: ts.ArrayLiteralExpression, depth: number): ts.Expression[] | undefined {
+    const out: ts.Expression[] = [];
+    for (const el of list.elements) {
+      if (!ts.isSpreadElement(el)) {
+        out.push(el);
+        continue;
+      }
+      const v = this.ctx.resolver.value(el.expression);
+      const inner = v.kind === 'node' ? unwrap(v.node) : undefined;
+      const expanded = inner && ts.isArrayLiteralExpression(inner) && depth < 4 ? this.listed(inner, depth + 1) : undefined;
+      if (!expanded) return undefined;
+      out.push(...expanded);
+    }
+    return out;
+  }
+
   /** Every hook in a list runs in order: one guard protects; otherwise any unknown makes the list unknown. */
-  private all(items: ts.Expression[], scope: FastifyContext, depth: number, at: ts.Node): Verdict {
-    if (ts.isArrayLiteralExpression(at) && at.elements.some(ts.isSpreadElement)) {
+  private all(items: ts.Expression[], scope: FastifyContext, depth: number, at: ts.Node | undefined): Verdict {
+    if (at && ts.isArrayLiteralExpression(at) && at.elements.some(ts.isSpreadElement)) {
       const rest = items.map((i) => this.classify(i, scope, depth + 1));
       return rest.find((v) => v.verdict === 'guard') ?? { verdict: 'unknown', reason: `${snippet(at)} spreads a list the scan cannot read` };
     }

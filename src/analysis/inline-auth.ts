@@ -392,7 +392,14 @@ function refusesWithoutCredential(cond: ts.Expression): boolean {
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return refusesWithoutCredential(e.left) || refusesWithoutCredential(e.right);
   if (!ts.isPrefixUnaryExpression(e) || e.operator !== ts.SyntaxKind.ExclamationToken) return false;
   const operand = unwrap(e.operand);
-  return ts.isIdentifier(operand) && CREDENTIAL.test(operand.text) && !OTHER_TOKEN.test(operand.text) && fromCredentialCarrier(operand, 0);
+  return ts.isIdentifier(operand) && CREDENTIAL.test(operand.text) && !OTHER_TOKEN.test(operand.text) && !readsOtherToken(operand) && fromCredentialCarrier(operand, 0);
+}
+
+/** `const token = request.cookies.refreshToken`: whatever the local is called, it holds a sign-in step's own token. */
+function readsOtherToken(id: ts.Identifier): boolean {
+  const decl = findDeclaration(id.text, id);
+  const source = decl && sourceOf(decl);
+  return !!source && OTHER_TOKEN.test(source.getText());
 }
 
 /** Tokens that are not the caller's sign-in: a refresh token is what a sign-in step exchanges; the others are links' capabilities. */

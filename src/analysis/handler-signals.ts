@@ -211,6 +211,14 @@ const GENERIC_COMPARE = new Set(['compare', 'compareSync']);
 const RENDERS = new Set(['render', 'view', 'html']);
 const SENDS_FILE = new Set(['sendFile', 'sendfile', 'download']);
 
+/** A call that checks a webhook's signature (`stripe.webhooks.constructEvent`, `connection.verifyWebhook(req)`, a helper given the signing secret). */
+export function isSignatureCheck(call: ts.CallExpression): boolean {
+  const callee = call.expression;
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  if (!name) return false;
+  return SIGNATURE.test(name) || (name === 'verify' && /webhook|svix|signature/i.test(callee.getText())) || handsRequestWithSecret(call);
+}
+
 /** A call given the request (its body, raw body or headers) and the webhook's signing secret, as values. */
 function handsRequestWithSecret(call: ts.CallExpression): boolean {
   const values = call.arguments.filter((a) => !isFunctionNode(unwrap(a)));

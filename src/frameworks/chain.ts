@@ -22,6 +22,10 @@ export function statusOfChain(links: ChainLink[], unresolved: string[] = []): Ro
   if (guards.length && guards.every((g) => g.signIn) && !links.some((l) => l.verdict === 'unknown')) {
     return { status: 'public', guards: [], reason: `sign-in step: ${guards[0].name} (${guards[0].signIn})` };
   }
+  // Only checks of a webhook's sender: the route takes events from a service, not requests from users.
+  if (guards.length && guards.every((g) => g.verifiesSender) && !links.some((l) => l.verdict === 'unknown')) {
+    return { status: 'public', guards: [], reason: `webhook: ${guards[0].name} checks the sender (${guards[0].verifiesSender})` };
+  }
   if (guards.length) return { status: 'protected', guards };
   const reasons = [...unresolved, ...links.flatMap((l) => (l.verdict === 'unknown' ? [l.reason] : []))];
   if (reasons.length) return { status: 'unknown', guards: [], reason: [...new Set(reasons)].join('; ') };

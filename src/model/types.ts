@@ -33,6 +33,11 @@ export interface Guard {
    * `AuthGuard('google')`): a route guarded only by such steps is a sign-in endpoint, public by design.
    */
   signIn?: string;
+  /**
+   * Set when the guard checks a webhook's sender (its signature) rather than a user (`verifyWebhookRequest` calling
+   * `connection.verifyWebhook(request)`): a route guarded only by such checks is a webhook, public by design.
+   */
+  verifiesSender?: string;
 }
 
 /**

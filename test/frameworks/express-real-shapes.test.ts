@@ -225,17 +225,20 @@ describe('express: shapes from real projects', () => {
   // advplyr/audiobookshelf (holdout7): POST /login behind `authRateLimiter` (a factory that caches what it built and
   // returns the cache first) and passport 'local' was shown protected, the limiter being unknown; the OIDC callback,
   // an inline middleware handing the request to passport's 'openid-client' strategy, too.
-  it('sign-in steps written as middleware are public; a caching factory is read through what it builds', async () => {
+  it('sign-in steps and webhook sender checks written as middleware are public; a caching factory is read through what it builds', async () => {
     expect(await routeLines(fixture('express', 'sign-in-middleware'))).toEqual([
       'GET /auth/link/:token public',
       'GET /auth/openid/callback public',
       'GET /settings protected',
       'POST /login public',
+      'POST /webhooks/partner public',
     ]);
     const { routes } = await listRoutes({ paths: [fixture('express', 'sign-in-middleware')], cwd: repoRoot });
     const reasons = Object.fromEntries(routes.map((r) => [`${r.method} ${r.path}`, r.auth.reason]));
     expect(reasons['GET /auth/openid/callback']).toBe("sign-in step: inline middleware (passport strategy 'openid-client' signs the caller in)");
     expect(reasons['GET /auth/link/:token']).toBe("sign-in step: inline middleware (starts the caller's session (req.logIn()))");
+    // automatisch (holdout8): a middleware that refuses unless the webhook's signature checks out guards no user.
+    expect(reasons['POST /webhooks/partner']).toBe('webhook: verifyPartnerWebhook checks the sender (verifyWebhookSignature(req))');
   });
 
   it('a step the scan cannot read is taken for what its name ends with: a limiter, even one named for sign-in, is no guard', async () => {

@@ -2,9 +2,9 @@
 // lists is requested without credentials, and the scan's status must match what Express did. A route the scan
 // calls protected is refused (401/403, or a redirect to a login page); one it calls unprotected or public reaches
 // its handler (anything but a refusal or a 404, which would also say its composed path is wrong); one open only
-// through a crafted URL (a skip-list bypass) is asked through that URL; a sign-in step must answer, whichever
-// way. Unknown routes make no claim and are not checked. A fixture that cannot boot here is listed below with the
-// reason.
+// through a crafted URL (a skip-list bypass) is asked through that URL; a sign-in step or a webhook's sender check
+// must answer, whichever way. Unknown routes make no claim and are not checked. A fixture that cannot boot here is
+// listed below with the reason.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listRoutes } from '../../src/api.js';
@@ -57,9 +57,9 @@ describe('express: the static status agrees with real Express for every bootable
           const refused = res.status === 401 || res.status === 403 || (res.status >= 300 && res.status < 400 && /login|signin|auth/i.test(location));
           // A wildcard route's handler (a library's own endpoints) may itself answer 404 for a sub-path it lacks.
           const outcome = refused ? 'refused' : res.status === 404 && !r.path.includes('*') ? 'not found' : 'reached';
-          // A sign-in step is public, and it turns away a request that brings no credentials to sign in with: it
-          // must answer (either way), not be missing.
-          const signIn = r.auth.status === 'public' && r.auth.reason?.startsWith('sign-in step');
+          // A sign-in step (or a webhook's sender check) is public, and it turns away a request that brings no
+          // credentials to sign in with (no signature): it must answer (either way), not be missing.
+          const signIn = r.auth.status === 'public' && /^(sign-in step|webhook):/.test(r.auth.reason ?? '');
           observed.push(`${r.method} ${r.path} ${signIn && outcome !== 'not found' ? 'answered' : outcome}`);
           expected.push(`${r.method} ${r.path} ${signIn ? 'answered' : r.auth.status === 'protected' ? 'refused' : 'reached'}`);
         }

@@ -2,6 +2,7 @@ import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
 import { refusalsOffAt } from '../../analysis/factory-flags.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
+import { isSignatureCheck } from '../../analysis/handler-signals.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal, findHelperStatusRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, deploymentSwitch, neverRefuses } from '../../analysis/optional-auth.js';
@@ -16,7 +17,7 @@ import { AUTH_SOUNDING, knownExpressMiddleware, otherConcern } from './known-mid
 
 export type Verdict =
   /** `skips`: conditions on the request's path or method under which the guard lets the request through. */
-  | { verdict: 'guard'; evidence: string; skips?: HookSkip[]; signIn?: string }
+  | { verdict: 'guard'; evidence: string; skips?: HookSkip[]; signIn?: string; verifiesSender?: string }
   | { verdict: 'none'; why: string }
   | { verdict: 'unknown'; reason: string };
 
@@ -385,7 +386,10 @@ export class ExpressMiddlewareClassifier {
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
       const { skips } = findHookSkips(fn, 2, this.ctx.resolver);
       const signIn = this.signsIn(fn);
-      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(skips.length ? { skips } : {}), ...(signIn ? { signIn } : {}) };
+      // `if (!(await connection.verifyWebhook(request))) return res.status(401)`: a webhook's sender, not a user.
+      const sender = callsIn(fn).find(isSignatureCheck);
+      const verifiesSender = sender ? snippet(sender, 50) : undefined;
+      return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(skips.length ? { skips } : {}), ...(signIn ? { signIn } : {}), ...(verifiesSender ? { verifiesSender } : {}) };
     }
     // Delegation to a known guard library or to a project function that refuses (one call deep).
     for (const call of callsIn(fn)) {

@@ -295,6 +295,7 @@ export class ExpressRouteComposer {
         evidence: v.evidence,
         ...(bound.length ? { bindsParams: bound } : {}),
         ...(v.signIn ? { signIn: v.signIn } : {}),
+        ...(v.verifiesSender ? { verifiesSender: v.verifiesSender } : {}),
       };
       return { verdict: 'guard', guard };
     }

@@ -211,6 +211,11 @@ const GENERIC_COMPARE = new Set(['compare', 'compareSync']);
 const RENDERS = new Set(['render', 'view', 'html']);
 const SENDS_FILE = new Set(['sendFile', 'sendfile', 'download']);
 
+/** A function named for checking a webhook's signature: `verifySlackSignature`, `validateWebhook`, `checkHmac`. */
+export function isSignatureCheckName(name: string): boolean {
+  return SIGNATURE.test(name);
+}
+
 /** A call that checks a webhook's signature (`stripe.webhooks.constructEvent`, `connection.verifyWebhook(req)`, a helper given the signing secret). */
 export function isSignatureCheck(call: ts.CallExpression): boolean {
   const callee = call.expression;

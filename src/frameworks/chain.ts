@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { unwrap } from '../syntax/resolve.js';
 import type { Guard, RouteAuth } from '../model/types.js';
 import { AUTH_SOUNDING } from './express/known-middleware.js';
 
@@ -96,4 +97,11 @@ export function scopeCovers(scope: string, path: string): boolean {
 /** Stable route id: never line numbers, so it survives edits above the route. */
 export function routeId(framework: string, method: string, path: string, handlerFile: string, handlerName?: string): string {
   return `${framework} ${method} ${path} ${handlerFile}#${handlerName ?? ''}`;
+}
+
+/** `verifySlackSignature`, `auth.verifyWebhook(...)`: the last name an expression calls or reads. */
+export function lastNameOf(expr: ts.Expression): string {
+  const e = unwrap(expr);
+  const target = ts.isCallExpression(e) ? unwrap(e.expression) : e;
+  return ts.isPropertyAccessExpression(target) ? target.name.text : ts.isIdentifier(target) ? target.text : '';
 }

@@ -1,3 +1,4 @@
+import { isSignatureCheckName } from '../../analysis/handler-signals.js';
 import { ts } from 'ts-morph';
 import type { Guard, RouteAuth } from '../../model/types.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
@@ -5,7 +6,7 @@ import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { joinPaths, notAGuard, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, lastNameOf, notAGuard, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { skipLink } from '../skip-links.js';
 import { continuesWith } from '../../analysis/guard-evidence.js';
@@ -295,7 +296,7 @@ export class ExpressRouteComposer {
         evidence: v.evidence,
         ...(bound.length ? { bindsParams: bound } : {}),
         ...(v.signIn ? { signIn: v.signIn } : {}),
-        ...(v.verifiesSender ? { verifiesSender: v.verifiesSender } : {}),
+        ...(v.verifiesSender || isSignatureCheckName(lastNameOf(expr)) ? { verifiesSender: v.verifiesSender ?? `named for it: ${lastNameOf(expr)}` } : {}),
       };
       return { verdict: 'guard', guard };
     }

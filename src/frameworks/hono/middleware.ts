@@ -11,6 +11,7 @@ import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
 import { AUTH_SOUNDING, otherConcern } from '../express/known-middleware.js';
+import { isSignatureCheck } from '../../analysis/handler-signals.js';
 import type { HonoApps } from './apps.js';
 import { knownHonoMiddleware } from './known-middleware.js';
 
@@ -22,6 +23,8 @@ export type Verdict =
       skips?: HookSkip[];
       /** hono/combine except(paths, guard): the guard is skipped for requests matching these patterns; 'dynamic' when a function decides. */
       except?: string[] | 'dynamic';
+      /** The middleware checks a webhook's signature, not a user (see Guard.verifiesSender). */
+      verifiesSender?: string;
     }
   | { verdict: 'none'; why: string }
   | { verdict: 'unknown'; reason: string };
@@ -189,7 +192,9 @@ export class HonoMiddlewareClassifier {
       const offNote = gate ? `; ${gate.off}` : '';
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
-      return withSkips({ verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}` });
+      // `if (!verifySlackSignature(...)) return c.json(..., 401)`: a webhook's sender, not a user.
+      const sender = callsIn(fn).find(isSignatureCheck);
+      return withSkips({ verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(sender ? { verifiesSender: snippet(sender, 50) } : {}) });
     }
     for (const call of callsIn(fn)) {
       const callee = this.ctx.resolver.value(call.expression);

@@ -5,8 +5,9 @@ import { isFunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString, staticStrings } from '../../syntax/strings.js';
 import { defaultedString } from '../../syntax/config-defaults.js';
+import { isSignatureCheckName } from '../../analysis/handler-signals.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { joinPaths, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, lastNameOf, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { skipLink } from '../skip-links.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
@@ -216,7 +217,10 @@ export class HonoRouteComposer {
       // Hono's c.req.path is the whole path, whatever the app's mount: no mount to strip.
       const skipped = skipLink(isFunctionNode(unwrap(expr)) ? 'inline middleware' : snippet(expr), v.skips ?? [], { path, methods, config: undefined }, this.ctx.resolver);
       if (skipped) return skipped;
-      return { verdict: 'guard', guard: { name: snippet(expr), kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence } };
+      // `verifySlackSignature`: a middleware named for the signature it checks is a sender check whatever its body.
+      const sender = v.verifiesSender ?? (isSignatureCheckName(lastNameOf(expr)) ? `named for it: ${lastNameOf(expr)}` : undefined);
+      const guard: Guard = { name: snippet(expr), kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence, ...(sender ? { verifiesSender: sender } : {}) };
+      return { verdict: 'guard', guard };
     }
     if (v.verdict === 'unknown') return { verdict: 'unknown', reason: v.reason };
     return notAGuard(snippet(expr), v.why);
@@ -273,3 +277,4 @@ function registrationLoc(call: ts.CallExpression, root: string): SourceLoc {
 function isInside(node: ts.Node, container: ts.Node): boolean {
   return node.getStart() >= container.getStart() && node.getEnd() <= container.getEnd() && node.getSourceFile() === container.getSourceFile();
 }
+

@@ -224,6 +224,27 @@ export function isSignatureCheck(call: ts.CallExpression): boolean {
   return SIGNATURE.test(name) || (name === 'verify' && /webhook|svix|signature/i.test(callee.getText())) || handsRequestWithSecret(call);
 }
 
+/**
+ * The signature check a middleware makes when that is its only check: it refuses unless a webhook's signature
+ * holds, and never reads a user's credentials (the Authorization header, a session) nor records a caller
+ * (`req.user = ...`, `c.set('user', ...)`). A JWT middleware calling `verifyTokenSignature(...)` is not this.
+ */
+export function senderCheckIn(fn: FunctionNode): ts.CallExpression | undefined {
+  if (!fn.body) return undefined;
+  if (USER_CREDENTIALS.test(fn.body.getText())) return undefined;
+  let found: ts.CallExpression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && isSignatureCheck(n)) found = n;
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
+}
+
+/** What a middleware that checks users reads or sets. */
+const USER_CREDENTIALS = /authorization|\bsession\b|\.user\s*=|set\(\s*['"](user|session|auth)|cookies?\b|bearer/i;
+
 /** A call given the request (its body, raw body or headers) and the webhook's signing secret, as values. */
 function handsRequestWithSecret(call: ts.CallExpression): boolean {
   const values = call.arguments.filter((a) => !isFunctionNode(unwrap(a)));

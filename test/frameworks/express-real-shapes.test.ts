@@ -229,6 +229,7 @@ describe('express: shapes from real projects', () => {
     expect(await routeLines(fixture('express', 'sign-in-middleware'))).toEqual([
       'GET /auth/link/:token public',
       'GET /auth/openid/callback public',
+      'GET /billing protected',
       'GET /settings protected',
       'POST /login public',
       'POST /webhooks/partner public',

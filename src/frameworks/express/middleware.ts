@@ -2,7 +2,7 @@ import { isInputValidation, VALIDATION_NOT_GUARD } from '../chain.js';
 import { ts } from 'ts-morph';
 import { refusalsOffAt } from '../../analysis/factory-flags.js';
 import { signInStrategy } from '../../analysis/sign-in-strategies.js';
-import { isSignatureCheck } from '../../analysis/handler-signals.js';
+import { senderCheckIn } from '../../analysis/handler-signals.js';
 import { refusesOnlyForOtherReasons } from '../../analysis/non-identity-refusal.js';
 import { callsIn, continuesWith, findCredentialRefusal, findRefusal, findHelperStatusRefusal } from '../../analysis/guard-evidence.js';
 import { passesWithoutCredentials, deploymentSwitch, neverRefuses } from '../../analysis/optional-auth.js';
@@ -48,6 +48,9 @@ function madeValues(factory: FunctionNode): ts.Expression[] {
   return made.length ? made : returned;
 }
 
+/** Tests of who the caller is, or of the credentials they sent. */
+const CALLER_TEST = /\b(user|session|auth\w*|token|isAuthenticated|principal|currentUser)\b/i;
+
 /**
  * A `next()` the wrapper calls under a test that is not one of its route skips, nor a deployment setting
  * (`if (statusPage.isPublished) next()`): the test, when there is one.
@@ -62,7 +65,10 @@ function passesOnOtherTests(wrapper: FunctionNode, skips: readonly HookSkip[]): 
     if (ts.isCallExpression(n) && n.arguments.length === 0 && ts.isIdentifier(n.expression) && findDeclaration(n.expression.text, n.expression) === nextParam) {
       const test = ts.findAncestor(n, (a) => a === wrapper || ts.isIfStatement(a) || ts.isConditionalExpression(a));
       const condition = test && (ts.isIfStatement(test) || ts.isConditionalExpression(test)) ? (ts.isIfStatement(test) ? test.expression : test.condition) : undefined;
-      if (condition && !skipTests.has(condition) && !/process\.env|config|settings|options/i.test(condition.getText())) found = snippet(condition, 50);
+      // A deployment setting is the deployment's choice; a caller already signed in (`if (req.user) next()`) was checked.
+      if (condition && !skipTests.has(condition) && !/process\.env|config|settings|options/i.test(condition.getText()) && !CALLER_TEST.test(condition.getText())) {
+        found = snippet(condition, 50);
+      }
     }
     ts.forEachChild(n, visit);
   };
@@ -387,7 +393,7 @@ export class ExpressMiddlewareClassifier {
       const { skips } = findHookSkips(fn, 2, this.ctx.resolver);
       const signIn = this.signsIn(fn);
       // `if (!(await connection.verifyWebhook(request))) return res.status(401)`: a webhook's sender, not a user.
-      const sender = callsIn(fn).find(isSignatureCheck);
+      const sender = senderCheckIn(fn);
       const verifiesSender = sender ? snippet(sender, 50) : undefined;
       return { verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(skips.length ? { skips } : {}), ...(signIn ? { signIn } : {}), ...(verifiesSender ? { verifiesSender } : {}) };
     }
@@ -400,7 +406,7 @@ export class ExpressMiddlewareClassifier {
       } else if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 2 && forwardsTo(call, fn, nextIndex)) {
         // `authMiddleware(req, res, next) { this.auth.isAuthenticated(req, res, next) }`: the request handed on whole.
         const whole = this.classifyFunction(callee.node, depth + 1);
-        if (whole.verdict === 'guard') return { verdict: 'guard', evidence: `${snippet(call.expression)}() ${whole.evidence}` };
+        if (whole.verdict === 'guard') return { ...whole, evidence: `${snippet(call.expression)}() ${whole.evidence}` };
       }
       if (callee.kind === 'node' && isFunctionNode(callee.node) && callee.node !== fn && depth < 1) {
         const inner = findRefusal(callee.node.body ?? callee.node);

@@ -11,7 +11,7 @@ import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
 import { AUTH_SOUNDING, otherConcern } from '../express/known-middleware.js';
-import { isSignatureCheck } from '../../analysis/handler-signals.js';
+import { senderCheckIn } from '../../analysis/handler-signals.js';
 import type { HonoApps } from './apps.js';
 import { knownHonoMiddleware } from './known-middleware.js';
 
@@ -193,7 +193,7 @@ export class HonoMiddlewareClassifier {
       const other = refusesOnlyForOtherReasons(fn);
       if (other) return { verdict: 'none', why: `${other}: a check of something other than who the caller is` };
       // `if (!verifySlackSignature(...)) return c.json(..., 401)`: a webhook's sender, not a user.
-      const sender = callsIn(fn).find(isSignatureCheck);
+      const sender = senderCheckIn(fn);
       return withSkips({ verdict: 'guard', evidence: `${refusal.evidence}, otherwise ${next}${offNote}`, ...(sender ? { verifiesSender: snippet(sender, 50) } : {}) });
     }
     for (const call of callsIn(fn)) {

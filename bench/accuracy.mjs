@@ -85,7 +85,8 @@ function loadLabels(only) {
 /** Route identity across the labels and the scan: method and path, parameter names ignored. */
 function routeKey(method, p) {
   let norm = p.replace(/\/+$/, '') || '/';
-  norm = norm.replace(/:[^/]+/g, ':');
+  // A parameter's pattern may hold a slash (Hono `:handle{@[^/]+}`): drop the pattern first.
+  norm = norm.replace(/(:\w+)\{[^}]*\}/g, '$1').replace(/:[^/]+/g, ':');
   return `${method.toUpperCase()} ${norm}`;
 }
 

@@ -85,8 +85,9 @@ function inSignInArea(path: string): boolean {
 const SIGN_IN_AREA = /^(auth|oauth|oauth2|sso|login|logout|log-in|log-out|signin|signout|sign-in|sign-out|session|sessions)$/i;
 
 const DECLARATION_OVERRIDDEN_BY = new Set<EvidenceKind>(['administrative', 'writes-account', 'skip-bypass']);
-// Signing up creates the account's first records (an organisation, a profile); signing in looks the account up, and with a passkey updates its
-// counter: the caller's own records, picked by the credential. Changing an account the client names is not this.
+// Signing up creates the account's first records (an organisation, a profile); signing in looks the account up, and
+// with a passkey updates its counter: the caller's own records, picked by the credential. Changing an account the
+// client names is not this.
 const FLOW_TOLERATES = new Set<EvidenceKind>(['reads-principal', 'changes-state', 'guarded-siblings', 'reads-owned-data', 'lists-accounts', 'writes-owned-data']);
 const SIGNED_TOLERATES = new Set<EvidenceKind>(['reads-owned-data', 'lists-accounts', 'writes-owned-data', 'writes-account', 'changes-state', 'guarded-siblings']);
 /** What the handler itself does or is: outweighs public-looking evidence. The rest is about its neighbours. */
@@ -107,11 +108,12 @@ const NAMESPACE_CAPABLE = /^internal$/i;
  * not an area kept for operators, so it is no evidence that a route under it needs authentication.
  */
 function appNamespaces(routes: Route[]): Set<string> {
+  if (routes.length < 10) return new Set();
   const counts = new Map<string, number>();
   for (const r of routes) {
     for (const seg of new Set(r.path.split('/').map((x) => x.toLowerCase()))) if (NAMESPACE_CAPABLE.test(seg)) counts.set(seg, (counts.get(seg) ?? 0) + 1);
   }
-  return new Set([...counts].filter(([, n]) => routes.length >= 10 && n * 2 > routes.length).map(([seg]) => seg));
+  return new Set([...counts].filter(([, n]) => n * 2 > routes.length).map(([seg]) => seg));
 }
 
 /** The evidence that the route needs authentication; `appWide` when it was judged against the whole app's writes. */

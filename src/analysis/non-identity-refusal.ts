@@ -13,8 +13,8 @@ import { unwrap } from '../syntax/resolve.js';
 
 /** What a test of the caller's identity, credentials or rights mentions (a header or cookie the caller sends is a credential). */
 const IDENTITY = /(?<!o)auth|token|jwt|bearer|session|cookie|header|credential|principal|login|user|payload|api[-_]?key|secret|signature|password|account|member|identity|verif|claim|passport|role|admin|permission|scope|grant|rights|owner|privilege|acl|abilit|\bcan\b/i;
-/** Switches of the product or the deployment that gate a refusal for everyone. */
-const SWITCH = /feature|flag|\bplan\b|quota|maintenance|read_?only|readOnly|settings?\b|license|licence|subscription|isCloud|multi_?tenant|setup|installed|billing|process\.env|Mode\b/i;
+/** Switches of the product or the deployment that gate a refusal for everyone; so does a count of records (`hasAnyUsers`). */
+const SWITCH = /feature|flag|\bplan\b|quota|maintenance|read_?only|readOnly|settings?\b|license|licence|subscription|isCloud|multi_?tenant|setup|install(ed|ation)?|billing|process\.env|Mode\b|\bhasAny|\bcount\w*\(|resultSize\(|countDocuments\(/i;
 /** A switch that names a credential (`authMode`, `token !== process.env.API_KEY`) is part of the authentication. */
 const CREDENTIAL_WORD = /auth|token|jwt|bearer|session|cookie|header|credential|password|secret|signature|api[-_]?key/i;
 /** What the request carries that is no credential: the browser, the address, a captcha, a CSRF token, the rate. */

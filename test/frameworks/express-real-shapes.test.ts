@@ -50,7 +50,7 @@ describe('express: shapes from real projects', () => {
 
   // sahat/hackathon-starter: `lusca.xssProtection(true)` sounded like auth ("protect"), so 71 of 106 routes
   // were unknown; lusca only sets security headers and CSRF tokens.
-  it('lusca (CSRF, headers) is never a guard, also when called inside a wrapper middleware', async () => {
+  it('lusca (CSRF, headers) is never a guard, also when called inside a wrapper middleware; nor is a first-run gate', async () => {
     const routes = await routesOf('security-middleware-not-guards');
     expect(routes.map((r) => `${r.method} ${r.path} ${r.auth.status} ${r.auth.guards.map((g) => g.evidence).join()}`).sort()).toEqual([
       'GET / unprotected ',
@@ -58,6 +58,8 @@ describe('express: shapes from real projects', () => {
       'GET /auth/github public ',
       "GET /settings protected redirects to '/login', otherwise calls next()",
       'POST /comments unprotected ',
+      // automatisch (holdout8): a first-run gate refuses everyone once an account exists; it checks nobody.
+      'POST /installation/users unprotected ',
       // cnodejs/nodeclub's blockUser refuses only a signed-in, blocked user: an anonymous caller passes.
       'POST /replies protected responds 403, otherwise calls next()',
       'POST /topics unprotected ',

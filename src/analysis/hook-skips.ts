@@ -552,13 +552,7 @@ class SkipEvaluator {
   }
 
   private call(call: ts.CallExpression): Truth {
-    const predicate = this.depth < 3 ? requestPredicate(call, this.fn, this.resolver) : undefined;
-    if (predicate) {
-      const inner = new SkipEvaluator(predicate.fn, this.route, this.resolver, this.depth + 1);
-      const truth = inner.truth(predicate.test);
-      this.example ??= inner.example;
-      return truth;
-    }
+    // `this.authNotNeeded(req)`, `isWhitelisted(pathname)`: the helper's test, with what this call hands it.
     const helped = this.depth < 3 ? this.helperTruth(call) : undefined;
     if (helped) return helped;
     const callee = unwrap(call.expression);
@@ -640,14 +634,16 @@ class SkipEvaluator {
   }
 
   /**
-   * `isWhitelisted(pathname)`: a project function handed values the evaluator knows (the path, a literal), whose
-   * body is one test, judged with its parameters bound to them.
+   * A project function handed the request or values read from it (`authNotNeeded(req)`, `isWhitelisted(pathname)`)
+   * whose body is one test: judged with its parameters bound to what this call hands it (a request parameter
+   * first reads as the request, as in a guard).
    */
   private helperTruth(call: ts.CallExpression): Truth | undefined {
     const callee = this.resolver.value(call.expression);
     const helper = callee.kind === 'node' ? unwrap(callee.node) : undefined;
     if (!helper || !isFunctionNode(helper) || helper === this.fn || !isEvaluable(helper) || !call.arguments.length) return undefined;
     const values = call.arguments.map((a) => this.value(a));
+    // A parameter the evaluator knows nothing of would read as the reply (the guard's second parameter): no guess.
     if (values.some((v) => v.kind === 'unknown')) return undefined;
     const inner = new SkipEvaluator(helper, this.route, this.resolver, this.depth + 1);
     helper.parameters.forEach((p, i) => values[i] && inner.bindings.set(p, values[i]!));

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { unwrap } from '../syntax/resolve.js';
 import type { Guard, RouteAuth } from '../model/types.js';
 import { AUTH_SOUNDING } from './express/known-middleware.js';
+import { isSignatureCheckName } from '../analysis/handler-signals.js';
 
 /** One step that runs before a handler, already classified by its framework adapter. */
 export type ChainLink =
@@ -99,9 +100,14 @@ export function routeId(framework: string, method: string, path: string, handler
   return `${framework} ${method} ${path} ${handlerFile}#${handlerName ?? ''}`;
 }
 
-/** `verifySlackSignature`, `auth.verifyWebhook(...)`: the last name an expression calls or reads. */
-export function lastNameOf(expr: ts.Expression): string {
+/**
+ * What makes a guard a check of a webhook's sender (Guard.verifiesSender): the signature check its body makes
+ * (`found`), or its name when it is named for one (`verifySlackSignature`, `auth.verifyWebhook(...)`).
+ */
+export function senderCheck(expr: ts.Expression, found: string | undefined): string | undefined {
+  if (found) return found;
   const e = unwrap(expr);
   const target = ts.isCallExpression(e) ? unwrap(e.expression) : e;
-  return ts.isPropertyAccessExpression(target) ? target.name.text : ts.isIdentifier(target) ? target.text : '';
+  const name = ts.isPropertyAccessExpression(target) ? target.name.text : ts.isIdentifier(target) ? target.text : '';
+  return isSignatureCheckName(name) ? `named for it: ${name}` : undefined;
 }

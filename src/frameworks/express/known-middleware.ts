@@ -140,10 +140,14 @@ export const AUTH_SOUNDING = /auth|jwt|passport|session|guard|protect|token|cler
  */
 const OTHER_CONCERN = /(rate-?limit|rate-?limiter|limiter|throttle|throttler|slow-?down|logger|cors|cache|metrics|helmet)$/i;
 
-/** `this.authRateLimiter`, `getAuthRateLimiter()`: the concern the step's last name ends with, if another than auth. */
-export function otherConcern(text: string): string | undefined {
-  const last = /([\w$-]+)\s*$/.exec(text.replace(/\(.*$/s, ''))?.[1] ?? '';
-  return OTHER_CONCERN.exec(last)?.[1];
+/**
+ * A step the scan could not judge (`reason`), taken for what its last name says when that is another concern than
+ * authentication (`this.authRateLimiter`, `applyRateLimit(config)`); undefined when its name says nothing of the kind.
+ */
+export function namedForOtherConcern(step: ts.Node, reason: string): { verdict: 'none'; why: string } | undefined {
+  const last = /([\w$-]+)\s*$/.exec(snippet(step, 200).replace(/\(.*$/s, ''))?.[1] ?? '';
+  const concern = OTHER_CONCERN.exec(last)?.[1];
+  return concern ? { verdict: 'none', why: `${snippet(step)} cannot be read (${reason}); its name says it is a ${concern}, not authentication` } : undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ import { findDeclaration } from '../../syntax/scope.js';
 import { unwrap, type Value } from '../../syntax/resolve.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
-import { AUTH_SOUNDING, knownExpressMiddleware, otherConcern } from './known-middleware.js';
+import { AUTH_SOUNDING, knownExpressMiddleware, namedForOtherConcern } from './known-middleware.js';
 
 export type Verdict =
   /** `skips`: conditions on the request's path or method under which the guard lets the request through. */
@@ -124,17 +124,16 @@ export class ExpressMiddlewareClassifier {
     if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
 
     const e = unwrap(expr);
-    const verdict = ts.isSpreadElement(e)
-      ? this.judge(e.expression)
-      : ts.isConditionalExpression(e)
-        ? this.classifyBranches(e)
-        : ts.isCallExpression(e)
-          ? this.classifyCall(e)
-          : this.classifyValue(this.valueOf(e as ts.Expression), e);
+    const verdict = this.judgeShape(e);
     // `this.authRateLimiter` read as a factory's cached result: its name says what it is.
-    if (verdict.verdict !== 'unknown') return verdict;
-    const concern = otherConcern(snippet(e, 200));
-    return concern ? { verdict: 'none', why: `${snippet(e)} cannot be read (${verdict.reason}); its name says it is a ${concern}, not authentication` } : verdict;
+    return verdict.verdict === 'unknown' ? (namedForOtherConcern(e, verdict.reason) ?? verdict) : verdict;
+  }
+
+  private judgeShape(e: ts.Node): Verdict {
+    if (ts.isSpreadElement(e)) return this.judge(e.expression);
+    if (ts.isConditionalExpression(e)) return this.classifyBranches(e);
+    if (ts.isCallExpression(e)) return this.classifyCall(e);
+    return this.classifyValue(this.valueOf(e as ts.Expression), e);
   }
 
   /**

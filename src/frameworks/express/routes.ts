@@ -1,4 +1,3 @@
-import { isSignatureCheckName } from '../../analysis/handler-signals.js';
 import { ts } from 'ts-morph';
 import type { Guard, RouteAuth } from '../../model/types.js';
 import { isFunctionNode, returnedExpressions, type FunctionNode } from '../../syntax/functions.js';
@@ -6,7 +5,7 @@ import { locOf, snippet } from '../../syntax/loc.js';
 import { unwrap } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { joinPaths, lastNameOf, notAGuard, routeId, scopeCovers, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, notAGuard, routeId, scopeCovers, senderCheck, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { skipLink } from '../skip-links.js';
 import { continuesWith } from '../../analysis/guard-evidence.js';
@@ -288,6 +287,7 @@ export class ExpressRouteComposer {
       if (skipped) return skipped;
       // A route-level guard sees the route's own parameters: one it ties to the caller is the caller's account.
       const bound = scope === 'route' ? paramsBoundToCaller(expr, this.ctx.resolver) : [];
+      const sender = senderCheck(expr, v.verifiesSender);
       const guard: Guard = {
         name,
         kind: 'middleware',
@@ -296,7 +296,7 @@ export class ExpressRouteComposer {
         evidence: v.evidence,
         ...(bound.length ? { bindsParams: bound } : {}),
         ...(v.signIn ? { signIn: v.signIn } : {}),
-        ...(v.verifiesSender || isSignatureCheckName(lastNameOf(expr)) ? { verifiesSender: v.verifiesSender ?? `named for it: ${lastNameOf(expr)}` } : {}),
+        ...(sender ? { verifiesSender: sender } : {}),
       };
       return { verdict: 'guard', guard };
     }

@@ -10,7 +10,7 @@ import { unwrap, type Value } from '../../syntax/resolve.js';
 import { staticStrings } from '../../syntax/strings.js';
 import type { AdapterContext } from '../adapter.js';
 import { matchesGuardSpec } from '../configured-guards.js';
-import { AUTH_SOUNDING, otherConcern } from '../express/known-middleware.js';
+import { AUTH_SOUNDING, namedForOtherConcern } from '../express/known-middleware.js';
 import { senderCheckIn } from '../../analysis/handler-signals.js';
 import type { HonoApps } from './apps.js';
 import { knownHonoMiddleware } from './known-middleware.js';
@@ -48,15 +48,15 @@ export class HonoMiddlewareClassifier {
     if (matchesGuardSpec(this.ctx, expr, config.guards)) return { verdict: 'guard', evidence: 'named as a guard in the config' };
     if (matchesGuardSpec(this.ctx, expr, config.notGuards)) return { verdict: 'none', why: 'named in the config as not a guard' };
     const e = unwrap(expr);
-    const verdict = ts.isSpreadElement(e)
-      ? ({ verdict: 'unknown', reason: `cannot see the middleware in ${snippet(e)}` } as const)
-      : ts.isCallExpression(e)
-        ? this.classifyCall(e, depth)
-        : this.classifyValue(this.ctx.resolver.value(e), e, depth);
-    if (verdict.verdict !== 'unknown') return verdict;
+    const verdict = this.classifyShape(e, depth);
     // `applyRateLimit(loginRateLimitConfig)`: a step the scan cannot read, named for another concern.
-    const concern = otherConcern(snippet(e, 200));
-    return concern ? { verdict: 'none', why: `${snippet(e)} cannot be read (${verdict.reason}); its name says it is a ${concern}, not authentication` } : verdict;
+    return verdict.verdict === 'unknown' ? (namedForOtherConcern(e, verdict.reason) ?? verdict) : verdict;
+  }
+
+  private classifyShape(e: ts.Node, depth: number): Verdict {
+    if (ts.isSpreadElement(e)) return { verdict: 'unknown', reason: `cannot see the middleware in ${snippet(e)}` };
+    if (ts.isCallExpression(e)) return this.classifyCall(e, depth);
+    return this.classifyValue(this.ctx.resolver.value(e as ts.Expression), e, depth);
   }
 
   private classifyCall(call: ts.CallExpression, depth: number): Verdict {

@@ -5,9 +5,8 @@ import { isFunctionNode } from '../../syntax/functions.js';
 import { unwrap, type Resolver } from '../../syntax/resolve.js';
 import { staticString, staticStrings } from '../../syntax/strings.js';
 import { defaultedString } from '../../syntax/config-defaults.js';
-import { isSignatureCheckName } from '../../analysis/handler-signals.js';
 import type { AdapterContext, RouteRecord } from '../adapter.js';
-import { joinPaths, lastNameOf, notAGuard, routeId, statusOfChain, type ChainLink } from '../chain.js';
+import { joinPaths, notAGuard, routeId, senderCheck, statusOfChain, type ChainLink } from '../chain.js';
 import { ChainFiles } from '../chain-files.js';
 import { skipLink } from '../skip-links.js';
 import { handlerName, resolveHandler } from '../express/handler.js';
@@ -218,7 +217,7 @@ export class HonoRouteComposer {
       const skipped = skipLink(isFunctionNode(unwrap(expr)) ? 'inline middleware' : snippet(expr), v.skips ?? [], { path, methods, config: undefined }, this.ctx.resolver);
       if (skipped) return skipped;
       // `verifySlackSignature`: a middleware named for the signature it checks is a sender check whatever its body.
-      const sender = v.verifiesSender ?? (isSignatureCheckName(lastNameOf(expr)) ? `named for it: ${lastNameOf(expr)}` : undefined);
+      const sender = senderCheck(expr, v.verifiesSender);
       const guard: Guard = { name: snippet(expr), kind: 'middleware', scope, loc: locOf(expr, this.ctx.project.root), evidence: v.evidence, ...(sender ? { verifiesSender: sender } : {}) };
       return { verdict: 'guard', guard };
     }
